@@ -1,0 +1,7 @@
+// Umbrella header: everything ROOT's interpreter needs to use the helpers in RDataFrame expressions.
+#pragma once
+
+#include "higgshunt/kinematics.hpp"
+#include "higgshunt/leptons.hpp"
+#include "higgshunt/candidates.hpp"
+#include "higgshunt/rmm.hpp"

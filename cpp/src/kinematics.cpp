@@ -1,0 +1,1 @@
+#include "higgshunt/kinematics.hpp"

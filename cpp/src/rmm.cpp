@@ -1,0 +1,1 @@
+#include "higgshunt/rmm.hpp"
