@@ -8,6 +8,7 @@ void register_kinematics(py::module_& m);
 void register_leptons(py::module_& m);
 void register_candidates(py::module_& m);
 void register_rmm(py::module_& m);
+void register_inference(py::module_& m);
 }  // namespace higgshunt::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -16,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   higgshunt::bindings::register_leptons(m);
   higgshunt::bindings::register_candidates(m);
   higgshunt::bindings::register_rmm(m);
+  higgshunt::bindings::register_inference(m);
 }

@@ -15,3 +15,11 @@ class InputError(HiggshuntError):
 
 class NativeLibraryError(HiggshuntError):
     """The compiled C++ helper library is missing or cannot be loaded."""
+
+
+class ModelFormatError(InputError):
+    """A trained-model directory or an exported model file is of another format or version, or inconsistent."""
+
+
+class FitError(HiggshuntError):
+    """A likelihood fit did not converge or gave an unusable result."""

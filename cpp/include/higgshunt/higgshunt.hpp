@@ -5,3 +5,4 @@
 #include "higgshunt/leptons.hpp"
 #include "higgshunt/candidates.hpp"
 #include "higgshunt/rmm.hpp"
+#include "higgshunt/inference.hpp"

@@ -1,0 +1,24 @@
+"""`higgshunt export`: write a trained model to the versioned higgshunt-model JSON format read by the C++ library."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "export"
+HELP = "export a trained model directory to the higgshunt-model JSON format (checked against its library)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model_dir", help="trained model directory (with manifest.json)")
+    parser.add_argument("--output", help="file to write (default: MODEL_DIR/higgshunt_model.json)")
+    parser.add_argument("--no-check", dest="check", action="store_false",
+                        help="skip comparing the C++ evaluation with Keras/XGBoost predictions")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated check events")
+
+
+def run(args: argparse.Namespace) -> int:
+    from higgshunt.inference import export_model
+
+    path = export_model(args.model_dir, args.output, check=args.check, seed=args.seed)
+    print(f"written to {path}")
+    return 0

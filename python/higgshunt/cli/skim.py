@@ -1,0 +1,57 @@
+"""`higgshunt skim`: select events and export features, weights, cutflows and histograms (= python/run_skim.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+NAME = "skim"
+HELP = "skim ATLAS Open Data style ntuples into HDF5 tables, weighted cutflows and histograms"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, help="channel config (YAML), e.g. configs/hzz4l.yaml")
+    parser.add_argument("--output", default="outputs", help="output directory (default: outputs)")
+    parser.add_argument("--samples", nargs="+", metavar="NAME", help="run only these samples")
+    parser.add_argument("--input", action="append", default=[], metavar="NAME=PATH",
+                        help="files of sample NAME: path, glob, root:// or https:// URL (repeatable)")
+    parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
+    parser.add_argument("--executor", choices=("local", "dask"), default="local")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler (default: a local 2-worker cluster)")
+    parser.add_argument("--npartitions", type=int, help="partitions per sample for --executor dask")
+    parser.add_argument("--max-events", type=int, help="read at most N events per sample (single-threaded)")
+    parser.add_argument("--force", action="store_true", help="rerun samples whose outputs are already complete")
+    parser.add_argument("--skip-bad-files", action="store_true", help="continue past unreadable or malformed files")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+
+
+def run(args: argparse.Namespace) -> int:
+    from higgshunt import skim
+    from higgshunt.skim.samples import parse_inputs
+
+    config = skim.load(args.config)
+    result = skim.run(
+        config,
+        output=args.output,
+        samples=args.samples,
+        inputs_by_name=parse_inputs(args.input),
+        threads=args.threads,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        npartitions=args.npartitions,
+        max_events=args.max_events,
+        force=args.force,
+        skip_bad_files=args.skip_bad_files,
+        progress=not args.no_progress,
+    )
+    if result.cutflows:
+        print(skim.format_table(result.cutflows))
+    summary = {"output": str(result.channel_dir), "processed": result.processed, "resumed": result.resumed,
+               "bad_files": result.bad_files}
+    print(json.dumps(summary, indent=1))
+    if result.bad_files:
+        print(f"skipped {len(result.bad_files)} bad file(s):", file=sys.stderr)
+        for path, reason in result.bad_files.items():
+            print(f"  {path}: {reason}", file=sys.stderr)
+    return 0

@@ -1,0 +1,58 @@
+"""`higgshunt train`: k-fold training of a classifier, BDT or autoencoder from a config or from options."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "train"
+HELP = "train a model (dnn, adversarial, bdt, ae, vae, tune) with k-fold; write the model directory and metrics"
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _floats(text: str) -> list[float]:
+    return [float(part) for part in _names(text)]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_argument_group("input (a config, or a table with options)")
+    source.add_argument("--config", help="training config (YAML); options below override it")
+    source.add_argument("--data", help="table: HDF5 (pandas), CSV(.gz) or ROOT file")
+    source.add_argument("--key", help="HDF5 table or ROOT tree name (default: all HDF5 tables / the only tree)")
+    source.add_argument("--features", type=_names, help="comma-separated input columns")
+    source.add_argument("--label", help="label column (default: label)")
+    source.add_argument("--signal-value", type=float, help="label value of signal (default 1)")
+    source.add_argument("--weight", help="event weight column")
+    source.add_argument("--mass", help="mass column (R50/JSD50, adversary)")
+    parser.add_argument("--model", choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"))
+    parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
+    parser.add_argument("--output", help="output directory")
+    parser.add_argument("--folds", type=int, help="number of folds k (fold = eventNumber %% k)")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--lambda", dest="lambdas", type=_floats,
+                        help="adversary strength; several comma-separated values run a scan (the last is saved)")
+    parser.add_argument("--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)")
+    parser.add_argument("--competitor-features", type=_names, help="competitor input columns, in its order")
+    parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
+
+
+def run(args: argparse.Namespace) -> int:
+    from higgshunt import learning
+    from higgshunt.errors import ConfigError
+    from higgshunt.learning.report import format_table
+    from higgshunt.learning.settings import with_overrides
+
+    options = vars(args)
+    if args.config:
+        config = with_overrides(learning.load_config(args.config), options)
+    elif args.data and args.features and args.model and args.output:
+        config = learning.config_from_options(options)
+    else:
+        raise ConfigError("give --config FILE, or --data, --features, --model and --output")
+    result = learning.train(config)
+    print(format_table(result.metrics))
+    print(f"written to {result.output}")
+    return 0

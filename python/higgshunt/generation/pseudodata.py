@@ -1,0 +1,94 @@
+"""Pseudo-data: a Poisson-fluctuated draw of the summed expected yields of all simulated samples of a skim.
+
+How events are drawn: the number of events is N ~ Poisson(nu), nu = sum over all MC events of the skim of
+w = mcWeight x XSection x lumi / SumWeights. Each of the N events is then picked from the pooled MC events with
+probability w / nu (with replacement), i.e. unweighting. Simulated events are therefore re-used: a sample with a
+large weight per event (few generated events for a large cross-section) contributes the same event several times.
+The draws use their own random stream (`pseudodata.seed_offset`), independent of the generation. Files look like
+the real data files: weights and scale factors as in the real release (no meaning), truth branches empty,
+`channelNumber` = `runNumber`, unique `eventNumber`.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+
+from higgshunt.errors import InputError
+from higgshunt.generation import ntuple
+
+log = logging.getLogger(__name__)
+
+PB_PER_FB = 1000.0
+
+
+def read_columns(path: Path) -> ntuple.Columns:
+    """All branches of a generated ntuple."""
+    import uproot
+
+    try:
+        with uproot.open(path) as handle:
+            arrays = handle[ntuple.TREE_NAME].arrays(library="ak")
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read TTree '{ntuple.TREE_NAME}' ({exc})") from exc
+    values = {}
+    for name, kind in ntuple.BRANCHES:
+        values[name] = arrays[name] if kind.startswith("vector") else ak.to_numpy(arrays[name])
+    return ntuple.Columns(values)
+
+
+def expected_weights(data: ntuple.Columns, lumi_fb: float) -> np.ndarray:
+    """Per-event expected yield w = mcWeight x XSection x lumi / SumWeights (lumi in pb^-1, as the release)."""
+    values = data.values
+    sum_weights = values["SumWeights"].astype(np.float64)
+    safe = np.where(sum_weights != 0, sum_weights, 1.0)
+    w = values["mcWeight"].astype(np.float64) * values["XSection"].astype(np.float64) * lumi_fb * PB_PER_FB / safe
+    return np.where(sum_weights != 0, w, 0.0)
+
+
+def draw(mc_files: list[Path], lumi_fb: float, seed: list[int], run_number: int) -> tuple[ntuple.Columns, float]:
+    """Draw pseudo-data from the given MC files; returns the columns and the expected yield nu."""
+    pooled = [read_columns(path) for path in mc_files]
+    pooled = [p for p in pooled if len(p)]
+    rng = np.random.default_rng(seed)
+    if not pooled:
+        return _as_data(_empty(), np.zeros(0, dtype=np.int64), run_number, rng), 0.0
+    data = ntuple.Columns.concatenate(pooled)
+    weights = expected_weights(data, lumi_fb)
+    if np.any(weights < 0):
+        raise InputError(f"negative event weights in {mc_files}: unweighting needs non-negative weights")
+    nu = float(weights.sum())
+    n = int(rng.poisson(nu))
+    picked = rng.choice(len(weights), size=n, replace=True, p=weights / nu) if n else np.zeros(0, dtype=np.int64)
+    log.info("pseudo-data %g fb^-1: expected %.2f events, drew %d", lumi_fb, nu, n)
+    return _as_data(data, picked, run_number, rng), nu
+
+
+def seed_for(seed: int, offset: int, skim: str, lumi_fb: float) -> list[int]:
+    """Random-stream entropy of one pseudo-data file."""
+    return [seed, offset, zlib.crc32(skim.encode()), zlib.crc32(f"{lumi_fb:g}".encode())]
+
+
+def _as_data(data: ntuple.Columns, picked: np.ndarray, run_number: int, rng: np.random.Generator) -> ntuple.Columns:
+    chosen = data.take(picked)
+    n = len(picked)
+    values = chosen.values
+    # Unique event numbers in a random order, like real data; no relation to the MC event numbers.
+    values["eventNumber"] = (rng.permutation(n) + 1).astype(np.int32)
+    values["runNumber"] = np.full(n, run_number, dtype=np.int32)
+    values["channelNumber"] = np.full(n, run_number, dtype=np.int32)
+    for name, value in ntuple.DATA_EVENT_CONSTANTS.items():
+        values[name] = np.full(n, value, dtype=np.float32)
+    empty = ak.Array([[] for _ in range(n)]) if n else ak.Array([[]])[:0]
+    for name in ntuple.TRUTH_BRANCHES:
+        values[name] = empty
+    return chosen
+
+
+def _empty() -> ntuple.Columns:
+    return ntuple.Columns({name: ak.Array([[]])[:0] if kind.startswith("vector") else np.zeros(0)
+                           for name, kind in ntuple.BRANCHES})

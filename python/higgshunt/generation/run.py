@@ -1,0 +1,189 @@
+"""Run a whole generation: load and check the configs, generate the samples (in parallel), draw pseudo-data,
+keep the manifest up to date, skip what is already complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from higgshunt import configuration
+from higgshunt.errors import ConfigError
+from higgshunt.generation import manifest as manifest_io
+from higgshunt.generation import pseudodata
+from higgshunt.generation.processes import Sample, build_samples, data_relative_path, data_tag, select
+from higgshunt.generation.sample import SampleOutput, SampleSettings, generate_sample
+from higgshunt.provenance import collect
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """A validated samples config with its detector config."""
+
+    path: Path
+    raw: dict[str, Any]
+    detector: dict[str, Any]
+    samples: list[Sample]
+
+
+def load_config(path: str | Path) -> GenerationConfig:
+    """Read configs/samples.yaml and the detector config it names; both validated against their schemas."""
+    path = Path(path)
+    raw = configuration.load(path, "samples")
+    detector_path = path.parent / raw["detector"]
+    detector = configuration.load(detector_path, "detector")
+    samples = build_samples(raw, source=str(path))
+    for index, sample in enumerate(samples):
+        if sample.skim not in raw["skims"]:
+            raise ConfigError(f"{path}: processes[{index}].skim: '{sample.skim}' is not defined under skims "
+                              f"({sorted(raw['skims'])})")
+    return GenerationConfig(path, raw, detector, samples)
+
+
+def generate(
+    config: GenerationConfig,
+    output: str | Path | None = None,
+    *,
+    events: int | None = None,
+    processes: Sequence[str] | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    lumi_fb: Sequence[float] | None = None,
+    progress: bool = True,
+    force: bool = False,
+) -> manifest_io.Manifest:
+    """Generate the configured samples and pseudo-data; returns the updated manifest.
+
+    Args:
+        config: from `load_config`.
+        output: output directory (default: the config's `output`, relative to the working directory).
+        events: overrides every sample's `events` (and scales `max_attempts` with it).
+        processes: only these processes (names or `skim/name`); pseudo-data only for skims whose samples are all
+            complete.
+        seed: overrides the config's seed.
+        jobs: samples generated in parallel (one process per sample).
+        lumi_fb: pseudo-data luminosities (fb^-1), overriding the config's.
+        progress: show a progress bar on stderr.
+        force: regenerate samples even if the manifest says they are complete.
+    """
+    output_dir = Path(output if output is not None else config.raw["output"])
+    run_seed = int(config.raw["seed"] if seed is None else seed)
+    lumis = list(lumi_fb) if lumi_fb else list(config.raw["pseudodata"]["lumi_fb"])
+    samples = [_with_events(s, events) for s in config.samples]
+    chosen = select(samples, list(processes) if processes else None)
+    settings = SampleSettings(run_seed, int(config.raw["batch_size"]), int(config.raw["run_number"]),
+                              config.detector, config.raw["skims"])
+    manifest = manifest_io.load(output_dir)
+    manifest.provenance = collect({"samples": config.raw, "detector": config.detector, "seed": run_seed,
+                                   "events": events})
+    todo = []
+    for sample in chosen:
+        if not force and manifest.is_complete(str(sample.relative_path), _fingerprint(sample, settings)):
+            log.info("%s: complete in %s, skipped", sample.key, manifest.path)
+        else:
+            todo.append(sample)
+    _run_samples(todo, settings, output_dir, manifest, jobs=jobs, progress=progress)
+    _pseudodata(samples, settings, config.raw["pseudodata"], lumis, manifest, force=force)
+    manifest.save()
+    return manifest
+
+
+def _with_events(sample: Sample, events: int | None) -> Sample:
+    if events is None:
+        return sample
+    ratio = sample.max_attempts / sample.events
+    return replace(sample, events=events, max_attempts=max(events, int(round(ratio * events))))
+
+
+def _fingerprint(sample: Sample, settings: SampleSettings) -> str:
+    return manifest_io.fingerprint(sample, settings.seed, settings.batch_size, settings.run_number,
+                                   settings.detector, settings.skims[sample.skim])
+
+
+def _entry(sample: Sample, settings: SampleSettings, result: SampleOutput) -> dict[str, Any]:
+    return {
+        "path": str(sample.relative_path),
+        "skim": sample.skim,
+        "process": sample.name,
+        "dsid": sample.dsid,
+        "kind": sample.kind,
+        "xsec_pb": result.xsec_pb,
+        "sigma_pythia_pb": result.sigma_pythia_pb,
+        "k_factor": sample.k_factor,
+        "filter_efficiency": result.filter_efficiency,
+        "sum_weights": result.sum_weights,
+        "n_events": result.n_events,
+        "n_generated": result.n_generated,
+        "n_filtered": result.n_filtered,
+        "seed": settings.seed,
+        "pythia_seed": sample.pythia_seed(settings.seed),
+        "fingerprint": _fingerprint(sample, settings),
+    }
+
+
+def _run_samples(todo: list[Sample], settings: SampleSettings, output_dir: Path, manifest: manifest_io.Manifest,
+                 *, jobs: int, progress: bool) -> None:
+    bar = tqdm(total=sum(s.events for s in todo), unit="ev", desc="generate", disable=not progress or not todo)
+    try:
+        if jobs <= 1 or len(todo) <= 1:
+            for sample in todo:
+                bar.set_postfix_str(sample.key)
+                result = generate_sample(sample, settings, output_dir, bar.update)
+                manifest.record(_entry(sample, settings, result))
+            return
+        # Spawned workers: ROOT and Pythia must not be inherited through fork.
+        context = multiprocessing.get_context("spawn")
+        with context.Manager() as manager, context.Pool(min(jobs, len(todo))) as pool:
+            updates = manager.Queue()
+            pending = {pool.apply_async(_worker, (s, settings, output_dir, updates)): s for s in todo}
+            while pending:
+                try:
+                    bar.update(updates.get(timeout=0.2))
+                except queue.Empty:
+                    pass
+                for handle in [h for h in pending if h.ready()]:
+                    sample = pending.pop(handle)
+                    manifest.record(_entry(sample, settings, handle.get()))
+    finally:
+        bar.close()
+
+
+def _worker(sample: Sample, settings: SampleSettings, output_dir: Path, updates: Any) -> SampleOutput:
+    return generate_sample(sample, settings, output_dir, updates.put)
+
+
+def _pseudodata(samples: list[Sample], settings: SampleSettings, config: dict[str, Any], lumis: list[float],
+                manifest: manifest_io.Manifest, *, force: bool) -> None:
+    from higgshunt.generation import ntuple
+
+    for skim in sorted({s.skim for s in samples}):
+        members = [s for s in samples if s.skim == skim]
+        entries = [manifest.entries.get(str(s.relative_path)) for s in members]
+        if any(e is None or e.get("fingerprint") != _fingerprint(s, settings) for s, e in zip(members, entries)):
+            log.info("pseudo-data for %s skipped: not all of its samples are generated", skim)
+            continue
+        inputs = sorted(e["fingerprint"] for e in entries if e is not None)
+        for lumi in lumis:
+            relative = str(data_relative_path(skim, lumi))
+            key = manifest_io.fingerprint(inputs, lumi, config["seed_offset"], config["run_number"])
+            if not force and manifest.is_complete(relative, key):
+                continue
+            data, nu = pseudodata.draw([manifest.directory / str(s.relative_path) for s in members], lumi,
+                                       pseudodata.seed_for(settings.seed, int(config["seed_offset"]), skim, lumi),
+                                       int(config["run_number"]))
+            ntuple.write(manifest.directory / relative, data)
+            manifest.record({
+                "path": relative, "skim": skim, "process": f"data_{data_tag(lumi)}", "dsid": int(config["run_number"]),
+                "kind": "data", "lumi_fb": lumi, "expected_events": nu, "n_events": len(data),
+                "xsec_pb": None, "sum_weights": None, "filter_efficiency": None,
+                "seed": settings.seed, "fingerprint": key,
+            })

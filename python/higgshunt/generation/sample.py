@@ -1,0 +1,132 @@
+"""Generate one sample: Pythia batches -> generator filter -> detector response -> skim -> ntuple file.
+
+Normalisation follows the release: `XSection` (pb) = Pythia's cross-section estimate x k-factor x generator-filter
+efficiency (forced resonance decays are already inside Pythia's estimate), and `SumWeights` = the sum of `mcWeight`
+over all events that passed the generator filter, including those the skim then removes. So
+sum over a file of mcWeight * XSection * lumi / SumWeights = XSection * lumi * (skim efficiency), and the same sum
+before the skim is exactly XSection * lumi.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import awkward as ak
+import numpy as np
+
+from higgshunt.generation import detector, ntuple
+from higgshunt.generation.processes import Sample
+from higgshunt.generation.pythia_events import PythiaSource
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SampleSettings:
+    """Run-wide settings one sample needs (picklable, so samples can run in worker processes)."""
+
+    seed: int
+    batch_size: int
+    run_number: int
+    detector: dict[str, Any]
+    skims: dict[str, dict[str, int]]
+
+
+@dataclass
+class SampleOutput:
+    """What one generated sample produced: the manifest entry's numbers and the written path."""
+
+    path: Path
+    sigma_pythia_pb: float
+    xsec_pb: float
+    filter_efficiency: float
+    sum_weights: float
+    n_generated: int
+    n_filtered: int
+    n_events: int
+
+
+def generate_sample(
+    sample: Sample,
+    settings: SampleSettings,
+    output_dir: Path,
+    progress: Callable[[int], None] | None = None,
+) -> SampleOutput:
+    """Generate `sample.events` filtered events, simulate, skim and write the file (atomically)."""
+    source = PythiaSource(sample, settings.seed)
+    rng = np.random.default_rng(sample.detector_seed(settings.seed))
+    skim = settings.skims[sample.skim]
+    parts: list[ntuple.Columns] = []
+    weights: list[np.ndarray] = []
+    generated = filtered = 0
+    while filtered < sample.events and generated < sample.max_attempts:
+        size = min(settings.batch_size, sample.max_attempts - generated)
+        batch = source.reduce(source.raw_batch(size))
+        keep = min(len(batch), sample.events - filtered)
+        # Stop exactly after the last needed event, so the filter efficiency counts only what was used.
+        used = batch.generated if keep == len(batch) else int(batch.positions[keep - 1]) + 1
+        event_numbers = generated + batch.positions[:keep] + 1
+        generated += used
+        filtered += keep
+        weights.append(batch.weights[:keep])
+        if keep:
+            parts.append(_reconstruct(_head(batch, keep), event_numbers, sample, settings, skim, rng))
+        if progress is not None:
+            progress(keep)
+    if filtered < sample.events:
+        log.warning("%s: only %d of %d events passed the generator filter in %d attempts (max_attempts)",
+                    sample.key, filtered, sample.events, generated)
+    all_weights = np.concatenate(weights) if weights else np.zeros(0)
+    sigma = source.sigma_pb()
+    efficiency = filtered / generated if generated else 0.0
+    xsec = sigma * sample.k_factor * efficiency
+    sum_weights = float(all_weights.sum())
+    data = ntuple.Columns.concatenate(parts) if parts else _empty_columns(sample, settings)
+    data.values["XSection"] = np.full(len(data), xsec, dtype=np.float32)
+    data.values["SumWeights"] = np.full(len(data), sum_weights, dtype=np.float32)
+    path = output_dir / sample.relative_path
+    ntuple.write(path, data)
+    log.info("%s: %d generated, %d filtered, %d written; XSection %.4g pb", sample.key, generated, filtered,
+             len(data), xsec)
+    return SampleOutput(path, sigma, xsec, efficiency, sum_weights, generated, filtered, len(data))
+
+
+def _head(batch: Any, n: int) -> Any:
+    if n == len(batch):
+        return batch
+    return type(batch)(batch.particles[:n], batch.heavy_hadrons[:n], batch.weights[:n], batch.positions[:n],
+                       batch.generated)
+
+
+def _reconstruct(batch: Any, event_numbers: np.ndarray, sample: Sample, settings: SampleSettings,
+                 skim: dict[str, int], rng: np.random.Generator) -> ntuple.Columns:
+    reco = detector.simulate(batch, settings.detector, rng)
+    passed = ak.to_numpy((ak.num(reco["leptons"]) >= skim["min_leptons"])
+                         & (ak.num(reco["photons"]) >= skim["min_photons"]))
+    jets = reco["jets"]
+    selected = {
+        "leptons": reco["leptons"][passed],
+        "photons": reco["photons"][passed],
+        "jets": type(jets)(*(getattr(jets, f)[passed] for f in jets.__dataclass_fields__)),
+        "met_et": reco["met_et"][passed],
+        "met_phi": reco["met_phi"][passed],
+        "eventNumber": event_numbers[passed],
+        "runNumber": np.full(int(passed.sum()), settings.run_number),
+        "channelNumber": np.full(int(passed.sum()), sample.dsid),
+        "mcWeight": batch.weights[passed],
+    }
+    constants = {f"scaleFactor_{sf}": 1.0 for sf in ("PILEUP", "ELE", "MUON", "PHOTON", "TAU", "BTAG",
+                                                     "LepTRIGGER", "PhotonTRIGGER")}
+    constants.update({"XSection": 0.0, "SumWeights": 0.0})  # filled once the sample is complete
+    return ntuple.columns(selected, constants)
+
+
+def _empty_columns(sample: Sample, settings: SampleSettings) -> ntuple.Columns:
+    values: dict[str, Any] = {}
+    for name, kind in ntuple.BRANCHES:
+        values[name] = ak.Array([[]])[:0] if kind.startswith("vector") else np.zeros(0)
+    return ntuple.Columns(values)

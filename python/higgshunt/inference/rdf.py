@@ -1,0 +1,101 @@
+"""Scores inside an RDataFrame graph: one `Define` that calls the C++ model, locally, multi-threaded or on Dask."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from higgshunt import native
+from higgshunt.errors import InputError
+from higgshunt.inference.export import default_output, export_model, is_current
+
+log = logging.getLogger(__name__)
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_distributed_ready = False
+
+
+def exported_model(model_dir: str | Path) -> Path:
+    """The exported model file of a trained-model directory, exported (again) if missing or out of date."""
+    path = default_output(model_dir)
+    if not is_current(model_dir, path):
+        export_model(model_dir, path)
+    return path.resolve()
+
+
+def score_expression(model_file: str | Path, features: list[str], *, event_number: str = "eventNumber",
+                     feature_columns: Mapping[str, str] | None = None) -> str:
+    """The C++ body of the score column: the model is looked up once per compiled expression (a function-local
+    static), then each event costs one call with the features in a stack array."""
+    columns = [dict(feature_columns or {}).get(f, f) for f in features]
+    literal = json.dumps(str(model_file))  # a valid C++ string literal for any path
+    return (f"static const higgshunt::Model& higgshunt_model_ = higgshunt::Model::Get({literal});\n"
+            f"return higgshunt_model_.Score({event_number}, {', '.join(columns)});")
+
+
+def define_score(df: Any, model_dir: str | Path, column: str = "score", *, event_number: str = "eventNumber",
+                 feature_columns: Mapping[str, str] | None = None) -> Any:
+    """Define `column` as the model's score in the graph `df` (local or distributed RDataFrame node).
+
+    Args:
+        df: an RDataFrame node.
+        model_dir: a trained-model directory; exported to `<model_dir>/higgshunt_model.json` if needed.
+        column: name of the new column (float).
+        event_number: the column that chooses the fold (fold = eventNumber % n_folds).
+        feature_columns: feature name -> column name or C++ expression, for features that the graph calls
+            differently (e.g. "lep1_pt": "lep_pt_gev[0]"); by default each feature is the column of its name.
+            The values must be in the training's units (GeV).
+
+    Returns:
+        The new node.
+
+    Raises:
+        InputError: a feature column or the event-number column is not in the graph.
+        ModelFormatError: the model cannot be exported.
+
+    On Dask, the C++ library is declared on the workers and the model is loaded there from the same absolute
+    path, so the model directory must be on a file system the workers see.
+    """
+    path = exported_model(model_dir)
+    features = json.loads(path.read_text())["features"]
+    mapping = dict(feature_columns or {})
+    unknown = sorted(set(mapping) - set(features))
+    if unknown:
+        raise InputError(f"feature_columns names {unknown}, which are not features of {path}")
+    if _is_distributed(df):
+        _prepare_distributed()
+    else:
+        native.load_into_root()
+    names = set(str(c) for c in df.GetColumnNames())
+    needed = [event_number] + [mapping.get(f, f) for f in features]
+    missing = [c for c in needed if _IDENTIFIER.match(c) and c not in names]
+    if missing:
+        raise InputError(f"the graph has no column(s) {missing} needed by the model {path} "
+                         "(map them with feature_columns)")
+    log.debug("defining %s from %s (%d features)", column, path, len(features))
+    return df.Define(column, score_expression(path, features, event_number=event_number,
+                                              feature_columns=mapping))
+
+
+def _is_distributed(df: Any) -> bool:
+    return type(df).__module__.startswith("ROOT._distrdf")
+
+
+def _prepare_distributed() -> None:
+    """Declare the inference header and load the library on every Dask worker (once per process)."""
+    global _distributed_ready
+    if _distributed_ready:
+        return
+    import ROOT
+
+    native.load_into_root()
+    ROOT.RDF.Distributed.DistributeCppCode(
+        f'#pragma cling add_include_path("{native.INCLUDE_DIR}")\n'
+        f'#pragma cling load("{native.LIBRARY}")\n'
+        '#include "higgshunt/inference.hpp"\n'
+    )
+    _distributed_ready = True

@@ -1,0 +1,215 @@
+"""Labelled tables for training: read HDF5 / CSV / ROOT trees, check the features, split into arrays.
+
+Every problem with the input (missing column, non-finite values, a single class) is reported as an `InputError`
+naming the file and the column, before any model is built.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from higgshunt.errors import InputError
+
+log = logging.getLogger(__name__)
+
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
+_HDF_SUFFIXES = (".h5", ".hdf5", ".hdf")
+_ROOT_SUFFIXES = (".root",)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Arrays of one labelled table, in a fixed feature order.
+
+    Attributes:
+        features: names of the input columns, in the order of the columns of `x`.
+        x: float64 array (n_events, n_features).
+        y: int array of 1 (signal) and 0 (background).
+        weight: physics event weights (luminosity-normalised when the table carries them; ones otherwise).
+        has_weights: whether `weight` came from a column of the table.
+        mass: the mass column used for decorrelation studies, or None.
+        fold: the k-fold index per event (from the table's fold column or a seeded random split).
+        event_id: (runNumber, eventNumber) pairs when the table has them, else the row number; used to re-attach scores.
+        source: the file the events came from, for messages.
+    """
+
+    features: tuple[str, ...]
+    x: np.ndarray
+    y: np.ndarray
+    weight: np.ndarray
+    has_weights: bool
+    mass: np.ndarray | None
+    fold: np.ndarray
+    event_id: np.ndarray
+    source: str
+
+    def __len__(self) -> int:
+        return int(self.y.shape[0])
+
+    def subset(self, mask: np.ndarray) -> Dataset:
+        """The events selected by a boolean mask or an index array."""
+        return Dataset(
+            features=self.features, x=self.x[mask], y=self.y[mask], weight=self.weight[mask],
+            has_weights=self.has_weights, mass=None if self.mass is None else self.mass[mask],
+            fold=self.fold[mask], event_id=self.event_id[mask], source=self.source,
+        )
+
+
+def load_table(path: str | Path, key: str | None = None, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a table from HDF5 (pandas key; all keys concatenated when `key` is None), CSV(.gz) or a ROOT TTree.
+
+    For ROOT files `key` is the tree name (the only tree when None). `columns` restricts what is read where the
+    format allows it.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    name = path.name.lower()
+    if name.endswith(_HDF_SUFFIXES):
+        return _read_hdf(path, key)
+    if name.endswith(_CSV_SUFFIXES):
+        try:
+            return pd.read_csv(path, usecols=columns)
+        except ValueError as exc:  # pandas names the missing columns
+            raise InputError(f"{path}: {exc}") from exc
+    if name.endswith(_ROOT_SUFFIXES):
+        return _read_root(path, key, columns)
+    raise InputError(f"{path}: unknown table format; expected .h5/.hdf5, .csv(.gz) or .root")
+
+
+def _read_hdf(path: Path, key: str | None) -> pd.DataFrame:
+    try:
+        with pd.HDFStore(path, mode="r") as store:
+            keys = list(store.keys())
+            if key is not None:
+                wanted = key if key.startswith("/") else f"/{key}"
+                if wanted not in keys:
+                    raise InputError(f"{path}: no table '{key}'; tables: {', '.join(keys) or 'none'}")
+                return store[wanted]
+            if not keys:
+                raise InputError(f"{path}: the file holds no tables")
+            log.info("%s: reading %d tables: %s", path, len(keys), ", ".join(k.lstrip("/") for k in keys))
+            return pd.concat([store[k] for k in keys], ignore_index=True)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable HDF5 table file ({exc})") from exc
+
+
+def _read_root(path: Path, key: str | None, columns: list[str] | None) -> pd.DataFrame:
+    import uproot
+
+    try:
+        with uproot.open(path) as handle:
+            trees = [k.split(";")[0] for k, cls in handle.classnames().items() if cls == "TTree"]
+            if key is None:
+                if len(trees) != 1:
+                    raise InputError(f"{path}: give the tree name (--key); trees: {', '.join(trees) or 'none'}")
+                key = trees[0]
+            if key not in trees:
+                raise InputError(f"{path}: no tree '{key}'; trees: {', '.join(trees) or 'none'}")
+            tree = handle[key]
+            missing = [c for c in columns or [] if c not in tree.keys()]
+            if missing:
+                raise InputError(f"{path}: tree '{key}' has no branch {', '.join(missing)}")
+            frame: pd.DataFrame = tree.arrays(columns, library="pd")
+            return frame
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable ROOT file ({exc})") from exc
+
+
+def prepare(
+    frame: pd.DataFrame,
+    *,
+    features: list[str],
+    label: str,
+    signal_value: float = 1,
+    weight: str | None = None,
+    mass: str | None = None,
+    fold_column: str | None = "fold",
+    n_folds: int = 3,
+    seed: int = 0,
+    drop_nonfinite: bool = False,
+    require_both_classes: bool = True,
+    source: str = "<table>",
+) -> Dataset:
+    """Check a table and turn it into a `Dataset`.
+
+    Rows whose label is negative (the skim's collision data, label -1) are not labelled events and are removed.
+    Non-finite feature values are counted per column; they raise an `InputError` unless `drop_nonfinite`, in
+    which case those rows are dropped with a warning. Without the fold column the folds are a seeded random split.
+    """
+    needed = list(features) + [label] + [c for c in (weight, mass) if c]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise InputError(f"{source}: missing column {', '.join(repr(c) for c in missing)}; "
+                         f"available: {', '.join(map(str, frame.columns[:40]))}")
+    if len(set(features)) != len(features):
+        raise InputError(f"{source}: feature list has duplicates: {features}")
+    labels = pd.to_numeric(frame[label], errors="coerce").to_numpy(dtype=np.float64)
+    if label == "label" or np.any(labels == -1):
+        frame = frame[labels != -1]
+        labels = labels[labels != -1]
+    x = _numeric(frame, features, source)
+    finite = np.isfinite(x)
+    bad_rows = ~finite.all(axis=1)
+    if bad_rows.any():
+        counts = {f: int((~finite[:, i]).sum()) for i, f in enumerate(features) if (~finite[:, i]).any()}
+        detail = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        if not drop_nonfinite:
+            raise InputError(f"{source}: {int(bad_rows.sum())} rows have NaN/inf features ({detail}); "
+                             "fix the input or set drop_nonfinite: true")
+        log.warning("%s: dropping %d rows with NaN/inf features (%s)", source, int(bad_rows.sum()), detail)
+        keep = ~bad_rows
+        frame, x, labels = frame[keep], x[keep], labels[keep]
+    y = (labels == signal_value).astype(np.int8)
+    if require_both_classes and (len(np.unique(y)) < 2):
+        only = "signal" if len(y) and y[0] == 1 else "background"
+        raise InputError(f"{source}: column '{label}' gives one class only ({only}, {len(y)} events); "
+                         f"signal is '{label}' == {signal_value}")
+    w = np.ones(len(y))
+    if weight:
+        w = _numeric(frame, [weight], source)[:, 0]
+        if not np.all(np.isfinite(w)):
+            raise InputError(f"{source}: weight column '{weight}' has NaN/inf values")
+    m = _numeric(frame, [mass], source)[:, 0] if mass else None
+    folds = _folds(frame, fold_column, n_folds, seed, source)
+    event_id = _event_ids(frame)
+    return Dataset(tuple(features), x, y, w, weight is not None, m, folds, event_id, source)
+
+
+def _numeric(frame: pd.DataFrame, columns: list[str], source: str) -> np.ndarray:
+    out = np.empty((len(frame), len(columns)))
+    for i, column in enumerate(columns):
+        values = frame[column]
+        if values.dtype == object or str(values.dtype).startswith(("string", "category")):
+            raise InputError(f"{source}: column '{column}' is not numeric (dtype {values.dtype})")
+        out[:, i] = values.to_numpy(dtype=np.float64)
+    return out
+
+
+def _folds(frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int, source: str) -> np.ndarray:
+    if n_folds < 1:
+        raise InputError(f"{source}: number of folds must be >= 1, got {n_folds}")
+    if n_folds == 1:  # one model for all events; the training holds out its own test sample
+        return np.zeros(len(frame), dtype=np.int64)
+    if fold_column and fold_column in frame.columns:
+        folds = frame[fold_column].to_numpy().astype(np.int64)
+        if "eventNumber" in frame.columns:
+            # The skim writes fold = eventNumber % k for its own k; re-derive it for the k asked here.
+            folds = frame["eventNumber"].to_numpy().astype(np.int64) % n_folds
+        elif folds.min(initial=0) < 0 or folds.max(initial=0) >= n_folds:
+            raise InputError(f"{source}: column '{fold_column}' has values outside 0..{n_folds - 1}")
+        return folds
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, n_folds, size=len(frame)).astype(np.int64)
+
+
+def _event_ids(frame: pd.DataFrame) -> np.ndarray:
+    if {"runNumber", "eventNumber"} <= set(frame.columns):
+        return frame[["runNumber", "eventNumber"]].to_numpy(dtype=np.int64)
+    rows = np.arange(len(frame), dtype=np.int64)
+    return np.stack([np.zeros_like(rows), rows], axis=1)

@@ -1,0 +1,150 @@
+"""Figures of merit for a classifier score: ROC, working points, Asimov significance, AMS, R50 and JSD50.
+
+All functions take numpy arrays of scores, labels (1 signal, 0 background) and optional event weights. ROC curves
+come from scikit-learn; the significance formulas are written out here and tested against hand-computed values.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+from sklearn.metrics import roc_auc_score, roc_curve
+
+log = logging.getLogger(__name__)
+
+WORKING_POINTS: tuple[str, ...] = ("0.5", "0.9", "0.95")
+AMS_B_REG = 10.0  # the Higgs ML challenge's regularisation term
+
+
+def asimov_significance(s: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    """Median discovery significance for s signal on b background: sqrt(2((s+b) ln(1+s/b) - s)).
+
+    Zero where s <= 0; infinite where b <= 0 < s (no background left is not a finite measurement).
+    """
+    s_arr, b_arr = np.broadcast_arrays(np.asarray(s, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    z = np.zeros(s_arr.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = (s_arr > 0) & (b_arr > 0)
+        z[ok] = np.sqrt(2.0 * ((s_arr[ok] + b_arr[ok]) * np.log1p(s_arr[ok] / b_arr[ok]) - s_arr[ok]))
+    z[(s_arr > 0) & (b_arr <= 0)] = np.inf
+    return z
+
+
+def ams(s: np.ndarray | float, b: np.ndarray | float, b_reg: float = AMS_B_REG) -> np.ndarray:
+    """Approximate median significance of the Higgs ML challenge: sqrt(2((s+b+b_reg) ln(1+s/(b+b_reg)) - s))."""
+    s_arr = np.asarray(s, dtype=np.float64)
+    b_arr = np.asarray(b, dtype=np.float64) + b_reg
+    value = 2.0 * ((s_arr + b_arr) * np.log1p(s_arr / b_arr) - s_arr)
+    return np.sqrt(np.clip(value, 0.0, None))
+
+
+def cut_scan(score: np.ndarray, y: np.ndarray, weight: np.ndarray, n_cuts: int = 200) -> dict[str, np.ndarray]:
+    """Weighted signal and background yields passing `score >= cut` for cuts at score quantiles."""
+    cuts = np.unique(np.quantile(score, np.linspace(0.0, 0.999, n_cuts)))
+    order = np.argsort(score)
+    sorted_score = score[order]
+    sig_w = np.where(y[order] == 1, weight[order], 0.0)
+    bkg_w = np.where(y[order] == 0, weight[order], 0.0)
+    # suffix sums give the yields at or above each cut without a loop
+    sig_above = np.concatenate([np.cumsum(sig_w[::-1])[::-1], [0.0]])
+    bkg_above = np.concatenate([np.cumsum(bkg_w[::-1])[::-1], [0.0]])
+    first = np.searchsorted(sorted_score, cuts, side="left")
+    return {"cut": cuts, "s": sig_above[first], "b": bkg_above[first]}
+
+
+def bkg_eff_at_sig_eff(score: np.ndarray, y: np.ndarray, weight: np.ndarray | None,
+                       target: float) -> tuple[float, float]:
+    """Background efficiency and score cut of the working point with signal efficiency >= target.
+
+    Among all cuts keeping at least `target` of the (weighted) signal, the one with the smallest background.
+    """
+    fpr, tpr, thresholds = roc_curve(y, score, sample_weight=weight)
+    ok = tpr >= target - 1e-12
+    index = int(np.flatnonzero(ok)[0])
+    return float(fpr[index]), float(min(thresholds[index], np.max(score)))
+
+
+def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon divergence (base 2, between 0 and 1) of two histograms, normalised here."""
+    p = np.asarray(p, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64)
+    if p.sum() <= 0 or q.sum() <= 0:
+        return float("nan")
+    p, q = p / p.sum(), q / q.sum()
+    m = 0.5 * (p + q)
+
+    def kl(a: np.ndarray) -> float:
+        nz = a > 0
+        return float(np.sum(a[nz] * np.log2(a[nz] / m[nz])))
+
+    return 0.5 * kl(p) + 0.5 * kl(q)
+
+
+def r50_jsd50(score: np.ndarray, y: np.ndarray, weight: np.ndarray, mass: np.ndarray,
+              bins: int = 30) -> tuple[float, float]:
+    """Background rejection 1/eps_b at 50% signal efficiency, and the JSD of background mass pass vs fail."""
+    eff_b, cut = bkg_eff_at_sig_eff(score, y, weight, 0.5)
+    bkg = y == 0
+    edges = np.quantile(mass[bkg], np.linspace(0.0, 1.0, bins + 1))
+    edges = np.unique(edges)
+    passing = bkg & (score >= cut)
+    h_pass, _ = np.histogram(mass[passing], bins=edges, weights=weight[passing])
+    h_fail, _ = np.histogram(mass[bkg & ~passing], bins=edges, weights=weight[bkg & ~passing])
+    r50 = float(1.0 / eff_b) if eff_b > 0 else float("inf")
+    return r50, jensen_shannon(h_pass, h_fail)
+
+
+def ks_overtraining(train_score: np.ndarray, test_score: np.ndarray) -> float:
+    """p-value of the two-sample Kolmogorov-Smirnov test between training and test scores of one class."""
+    if len(train_score) == 0 or len(test_score) == 0:
+        return float("nan")
+    return float(stats.ks_2samp(train_score, test_score).pvalue)
+
+
+@dataclass
+class ScoreSet:
+    """Scores of one model on a set of events; `fold` lets the AUC spread be measured over folds."""
+
+    score: np.ndarray
+    y: np.ndarray
+    weight: np.ndarray
+    has_weights: bool
+    fold: np.ndarray
+    mass: np.ndarray | None = None
+
+
+def classifier_metrics(scores: ScoreSet) -> dict[str, Any]:
+    """The metrics.json block of one classifier (or anomaly score) on its test events."""
+    s, y, w = scores.score, scores.y, scores.weight
+    out: dict[str, Any] = {"n_test": int(len(y)), "auc": float(roc_auc_score(y, s))}
+    per_fold = [roc_auc_score(y[scores.fold == f], s[scores.fold == f]) for f in np.unique(scores.fold)
+                if len(np.unique(y[scores.fold == f])) == 2]
+    out["auc_folds"] = [float(a) for a in per_fold]
+    out["auc_std"] = float(np.std(per_fold, ddof=1)) if len(per_fold) > 1 else 0.0
+    positive = np.clip(w, 0.0, None)  # negative MC weights make a weighted ROC non-monotonic
+    out["auc_weighted"] = float(roc_auc_score(y, s, sample_weight=positive)) if scores.has_weights else out["auc"]
+    out["bkg_eff_at_sig_eff"] = {}
+    out["cut_at_sig_eff"] = {}
+    for target in WORKING_POINTS:
+        eff, cut = bkg_eff_at_sig_eff(s, y, positive if scores.has_weights else None, float(target))
+        out["bkg_eff_at_sig_eff"][target] = eff
+        out["cut_at_sig_eff"][target] = cut
+    if scores.has_weights:
+        scan = cut_scan(s, y, w)
+        z = asimov_significance(scan["s"], scan["b"])
+        z[~np.isfinite(z)] = 0.0  # a cut leaving no background is not a usable working point
+        best = int(np.argmax(z))
+        out["significance_asimov_best"] = float(z[best])
+        out["significance_asimov_cut"] = float(scan["cut"][best])
+        a = ams(scan["s"], scan["b"])
+        best_ams = int(np.argmax(a))
+        out["ams_best"] = float(a[best_ams])
+        out["ams_cut"] = float(scan["cut"][best_ams])
+    if scores.mass is not None:
+        r50, jsd = r50_jsd50(s, y, positive if scores.has_weights else np.ones(len(y)), scores.mass)
+        out["r50"], out["jsd50"] = r50, jsd
+    return out

@@ -1,0 +1,158 @@
+"""Figures of a training or evaluation, in mplhep's ATLAS style, each saved as PNG and PDF.
+
+Every function takes plain arrays and an output stem (path without suffix) and returns the PNG path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from higgshunt.atomic import atomic_output
+
+log = logging.getLogger(__name__)
+
+_BINS = 40
+
+
+def _figure() -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import mplhep
+
+    plt.style.use(mplhep.style.ATLAS)
+    return plt.subplots(figsize=(8, 6))
+
+
+def _save(fig: Any, stem: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    for suffix in (".png", ".pdf"):
+        with atomic_output(stem.with_suffix(suffix)) as tmp:
+            fig.savefig(tmp, format=suffix[1:], bbox_inches="tight")
+    plt.close(fig)
+    return stem.with_suffix(".png")
+
+
+def _label(ax: Any, text: str) -> None:
+    import mplhep
+
+    mplhep.atlas.text("Simulation Internal", ax=ax, loc=1)
+    ax.text(0.05, 0.88, text, transform=ax.transAxes, fontsize=14, va="top")
+
+
+def roc(curves: dict[str, tuple[np.ndarray, np.ndarray, float]], stem: Path) -> Path:
+    """ROC curves as background rejection 1/eps_b against signal efficiency; curves = name -> (fpr, tpr, auc)."""
+    fig, ax = _figure()
+    for name, (fpr, tpr, auc) in curves.items():
+        keep = fpr > 0
+        ax.plot(tpr[keep], 1.0 / fpr[keep], label=f"{name} (AUC {auc:.4f})")
+    ax.set_yscale("log")
+    ax.set_xlabel("Signal efficiency")
+    ax.set_ylabel("Background rejection 1/$\\varepsilon_b$")
+    ax.set_xlim(0, 1)
+    ax.legend(loc="upper right")
+    _label(ax, "ROC, test events")
+    return _save(fig, stem)
+
+
+def score_distributions(train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
+                        ks_pvalues: dict[str, float], stem: Path, xlabel: str = "Classifier score") -> Path:
+    """Signal and background scores, training (points) and test (filled), with the KS p-values in the legend."""
+    fig, ax = _figure()
+    low = float(min(np.min(train[0]), np.min(test[0])))
+    high = float(max(np.max(train[0]), np.max(test[0])))
+    edges = np.linspace(low, high if high > low else low + 1, _BINS + 1)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    for cls, name, colour in ((1, "signal", "tab:blue"), (0, "background", "tab:red")):
+        ax.hist(test[0][test[1] == cls], bins=edges, density=True, alpha=0.35, color=colour,
+                label=f"{name} test")
+        counts, _ = np.histogram(train[0][train[1] == cls], bins=edges, density=True)
+        ax.plot(centres, counts, "o", color=colour, markersize=4,
+                label=f"{name} train (KS p = {ks_pvalues.get(name, float('nan')):.3f})")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Normalised entries")
+    ax.legend(loc="upper center", fontsize=11)
+    _label(ax, "Overtraining check")
+    return _save(fig, stem)
+
+
+def loss_curves(histories: Sequence[dict[str, list[float]]], stem: Path) -> Path:
+    """Training and validation loss per epoch, one pair of lines per fold."""
+    fig, ax = _figure()
+    for fold, history in enumerate(histories):
+        for key, style in (("loss", "-"), ("val_loss", "--")):
+            if key in history:
+                ax.plot(np.arange(1, len(history[key]) + 1), history[key], style, color=f"C{fold}",
+                        label=f"fold {fold} {'validation' if key.startswith('val') else 'training'}")
+    ax.set_xlabel("Epoch (BDT: trees)")
+    ax.set_ylabel("Loss")
+    ax.legend(fontsize=11)
+    _label(ax, "Loss curves")
+    return _save(fig, stem)
+
+
+def significance_scan(cut: np.ndarray, z: np.ndarray, stem: Path, competitor: tuple[np.ndarray, np.ndarray] | None
+                      = None) -> Path:
+    """Asimov significance against the score cut."""
+    fig, ax = _figure()
+    ax.plot(cut, z, label="model")
+    if competitor is not None:
+        ax.plot(*competitor, "--", label="competitor")
+    ax.set_xlabel("Score cut")
+    ax.set_ylabel("Asimov significance Z")
+    ax.legend()
+    _label(ax, "Significance vs cut")
+    return _save(fig, stem)
+
+
+def mass_sculpting(mass: np.ndarray, score: np.ndarray, weight: np.ndarray, stem: Path,
+                   efficiencies: Sequence[float] = (1.0, 0.5, 0.2, 0.1), xlabel: str = "Mass [GeV]") -> Path:
+    """Normalised background mass shapes after cuts keeping decreasing background fractions."""
+    fig, ax = _figure()
+    edges = np.linspace(*np.quantile(mass, [0.005, 0.995]), _BINS + 1)
+    for eff in efficiencies:
+        cut = np.quantile(score, 1.0 - eff) if eff < 1 else -np.inf
+        sel = score >= cut
+        if sel.sum() < 2:
+            continue
+        ax.hist(mass[sel], bins=edges, weights=np.abs(weight[sel]), density=True, histtype="step",
+                label=f"background, $\\varepsilon_b$ = {eff:g}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Normalised entries")
+    ax.legend()
+    _label(ax, "Background mass after score cuts")
+    return _save(fig, stem)
+
+
+def sic(eff_s: np.ndarray, value: np.ndarray, stem: Path) -> Path:
+    """Significance-improvement curve eps_s/sqrt(eps_b) against eps_s for an anomaly score."""
+    fig, ax = _figure()
+    ax.plot(eff_s, value)
+    ax.axhline(1.0, color="grey", linestyle=":")
+    ax.set_xlabel("Signal efficiency")
+    ax.set_ylabel("$\\varepsilon_s/\\sqrt{\\varepsilon_b}$")
+    _label(ax, "Significance improvement")
+    return _save(fig, stem)
+
+
+def lambda_tradeoff(points: Sequence[dict[str, float]], stem: Path) -> Path:
+    """R50 against 1/JSD50 for each lambda of a scan."""
+    fig, ax = _figure()
+    x = [1.0 / p["jsd50"] if p["jsd50"] > 0 else np.nan for p in points]
+    y = [p["r50"] for p in points]
+    ax.plot(x, y, "o-")
+    for xi, yi, p in zip(x, y, points, strict=True):
+        ax.annotate(f"$\\lambda$={p['lambda']:g}", (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=11)
+    ax.set_xscale("log")
+    ax.set_xlabel("1 / JSD$_{50}$ (mass decorrelation)")
+    ax.set_ylabel("R$_{50}$ (background rejection)")
+    _label(ax, "Decorrelation trade-off")
+    return _save(fig, stem)

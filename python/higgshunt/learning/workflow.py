@@ -1,0 +1,165 @@
+"""`train`: read the table, run the k-fold training of the chosen model kind, save, assess, report.
+
+Everything lands in one output directory, written under a temporary name and renamed when complete:
+manifest.json + fold model files (the trained-model contract), training.json, metrics.json, plots, summary.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from higgshunt import provenance
+from higgshunt.atomic import atomic_output
+from higgshunt.errors import ConfigError
+from higgshunt.learning import data, manifest, metrics, settings
+from higgshunt.learning.evaluate import Assessment, assess, columns, competitor_scores
+from higgshunt.learning.training import Fitter, KFoldResult, fit_dnn, run_kfold
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainResult:
+    """Outcome of `train`: where it was written and the metrics (as in metrics.json)."""
+
+    output: Path
+    metrics: dict[str, Any]
+    manifest: dict[str, Any]
+
+
+def _fitter(kind: str) -> Fitter:
+    if kind == "dnn":
+        return fit_dnn
+    if kind == "bdt":
+        from higgshunt.learning.bdt import fit_bdt
+
+        return fit_bdt
+    if kind == "adversarial":
+        from higgshunt.learning.adversarial import fit_adversarial
+
+        return fit_adversarial
+    if kind == "ae":
+        from higgshunt.learning.anomaly import fit_autoencoder
+
+        return fit_autoencoder
+    if kind == "vae":
+        from higgshunt.learning.anomaly import fit_vae
+
+        return fit_vae
+    raise ConfigError(f"model kind '{kind}' unknown; expected one of {', '.join(settings.MODEL_KINDS)}")
+
+
+def load_dataset(config: dict[str, Any]) -> data.Dataset:
+    """The dataset of a training config: model features first, then any extra competitor features."""
+    spec = config["data"]
+    extra = [c for c in (config.get("competitor") or {}).get("features", []) if c not in spec["features"]]
+    frame = data.load_table(spec["path"], spec.get("key"))
+    anomaly = config["model"] in ("ae", "vae") or (config["model"] == "tune" and config["tune"]["kind"] == "ae")
+    return data.prepare(frame, features=list(spec["features"]) + extra, label=spec["label"],
+                        signal_value=spec["signal_value"], weight=spec.get("weight"), mass=spec.get("mass"),
+                        fold_column=spec.get("fold_column"), n_folds=int(config["training"]["folds"]),
+                        seed=int(config["training"]["seed"]), drop_nonfinite=bool(spec["drop_nonfinite"]),
+                        require_both_classes=not anomaly, source=spec["path"])
+
+
+def _restrict(ds: data.Dataset, names: list[str]) -> data.Dataset:
+    return data.Dataset(tuple(names), columns(ds, names), ds.y, ds.weight, ds.has_weights, ds.mass, ds.fold,
+                        ds.event_id, ds.source)
+
+
+def train(config: dict[str, Any]) -> TrainResult:
+    """Train the configured model kind with k-fold, save the model directory, metrics, plots and summary.
+
+    `config` is a merged config (`settings.load` / `settings.from_options`).
+    """
+    kind = config["model"]
+    fit = settings.fit_settings(config)
+    progress = bool(config["progress"])
+    full = load_dataset(config)
+    ds = _restrict(full, list(config["data"]["features"]))
+    log.info("%s: %d events (%d signal), %d features", ds.source, len(ds), int(ds.y.sum()), len(ds.features))
+    if kind == "bdt":
+        from higgshunt.learning.bdt import choose_backend
+
+        fit["backend"] = choose_backend(config["backend"])
+    if kind == "tune":
+        kind = _tuned(ds, fit, progress)
+    backend = "keras" if kind != "bdt" else fit["backend"]
+    scan: list[dict[str, float]] = []
+    if kind == "adversarial" and config["adversarial"]["lambda_scan"]:
+        result, scan = _lambda_scan(ds, fit, config, progress)
+    else:
+        result = run_kfold(ds, _fitter(kind), fit, progress=progress)
+    test = result.test_mask
+    job = Assessment(
+        name=kind,
+        test=metrics.ScoreSet(result.test_score[test], ds.y[test], ds.weight[test], ds.has_weights, ds.fold[test],
+                              None if ds.mass is None else ds.mass[test]),
+        train=(result.train_score, ds.y[result.train_index]),
+        histories=[m.history for m in result.models], anomaly=kind in ("ae", "vae"), lambda_scan=scan,
+        competitor=_subset_scores(competitor_scores(config.get("competitor"), full, int(fit["folds"])), test))
+    n_train = int(round(np.mean([len(ds) - int(np.sum(ds.fold == f)) for f in range(int(fit["folds"]))])))
+    header = {"model": kind, "backend": backend, "features": list(ds.features), "n_train": n_train,
+              "seed": int(fit["seed"]), "train_seconds": round(result.seconds, 3), "n_folds": int(fit["folds"])}
+    output = Path(config["output"])
+    with atomic_output(output) as tmp:
+        saved = manifest.save(tmp, kind=kind, backend=backend, features=ds.features,
+                              models=[m.model for m in result.models], provenance=provenance.collect(config),
+                              settings={**config, "fit": fit})
+        summary = assess(job, header, tmp, make_plots=bool(config["plots"]))
+    return TrainResult(output, summary, saved)
+
+
+def _subset_scores(scores: metrics.ScoreSet | None, mask: np.ndarray) -> metrics.ScoreSet | None:
+    if scores is None:
+        return None
+    return metrics.ScoreSet(scores.score[mask], scores.y[mask], scores.weight[mask], scores.has_weights,
+                            scores.fold[mask], None if scores.mass is None else scores.mass[mask])
+
+
+def _tuned(ds: data.Dataset, fit: dict[str, Any], progress: bool) -> str:
+    """Run the Hyperband search on the first fold's training events; update `fit` with the best architecture."""
+    from higgshunt.learning.anomaly import tune
+    from higgshunt.learning.training import split_validation
+
+    first = ds.subset(ds.fold != 0) if int(fit["folds"]) > 1 else ds
+    search_train, search_val = split_validation(first, float(fit["validation_fraction"]), int(fit["seed"]))
+    best = tune(search_train, search_val, fit, progress=progress)
+    fit["network"] = best["network"]
+    fit["learning_rate"] = best["learning_rate"]
+    if "latent" in best:
+        fit["anomaly"] = {**fit["anomaly"], "latent": best["latent"]}
+    fit["tuned"] = best
+    return str(fit["tune"]["kind"])
+
+
+def _lambda_scan(ds: data.Dataset, fit: dict[str, Any], config: dict[str, Any],
+                 progress: bool) -> tuple[KFoldResult, list[dict[str, float]]]:
+    """Train the adversarial model for every lambda of the scan; keep the run of the configured lambda."""
+    from higgshunt.learning.adversarial import fit_adversarial
+
+    if ds.mass is None:
+        raise ConfigError("adversarial.lambda_scan needs data.mass (the column to decorrelate from)")
+    chosen = float(config["adversarial"]["lambda"])
+    lambdas = sorted({float(v) for v in config["adversarial"]["lambda_scan"]} | {chosen})
+    points, kept = [], None
+    for lam in lambdas:
+        log.info("lambda scan: lambda = %g", lam)
+        run = run_kfold(ds, fit_adversarial, {**fit, "lambda": lam}, progress=progress)
+        t = run.test_mask
+        assert ds.mass is not None
+        weights = np.clip(ds.weight[t], 0, None) if ds.has_weights else np.ones(int(t.sum()))
+        r50, jsd = metrics.r50_jsd50(run.test_score[t], ds.y[t], weights, ds.mass[t])
+        from sklearn.metrics import roc_auc_score
+
+        points.append({"lambda": lam, "auc": float(roc_auc_score(ds.y[t], run.test_score[t])), "r50": r50,
+                       "jsd50": jsd})
+        if lam == chosen:
+            kept = run
+    assert kept is not None
+    return kept, points

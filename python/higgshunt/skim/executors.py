@@ -1,0 +1,134 @@
+"""Where the event loops run: this process with ROOT's implicit multi-threading, or a Dask cluster.
+
+Distributed RDataFrame runs the same graph on Dask workers. The workers need libhiggshunt and its headers: the
+initialisation function below loads them (and the config's C++ declarations) on every worker before any task.
+
+On lxplus (HTCondor), start the cluster with dask-jobqueue and pass its scheduler address:
+
+    from dask_jobqueue import HTCondorCluster          # or dask_lxplus.CernCluster
+    cluster = HTCondorCluster(cores=1, memory="2GB", disk="1GB",
+                              job_extra_directives={"+JobFlavour": '"espresso"'})
+    cluster.scale(jobs=20)
+    print(cluster.scheduler_address)                   # -> higgshunt skim --executor dask --scheduler tcp://...
+
+The workers must see the same Python environment and the built library (e.g. the repository on AFS/EOS).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from higgshunt import native
+from higgshunt.errors import ConfigError, HiggshuntError
+
+log = logging.getLogger(__name__)
+
+
+class Executor(Protocol):
+    """Creates dataframes over input files and runs all booked graphs together."""
+
+    def dataframe(self, tree: str, files: Sequence[str]) -> Any: ...
+
+    def run(self, handles: Sequence[Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """This process; `threads` > 1 enables ROOT's implicit multi-threading.
+
+    `max_events` reads only the first N entries of each sample through `Range`, which ROOT allows single-threaded
+    only, so it turns multi-threading off (with a warning when threads were asked for).
+    """
+
+    def __init__(self, threads: int = 1, max_events: int | None = None) -> None:
+        import ROOT
+
+        if max_events is not None and threads > 1:
+            log.warning("--max-events uses Range, which runs single-threaded: ignoring --threads %d", threads)
+            threads = 1
+        self.max_events = max_events
+        if threads > 1:
+            ROOT.EnableImplicitMT(threads)
+        elif ROOT.IsImplicitMTEnabled():
+            ROOT.DisableImplicitMT()
+        self.threads = threads
+
+    def dataframe(self, tree: str, files: Sequence[str]) -> Any:
+        import ROOT
+
+        df = ROOT.RDataFrame(tree, list(files))
+        return df.Range(self.max_events) if self.max_events is not None else df
+
+    def run(self, handles: Sequence[Any]) -> None:
+        import ROOT
+
+        ROOT.RDF.RunGraphs(list(handles))
+
+    def close(self) -> None:
+        """Nothing to release: implicit multi-threading stays as configured for the process."""
+
+
+class DaskExecutor:
+    """Distributed RDataFrame on a dask.distributed client (a local cluster when no scheduler address is given)."""
+
+    def __init__(self, *, scheduler: str | None = None, npartitions: int | None = None, workers: int = 2,
+                 declarations: str | None = None) -> None:
+        from dask.distributed import Client, LocalCluster
+
+        self._cluster = None
+        if scheduler is None:
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self.client = Client(self._cluster)
+        else:
+            try:
+                self.client = Client(scheduler, timeout=30)
+            except OSError as exc:
+                raise HiggshuntError(f"--scheduler {scheduler}: cannot connect ({exc})") from exc
+        self.npartitions = npartitions
+        import ROOT
+
+        ROOT.RDF.Distributed.initialize(prepare_worker, declarations)
+
+    def dataframe(self, tree: str, files: Sequence[str]) -> Any:
+        import ROOT
+
+        kwargs: dict[str, Any] = {"executor": self.client}
+        if self.npartitions is not None:
+            kwargs["npartitions"] = self.npartitions
+        return ROOT.RDataFrame(tree, list(files), **kwargs)
+
+    def run(self, handles: Sequence[Any]) -> None:
+        import ROOT
+
+        ROOT.RDF.Distributed.RunGraphs(list(handles))
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def prepare_worker(declarations: str | None) -> None:
+    """Load libhiggshunt and its headers into ROOT, then the config's C++ declarations (idempotent per process)."""
+    native.load_into_root()
+    if declarations:
+        from higgshunt.skim.graph import declare_code
+
+        declare_code(declarations)
+
+
+def make(kind: str, *, threads: int = 1, max_events: int | None = None, scheduler: str | None = None,
+         npartitions: int | None = None, declarations: str | None = None) -> Executor:
+    """The executor named by `--executor`."""
+    if kind == "local":
+        return LocalExecutor(threads, max_events)
+    if kind == "dask":
+        if max_events is not None:
+            raise ConfigError("--max-events is not available with --executor dask (Range is single-threaded only)")
+        return DaskExecutor(scheduler=scheduler, npartitions=npartitions, workers=max(threads, 2),
+                            declarations=declarations)
+    raise ConfigError(f"--executor '{kind}': expected local or dask")

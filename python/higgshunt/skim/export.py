@@ -1,0 +1,105 @@
+"""Write the selected events of each sample as a pandas/PyTables table in `<output>/<channel>/skim.h5`.
+
+One table per sample under `/<sample>`. Every update writes a complete new file under a temporary name and renames
+it, so a crash never leaves a half-written file and the other samples' tables stay as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from higgshunt.atomic import atomic_output
+from higgshunt.errors import InputError
+from higgshunt.skim.samples import Sample
+
+log = logging.getLogger(__name__)
+
+ATTRIBUTE = "higgshunt"
+_CHUNK_ROWS = 50_000
+
+
+def to_frame(arrays: Mapping[str, Any], sample: Sample, *, folds: int, dsid: int, features: list[str]) -> pd.DataFrame:
+    """The table of one sample in the contract's column order and dtypes."""
+    n = len(arrays["eventNumber"])
+    event = np.asarray(arrays["eventNumber"], dtype=np.int64)
+    columns: dict[str, Any] = {
+        "runNumber": np.asarray(arrays["runNumber"], dtype=np.int64),
+        "eventNumber": event,
+        "fold": (event % folds).astype(np.int32),
+        "weight": np.asarray(arrays["weight"], dtype=np.float64),
+        "w_mc": np.asarray(arrays["w_mc"], dtype=np.float64),
+        "w_sf": np.asarray(arrays["w_sf"], dtype=np.float64),
+        "w_norm": np.asarray(arrays["w_norm"], dtype=np.float64),
+        "label": np.full(n, sample.label, dtype=np.int8),
+        "sample": np.full(n, sample.name, dtype=object),
+        "dsid": np.full(n, dsid, dtype=np.int32),
+    }
+    for name in features:
+        columns[name] = np.asarray(arrays[name])
+    return pd.DataFrame(columns)
+
+
+def write(
+    path: Path,
+    frame: pd.DataFrame,
+    sample: Sample,
+    attributes: dict[str, Any],
+    *,
+    complib: str,
+    complevel: int,
+) -> None:
+    """Put `frame` under `/<sample>` of the HDF5 file at `path`, replacing an older table of that sample."""
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        others = keys(path)
+        if path.exists() and sample.name not in others:
+            shutil.copyfile(path, tmp)  # appending keeps the other tables byte for byte
+        elif path.exists():
+            _copy_tables(path, tmp, [key for key in others if key != sample.name], complib, complevel)
+        with pd.HDFStore(tmp, mode="a", complib=complib, complevel=complevel) as store:
+            _put(store, sample.name, frame, attributes)
+    log.info("wrote %d events of %s to %s:/%s", len(frame), sample.name, path, sample.name)
+
+
+def keys(path: Path) -> list[str]:
+    """Sample tables in an existing skim file (empty if it does not exist)."""
+    if not Path(path).exists():
+        return []
+    try:
+        with pd.HDFStore(path, mode="r") as store:
+            return [key.lstrip("/") for key in store.keys()]
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: existing skim output is not a readable HDF5 file ({exc}); remove it") from exc
+
+
+def attributes(path: Path, sample: str) -> dict[str, Any] | None:
+    """The `higgshunt` attributes of a sample's table, None if the table is missing."""
+    if sample not in keys(path):
+        return None
+    with pd.HDFStore(path, mode="r") as store:
+        attrs = store.get_storer(sample).attrs
+        return dict(getattr(attrs, ATTRIBUTE)) if hasattr(attrs, ATTRIBUTE) else None
+
+
+def _put(store: pd.HDFStore, key: str, frame: pd.DataFrame, attrs: dict[str, Any]) -> None:
+    with warnings.catch_warnings():
+        # PyTables warns that the attribute dict is pickled; that is intended (read back with pandas).
+        warnings.simplefilter("ignore", category=Warning)
+        store.append(key, frame, format="table", chunksize=_CHUNK_ROWS, expectedrows=max(len(frame), 1),
+                     min_itemsize={"sample": max(8, len(str(attrs.get("sample", key))), len(key))})
+        setattr(store.get_storer(key).attrs, ATTRIBUTE, attrs)
+
+
+def _copy_tables(source: Path, target: Path, names: list[str], complib: str, complevel: int) -> None:
+    with pd.HDFStore(source, mode="r") as old, pd.HDFStore(target, mode="w", complib=complib,
+                                                           complevel=complevel) as new:
+        for name in names:
+            _put(new, name, old.get(name), dict(getattr(old.get_storer(name).attrs, ATTRIBUTE, {})))

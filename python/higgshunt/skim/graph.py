@@ -1,0 +1,188 @@
+"""Build one sample's RDataFrame graph from the channel config: weights, definitions, named cuts, features.
+
+Nothing runs here: every result (cutflow, table, histograms, snapshot) is booked lazily so that all samples' event
+loops run together afterwards. The per-event mathematics is the compiled C++ of libhiggshunt, called from the
+config's expressions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from higgshunt.errors import ConfigError, InputError
+from higgshunt.skim import snapshot as snapshots
+from higgshunt.skim.config import SkimConfig
+from higgshunt.skim.cutflow import WEIGHT, WEIGHT_SQUARED, CutflowBooking
+from higgshunt.skim.samples import Sample
+
+log = logging.getLogger(__name__)
+
+# The one place where MeV (the ntuples' unit) becomes GeV (the exported unit).
+MEV_TO_GEV = 1e-3
+PB_PER_FB = 1e3  # luminosity in fb^-1 times 1000 = pb^-1, to pair with cross-sections in pb
+ID_COLUMNS = ("runNumber", "eventNumber")
+WEIGHT_COLUMNS = (WEIGHT, "w_mc", "w_sf", "w_norm")
+_declared: set[str] = set()
+
+
+@dataclass
+class SampleGraph:
+    """The booked results of one sample."""
+
+    sample: Sample
+    cutflow: CutflowBooking
+    table: LazyTable
+    histograms: dict[str, Any] = field(default_factory=dict)
+    snapshot: Any = None
+    normalisation: dict[str, Any] = field(default_factory=dict)
+
+
+class LazyTable:
+    """The exported columns of one sample, booked lazily; `arrays()` reads them after the event loop.
+
+    Every column is a double (ids and integers are exact up to 2^53), so locally one typed `Take` instantiation
+    serves all columns: ROOT's AsNumpy instantiates one per column type, which costs seconds of JIT each.
+    Distributed RDataFrame has no Take, so there the table comes from a lazy AsNumpy.
+    """
+
+    def __init__(self, results: Any, sources: dict[str, str]) -> None:
+        self._results = results
+        self._sources = sources
+
+    @classmethod
+    def book(cls, node: Any, sources: dict[str, str], *, distributed: bool) -> LazyTable:
+        """Book the columns `sources` (exported name -> dataframe column of doubles) on `node`."""
+        if distributed:
+            return cls(node.AsNumpy(list(sources.values()), lazy=True), sources)
+        import ROOT
+
+        take = ROOT.RDF.AsRNode(node).Take["double, ROOT::RVec<double>"]
+        return cls({name: take(column) for name, column in sources.items()}, sources)
+
+    def arrays(self) -> dict[str, Any]:
+        """Exported name -> numpy array (float64)."""
+        import numpy as np
+
+        if not isinstance(self._results, dict):
+            values = self._results.GetValue()
+            return {name: np.asarray(values[column], dtype=np.float64) for name, column in self._sources.items()}
+        return {name: np.array(result.GetValue(), dtype=np.float64) for name, result in self._results.items()}
+
+
+def declare(config: SkimConfig) -> None:
+    """Declare the config's C++ `declarations` in this process."""
+    code = config.raw.get("declarations")
+    if code and not declare_code(code):
+        raise ConfigError(f"{config.source}: declarations: ROOT could not compile the C++ code (see above)")
+
+
+def declare_code(code: str) -> bool:
+    """Declare C++ code once per process (ROOT rejects redefinitions); False if it does not compile."""
+    digest = hashlib.sha256(code.encode()).hexdigest()
+    if digest in _declared:
+        return True
+    import ROOT
+
+    if not ROOT.gInterpreter.Declare(code):
+        return False
+    _declared.add(digest)
+    return True
+
+
+def export_columns(config: SkimConfig) -> list[str]:
+    """The columns read back from the event loop, in table order (per-sample constants are added later)."""
+    return [*ID_COLUMNS, *WEIGHT_COLUMNS, *config.feature_names]
+
+
+def build(
+    df: Any,
+    config: SkimConfig,
+    sample: Sample,
+    *,
+    snapshot_path: str | None = None,
+    distributed: bool = False,
+) -> SampleGraph:
+    """Book the selection, cutflow, feature table, histograms and optional Snapshot of one sample on `df`."""
+    try:
+        node, normalisation = _define_weights(df, config, sample)
+        for name, expression in config.raw["definitions"].items():
+            node = node.Define(name, expression)
+        cutflow = CutflowBooking(sample.name)
+        cutflow.book("all", node)
+        for cut in config.raw["cuts"]:
+            node = node.Filter(cut["expression"], cut["name"])
+            cutflow.book(cut["name"], node)
+        node = _define_features(node, config)
+        columns = export_columns(config)
+        sources = {name: name for name in columns}
+        for name in ID_COLUMNS:
+            sources[name] = f"_{name}_double"
+            node = node.Define(sources[name], f"double({name})")
+        table = LazyTable.book(node, sources, distributed=distributed)
+        histograms = {
+            hist["name"]: node.Histo1D(
+                _model(hist), hist["feature"], WEIGHT
+            )
+            for hist in config.raw["histograms"]
+        }
+        snapshot = snapshots.book(node, config, columns, snapshot_path) if snapshot_path else None
+    except (TypeError, ValueError, RuntimeError) as exc:
+        # Mostly C++ compilation errors from an expression; ROOT printed the details above.
+        raise InputError(f"sample {sample.name}: cannot build the selection ({first_line(exc)})") from exc
+    return SampleGraph(sample, cutflow, table, histograms, snapshot, normalisation)
+
+
+def _define_weights(df: Any, config: SkimConfig, sample: Sample) -> tuple[Any, dict[str, Any]]:
+    """w_mc * w_sf * w_norm = weight (1 for data); also the squared weight for the cutflow's errors."""
+    weights = config.raw["weights"]
+    if sample.is_data:
+        w_mc = w_sf = w_norm = "1.0"
+        normalisation: dict[str, Any] = {"lumi_fb": sample.lumi_fb or config.lumi_fb}
+    else:
+        lumi_fb = sample.lumi_fb or config.lumi_fb
+        if lumi_fb is None:
+            raise ConfigError(f"{config.source}: lumi_fb is needed to normalise simulated sample {sample.name}")
+        w_mc = f"double({weights['mc']})"
+        w_sf = " * ".join(f"double({name})" for name in weights["scale_factors"]) or "1.0"
+        xsec = repr(sample.xsec_pb) if sample.xsec_pb is not None else f"double({weights['xsec']})"
+        sumw = repr(sample.sum_weights) if sample.sum_weights is not None else f"double({weights['sum_weights']})"
+        w_norm = f"{xsec} * {lumi_fb * PB_PER_FB!r} / {sumw}"
+        normalisation = {"lumi_fb": lumi_fb, "xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
+    node = (
+        df.Define("w_mc", w_mc)
+        .Define("w_sf", w_sf)
+        .Define("w_norm", w_norm)
+        .Define(WEIGHT, "w_mc * w_sf * w_norm")
+        .Define(WEIGHT_SQUARED, f"{WEIGHT} * {WEIGHT}")
+    )
+    return node, normalisation
+
+
+def _define_features(node: Any, config: SkimConfig) -> Any:
+    defined: set[str] = set()
+    for feature in config.features:
+        if feature.source not in defined:
+            expression = f"({feature.expression}) * {MEV_TO_GEV!r}" if feature.to_gev else f"({feature.expression})"
+            node = node.Define(feature.source, expression if feature.index is not None else f"double{expression}")
+            defined.add(feature.source)
+        if feature.index is not None:
+            # Missing entries (a shorter vector than the layout) are NaN rather than out-of-bounds reads.
+            node = node.Define(
+                feature.name,
+                f"{feature.source}.size() > {feature.index} ? double({feature.source}[{feature.index}]) : NAN",
+            )
+    return node
+
+
+def _model(hist: dict[str, Any]) -> Any:
+    import ROOT
+
+    return ROOT.RDF.TH1DModel(hist["name"], hist["title"], int(hist["bins"]), float(hist["low"]), float(hist["high"]))
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,238 @@
+"""Run a skim: check inputs, book every sample's graph, run all event loops together, write the outputs.
+
+Per sample the outputs are written in a fixed order with the HDF5 table last; a table whose recorded fingerprint
+(config hash, sample metadata, input files with size and modification time, --max-events) matches the current one
+marks the sample complete, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from higgshunt import native, provenance
+from higgshunt.atomic import atomic_output
+from higgshunt.errors import InputError
+from higgshunt.skim import executors, export, graph, histograms, inputs, snapshot
+from higgshunt.skim import samples as sample_resolution
+from higgshunt.skim.config import SkimConfig
+from higgshunt.skim.cutflow import Cutflow
+from higgshunt.skim.samples import Sample, is_remote
+
+log = logging.getLogger(__name__)
+
+SKIM_FILE = "skim.h5"
+HISTOGRAM_FILE = "histograms.root"
+CUTFLOW_FILE = "cutflow.json"
+
+
+@dataclass
+class SkimResult:
+    """What a run did.
+
+    Attributes:
+        channel_dir: `<output>/<channel>`, holding skim.h5, histograms.root, cutflow.json (and snapshots/).
+        processed: samples whose event loop ran now.
+        resumed: samples skipped because their outputs were complete for the same config and inputs.
+        bad_files: file -> reason, for files skipped with skip_bad_files.
+        cutflows: cutflows of the processed samples.
+    """
+
+    channel_dir: Path
+    processed: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    bad_files: dict[str, str] = field(default_factory=dict)
+    cutflows: list[Cutflow] = field(default_factory=list)
+
+    @property
+    def skim_file(self) -> Path:
+        return self.channel_dir / SKIM_FILE
+
+
+@dataclass
+class _Job:
+    sample: Sample
+    files: list[str]
+    dsid: int
+    fingerprint: dict[str, Any]
+    normalisation: dict[str, Any]
+    outputs: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    booked: graph.SampleGraph | None = None
+
+
+def run(
+    config: SkimConfig,
+    *,
+    output: str | Path = "outputs",
+    samples: Sequence[str] | None = None,
+    inputs_by_name: Mapping[str, Sequence[str]] | None = None,
+    threads: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    npartitions: int | None = None,
+    max_events: int | None = None,
+    force: bool = False,
+    skip_bad_files: bool = False,
+    progress: bool = True,
+) -> SkimResult:
+    """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`; see the module docstring."""
+    result = SkimResult(channel_dir=Path(output) / config.channel)
+    resolved = sample_resolution.resolve(config, inputs=inputs_by_name, only=samples)
+    jobs = []
+    for sample in resolved:
+        job = _prepare(config, sample, result, max_events=max_events, skip_bad_files=skip_bad_files)
+        if job is None:
+            continue
+        done = export.attributes(result.skim_file, sample.name)
+        if not force and done is not None and done.get("fingerprint") == job.fingerprint:
+            log.info("sample %s is complete for this config and these inputs: skipped (--force reruns it)",
+                     sample.name)
+            result.resumed.append(sample.name)
+            continue
+        jobs.append(job)
+    if not jobs:
+        return result
+
+    native.load_into_root()
+    graph.declare(config)
+    runner = executors.make(executor, threads=threads, max_events=max_events, scheduler=scheduler,
+                            npartitions=npartitions, declarations=config.raw.get("declarations"))
+    try:
+        _book(config, jobs, runner, result.channel_dir)
+        log.info("running %d event loop(s) over %d file(s)", len(jobs), sum(len(job.files) for job in jobs))
+        try:
+            runner.run([job.booked.cutflow.first_handle() for job in jobs if job.booked is not None])
+        except Exception as exc:  # a read error in the middle of a file, surfaced by ROOT as a C++ exception
+            raise InputError(f"event loop failed: {graph.first_line(exc)}") from exc
+        record = provenance.collect(config.raw)
+        for job in tqdm(jobs, desc="writing outputs", unit="sample", disable=not progress, file=sys.stderr):
+            result.cutflows.append(_write(config, job, result.channel_dir, record))
+            result.processed.append(job.sample.name)
+    finally:
+        for job in jobs:
+            job.outputs.close() if job.sample.name in result.processed else _discard(job.outputs)
+        runner.close()
+    return result
+
+
+def _prepare(config: SkimConfig, sample: Sample, result: SkimResult, *, max_events: int | None,
+             skip_bad_files: bool) -> _Job | None:
+    """Check a sample's files and compute its fingerprint; None when no usable file is left."""
+    needed = inputs.branches_used(_expressions(config, sample)) + ["runNumber", "eventNumber"]
+    checked = inputs.check_files(sample.files, config.tree, sorted(set(needed)), skip_bad=skip_bad_files)
+    result.bad_files.update(checked.bad)
+    if not checked.good:
+        log.warning("sample %s: no readable input file left; skipped", sample.name)
+        return None
+    dsid = sample.dsid
+    if dsid is None:
+        dsid = 0 if sample.is_data else int(inputs.first_value(checked.good[0], config.tree, "channelNumber") or 0)
+    normalisation = {} if sample.is_data else _normalisation(config, sample, checked.good[0])
+    fingerprint = {
+        "config_hash": provenance.config_hash({k: v for k, v in config.raw.items() if k != "samples"}),
+        "sample": {"name": sample.name, "kind": sample.kind, "dsid": dsid, "xsec_pb": sample.xsec_pb,
+                   "sum_weights": sample.sum_weights, "lumi_fb": sample.lumi_fb or config.lumi_fb},
+        "files": [_file_identity(path) for path in checked.good],
+        "max_events": max_events,
+    }
+    return _Job(sample, checked.good, dsid, fingerprint, normalisation)
+
+
+def _book(config: SkimConfig, jobs: list[_Job], runner: executors.Executor, channel_dir: Path) -> None:
+    snapshot_on = bool(config.raw["output"]["snapshot"]["enabled"])
+    for job in jobs:
+        snapshot_tmp = None
+        if snapshot_on:
+            final = snapshot.path_for(channel_dir, job.sample.name)
+            snapshot_tmp = str(job.outputs.enter_context(atomic_output(final)))
+        df = runner.dataframe(config.tree, job.files)
+        job.booked = graph.build(df, config, job.sample, snapshot_path=snapshot_tmp,
+                                 distributed=isinstance(runner, executors.DaskExecutor))
+
+
+def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, Any]) -> Cutflow:
+    """All outputs of one sample; the HDF5 table, the completion marker, comes last."""
+    booked = job.booked
+    assert booked is not None
+    cutflow = booked.cutflow.result()
+    hists = {name: handle.GetValue() for name, handle in booked.histograms.items()}
+    histograms.write(channel_dir / HISTOGRAM_FILE, job.sample.name, hists, cutflow)
+    _merge_cutflow_json(channel_dir / CUTFLOW_FILE, cutflow, record)
+    if booked.snapshot is not None:
+        booked.snapshot.GetValue()
+    frame = export.to_frame(booked.table.arrays(), job.sample, folds=config.folds, dsid=job.dsid,
+                            features=config.feature_names)
+    compression = config.raw["output"]["compression"]
+    attrs = {
+        "provenance": record,
+        "config_hash": config.hash,
+        "fingerprint": job.fingerprint,
+        "lumi_fb": booked.normalisation.get("lumi_fb"),
+        "xsec_pb": job.normalisation.get("xsec_pb"),
+        "sum_weights": job.normalisation.get("sum_weights"),
+        "dsid": job.dsid,
+        "kind": job.sample.kind,
+        "files": job.files,
+        "cutflow": cutflow.to_dict(),
+    }
+    export.write(channel_dir / SKIM_FILE, frame, job.sample, attrs,
+                 complib=compression["library"], complevel=int(compression["level"]))
+    return cutflow
+
+
+def _merge_cutflow_json(path: Path, cutflow: Cutflow, record: dict[str, Any]) -> None:
+    document: dict[str, Any] = {"samples": {}}
+    if path.exists():
+        with contextlib.suppress(OSError, json.JSONDecodeError):
+            document = json.loads(path.read_text())
+    document.setdefault("samples", {})[cutflow.sample] = cutflow.to_dict()["rows"]
+    document["provenance"] = {"code_version": record["code_version"], "config_hash": record["config_hash"]}
+    with atomic_output(path) as tmp:
+        tmp.write_text(json.dumps(document, indent=1, sort_keys=True))
+
+
+def _expressions(config: SkimConfig, sample: Sample) -> list[str]:
+    expressions = [*config.raw["definitions"].values(), *(cut["expression"] for cut in config.raw["cuts"]),
+                   *(feature.expression for feature in config.features)]
+    if not sample.is_data:
+        weights = config.raw["weights"]
+        expressions += [weights["mc"], *weights["scale_factors"]]
+        if sample.xsec_pb is None:
+            expressions.append(weights["xsec"])
+        if sample.sum_weights is None:
+            expressions.append(weights["sum_weights"])
+    return expressions
+
+
+def _normalisation(config: SkimConfig, sample: Sample, first_file: str) -> dict[str, Any]:
+    """Cross-section and sum of weights for the record: the config/manifest values, else the tree's branches
+    (first entry; the per-event weight reads the branches themselves)."""
+    weights = config.raw["weights"]
+    record: dict[str, Any] = {"xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
+    for key, branch in (("xsec_pb", weights["xsec"]), ("sum_weights", weights["sum_weights"])):
+        if record[key] is None:
+            value = inputs.first_value(first_file, config.tree, branch)
+            record[key] = None if value is None else float(value)
+            log.info("sample %s: %s from branch %s (%s in its first entry)", sample.name, key, branch, value)
+    return record
+
+
+def _file_identity(path: str) -> dict[str, Any]:
+    if is_remote(path):
+        return {"path": path}
+    stat = os.stat(path)
+    return {"path": str(Path(path).resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _discard(stack: contextlib.ExitStack) -> None:
+    """Leave the outputs' temporary files behind us without renaming them into place."""
+    stack.__exit__(InputError, InputError("sample not completed"), None)

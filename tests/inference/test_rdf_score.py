@@ -1,0 +1,114 @@
+"""The score column in RDataFrame: single-threaded, multi-threaded (in a subprocess) and its errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from conftest import FEATURES, events, keras_model, save_keras_dir, train_bdt, write_manifest
+
+from higgshunt.errors import InputError
+from higgshunt.inference import define_score
+
+
+@pytest.fixture(scope="module")
+def kfold(tmp_path_factory):
+    models = [keras_model([(16, "relu"), (8, "tanh")], seed=40 + i) for i in range(3)]
+    return save_keras_dir(tmp_path_factory.mktemp("rdf") / "dnn", models), models
+
+
+def expected_kfold(models, x: np.ndarray, event_number: np.ndarray) -> np.ndarray:
+    per_fold = np.stack([np.asarray(m.predict(x, verbose=0)).ravel() for m in models])
+    return per_fold[event_number % len(models), np.arange(len(x))]
+
+
+def dataframe(columns: dict[str, np.ndarray]):
+    import ROOT
+
+    return ROOT.RDF.FromNumpy(columns)
+
+
+def test_single_threaded_kfold(kfold) -> None:
+    directory, models = kfold
+    x = events(1000, seed=11)
+    event_number = np.random.default_rng(1).integers(0, 10**7, len(x)).astype(np.int64)
+    columns = {name: x[:, i].copy() for i, name in enumerate(FEATURES)} | {"eventNumber": event_number}
+    df = define_score(dataframe(columns), directory, "dnn_score")
+    got = df.AsNumpy(["dnn_score"])["dnn_score"]
+    np.testing.assert_allclose(got, expected_kfold(models, x, event_number), rtol=0, atol=1e-5)
+
+
+def test_features_from_other_columns_and_types(kfold) -> None:
+    """Double and int columns and C++ expressions are accepted, converted to float like the training inputs."""
+    directory, models = kfold
+    x = events(200, seed=12).astype(np.float64)
+    event_number = np.arange(len(x), dtype=np.int64)
+    columns = {f"pt_mev_{i}": x[:, i] * 1000.0 for i in range(len(FEATURES))} | {"evt": event_number}
+    mapping = {name: f"pt_mev_{i} / 1000." for i, name in enumerate(FEATURES)}
+    df = define_score(dataframe(columns), directory, event_number="evt", feature_columns=mapping)
+    got = df.AsNumpy(["score"])["score"]
+    expected = expected_kfold(models, (x * 1000.0 / 1000.0).astype(np.float32), event_number)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
+
+
+def test_bdt_in_the_loop_with_missing_values(tmp_path) -> None:
+    import xgboost as xgb
+
+    booster = train_bdt(100, seed=3)
+    directory = tmp_path / "bdt"
+    directory.mkdir()
+    booster.save_model(str(directory / "fold0.json"))
+    write_manifest(directory, kind="bdt", backend="xgboost", files=["fold0.json"], features=FEATURES,
+                   score="probability")
+    x = events(500, seed=13)
+    x[np.random.default_rng(2).random(x.shape) < 0.2] = np.nan
+    columns = {name: x[:, i].copy() for i, name in enumerate(FEATURES)}
+    columns["eventNumber"] = np.arange(len(x), dtype=np.int64)
+    got = define_score(dataframe(columns), directory).AsNumpy(["score"])["score"]
+    np.testing.assert_allclose(got, booster.predict(xgb.DMatrix(x, missing=np.nan)), rtol=0, atol=1e-5)
+
+
+def test_missing_column_is_named(kfold) -> None:
+    directory, _ = kfold
+    columns = {name: np.zeros(3, np.float32) for name in FEATURES[:-1]} | {"eventNumber": np.zeros(3, np.int64)}
+    with pytest.raises(InputError, match=r"no column\(s\) \['f5'\] needed by the model"):
+        define_score(dataframe(columns), directory)
+    with pytest.raises(InputError, match=r"feature_columns names \['lep9_pt'\]"):
+        define_score(dataframe(columns), directory, feature_columns={"lep9_pt": "f0"})
+
+
+MT_SCRIPT = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import ROOT
+    from higgshunt.inference import define_score
+
+    ROOT.EnableImplicitMT(2)
+    features = {features!r}
+    df = ROOT.RDataFrame({n})
+    for i, name in enumerate(features):
+        df = df.Define(name, f"float({{10 * (i + 1)}} * sin(0.37 * rdfentry_ + {{i}}) + {{5 * i}})")
+    df = df.Define("eventNumber", "(Long64_t)((rdfentry_ * 7919) % 1000003)").Define("slot", "rdfslot_")
+    df = define_score(df, sys.argv[1])
+    out = df.AsNumpy(features + ["eventNumber", "score", "slot"])
+    np.savez(sys.argv[2], **{{k: np.asarray(v) for k, v in out.items()}})
+""")
+
+
+@pytest.mark.slow
+def test_multi_threaded_event_loop(kfold, tmp_path) -> None:
+    directory, models = kfold
+    script = tmp_path / "mt.py"
+    script.write_text(MT_SCRIPT.format(features=FEATURES, n=50_000))
+    out = tmp_path / "mt.npz"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    subprocess.run([sys.executable, str(script), str(directory), str(out)], check=True, env=env, timeout=300)
+    data = np.load(out)
+    assert len(np.unique(data["slot"])) == 2  # both threads scored events
+    x = np.stack([data[name] for name in FEATURES], axis=1).astype(np.float32)
+    expected = expected_kfold(models, x, data["eventNumber"])
+    np.testing.assert_allclose(data["score"], expected, rtol=0, atol=1e-5)

@@ -1,0 +1,103 @@
+"""Small ATLAS-format ntuples for the skim tests, copied entry by entry from the real 39-event data file.
+
+RDataFrame's Snapshot would write the std::vector branches as ROOT::VecOps::RVec (and crashes on vector<bool> when
+asked to keep std::vector), so the copies are made with TTree::CloneTree, which keeps the original types.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+# Deterministic, varied (also negative and zero) MC weights and scale factors, functions of eventNumber only, so a
+# test can recompute every event's weight by hand.
+MC_COLUMNS: dict[str, Callable[[int], float]] = {
+    "mcWeight": lambda ev: float(ev % 5 - 1),
+    "scaleFactor_PILEUP": lambda ev: 0.9 + 0.01 * (ev % 7),
+    "scaleFactor_ELE": lambda ev: 1.05,
+    "scaleFactor_MUON": lambda ev: 0.97,
+    "scaleFactor_LepTRIGGER": lambda ev: 1.0 + 0.001 * (ev % 3),
+    "XSection": lambda ev: 0.0285,
+    "SumWeights": lambda ev: 123.5,
+}
+MC_DSID = 345060
+
+
+def mc_weight_by_hand(event_numbers: Sequence[int], lumi_fb: float = 10.0) -> np.ndarray:
+    """The event weights MC_COLUMNS imply (float32 branches, product in double), recomputed with numpy."""
+    def f32(name: str, ev: int) -> float:
+        return float(np.float32(MC_COLUMNS[name](ev)))
+
+    weights = []
+    for ev in event_numbers:
+        sf = 1.0
+        for name in ("scaleFactor_PILEUP", "scaleFactor_ELE", "scaleFactor_MUON", "scaleFactor_LepTRIGGER"):
+            sf *= f32(name, ev)
+        norm = f32("XSection", ev) * lumi_fb * 1000.0 / f32("SumWeights", ev)
+        weights.append(f32("mcWeight", ev) * sf * norm)
+    return np.array(weights)
+
+
+def copy_ntuple(
+    source: Path,
+    target: Path,
+    *,
+    scalars: dict[str, Callable[[int], Any]] | None = None,
+    drop: Sequence[str] = (),
+    retype: dict[str, str] | None = None,
+    entries: int | None = None,
+    tree: str = "mini",
+) -> Path:
+    """Copy `source`'s tree `mini` to `target` (as `tree`), replacing float/int scalar branches by functions of
+    eventNumber (`scalars`), leaving out branches (`drop`) and rewriting vector branches with another element type
+    (`retype`: name -> C++ element type)."""
+    import ROOT
+
+    scalars, retype = scalars or {}, retype or {}
+    fin = ROOT.TFile.Open(str(source))
+    tin = fin.Get("mini")
+    for name in [*drop, *retype]:
+        tin.SetBranchStatus(name, 0)
+    fout = ROOT.TFile(str(target), "RECREATE")
+    tout = tin.CloneTree(0)
+    tout.SetName(tree)
+    buffers = {}
+    for name in scalars:
+        leaf_type = tin.GetBranch(name).GetLeaf(name).GetTypeName()
+        buffers[name] = array("f" if leaf_type == "Float_t" else "i", [0])
+        tout.SetBranchAddress(name, buffers[name])
+    retyped = {name: ROOT.std.vector(ctype)() for name, ctype in retype.items()}
+    for name, vec in retyped.items():
+        tout.Branch(name, vec)
+    readers = {name: ROOT.std.vector("float")() for name in retype}
+    for name, vec in readers.items():
+        tin.SetBranchStatus(name, 1)
+        tin.SetBranchAddress(name, vec)
+    n = tin.GetEntries() if entries is None else min(entries, tin.GetEntries())
+    for i in range(n):
+        tin.GetEntry(i)
+        ev = int(tin.eventNumber)
+        for name, function in scalars.items():
+            buffers[name][0] = function(ev)
+        for name, vec in retyped.items():
+            vec.clear()
+            for value in readers[name]:
+                vec.push_back(value)
+        tout.Fill()
+    tout.Write()
+    fout.Close()
+    fin.Close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def mc_file(real_4lep_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real events dressed as simulation (channelNumber 345060) with the MC_COLUMNS weights."""
+    target = tmp_path_factory.mktemp("mc") / "mc_345060.ggH125_ZZ4lep.4lep.root"
+    scalars: dict[str, Callable[[int], Any]] = {**MC_COLUMNS, "channelNumber": lambda ev: MC_DSID}
+    return copy_ntuple(real_4lep_file, target, scalars=scalars)
