@@ -3,11 +3,12 @@
 Two computations on the same random jagged events (2-6 objects per event, MeV, float32 flat arrays + int64
 offsets): the invariant mass of all objects of each event, and the masses of all object pairs. Every
 implementation starts from the flat arrays and ends with numpy results, which are checked against each other
-before timing. Prints a table of medians over repetitions, with each implementation's time relative to the
-pybind11 one, and writes it to benchmarks/results/bench_helpers.{md,json} with the provenance of the run.
-Single thread (the pybind11 loop runs on one core; numpy and awkward are single-threaded here too).
+before timing. Prints a table of medians over repetitions (taken round-robin over the implementations), with
+each implementation's time relative to the pybind11 one, and writes it to
+benchmarks/results/bench_helpers.{md,json} with the provenance of the run. Single thread (the pybind11 loop
+runs on one core; numpy and awkward are single-threaded here too).
 
-    .venv/bin/python benchmarks/bench_helpers.py [--events 1000000] [--repetitions 5] [--no-progress]
+    .venv/bin/python benchmarks/bench_helpers.py [--events 1000000] [--repetitions 7] [--no-progress]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -163,20 +165,27 @@ COMPUTATIONS: dict[str, dict[str, Callable[[Events], np.ndarray]]] = {
 
 
 def measure(
-    function: Callable[[Events], np.ndarray], ev: Events, repetitions: int, progress: bool, label: str
-) -> list[float]:
-    times = []
+    implementations: dict[str, Callable[[Events], np.ndarray]],
+    ev: Events,
+    repetitions: int,
+    progress: bool,
+    label: str,
+) -> dict[str, list[float]]:
+    """Seconds per call of each implementation. Repetitions go round-robin over the implementations, so that a
+    burst of load from other processes hits all of them rather than one."""
+    times: dict[str, list[float]] = {name: [] for name in implementations}
     for _ in tqdm(range(repetitions), desc=label, disable=not progress, leave=False):
-        start = time.perf_counter()
-        function(ev)
-        times.append(time.perf_counter() - start)
+        for name, function in implementations.items():
+            start = time.perf_counter()
+            function(ev)
+            times[name].append(time.perf_counter() - start)
     return times
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--repetitions", type=int, default=7)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     args = parser.parse_args()
@@ -192,10 +201,7 @@ def main() -> int:
 
     rows = []
     for computation, implementations in COMPUTATIONS.items():
-        timings = {
-            name: measure(f, ev, args.repetitions, not args.no_progress, f"{computation}: {name}")
-            for name, f in implementations.items()
-        }
+        timings = measure(implementations, ev, args.repetitions, not args.no_progress, computation)
         pybind = statistics.median(timings["pybind11 (C++)"])
         for name, times in timings.items():
             median = statistics.median(times)
@@ -209,9 +215,13 @@ def main() -> int:
                     "repetitions_s": times,
                 }
             )
+    load = os.getloadavg()[0]
     lines = [
         f"# Kinematics helpers: {args.events:,} events (2-6 objects each), median of {args.repetitions}"
         " repetitions, 1 thread",
+        "",
+        f"Machine: {os.cpu_count()} cores, 1-minute load average {load:.1f} at the end of the run; with other"
+        " work running, absolute timings are noisy and the ratios are the more robust numbers.",
         "",
         "| computation | implementation | median [s] | events/s | time / pybind11 time |",
         "|---|---|---:|---:|---:|",
@@ -234,7 +244,7 @@ def main() -> int:
     with atomic_output(RESULTS / "bench_helpers.md") as tmp:
         tmp.write_text(table + "\n")
     with atomic_output(RESULTS / "bench_helpers.json") as tmp:
-        record = {"results": rows, "provenance": provenance.collect(config)}
+        record = {"results": rows, "load_average_1min": load, "provenance": provenance.collect(config)}
         tmp.write_text(json.dumps(record, indent=2) + "\n")
     return 0
 

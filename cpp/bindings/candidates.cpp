@@ -17,13 +17,6 @@ namespace {
 using FloatArray = Flat<float>::Array;
 using OffsetArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
-void require_size(const Offsets& offsets, std::size_t n, const char* name) {
-  const std::size_t expected = offsets.begin(offsets.n_events());
-  if (n != expected)
-    throw std::invalid_argument(std::string(name) + ": " + std::to_string(n) + " values, but the offsets describe " +
-                                std::to_string(expected));
-}
-
 /// Jagged lepton columns sharing one offsets array.
 struct Leptons {
   Leptons(FloatArray pt_, FloatArray eta_, FloatArray phi_, FloatArray e_, Flat<int>::Array charge_,
@@ -32,7 +25,7 @@ struct Leptons {
         type(std::move(type_)), offsets(std::move(offsets_), pt.size(), "pt") {
     for (const auto& [n, name] : {std::pair{eta.size(), "eta"}, {phi.size(), "phi"}, {e.size(), "e"},
                                   {charge.size(), "charge"}, {type.size(), "type"}})
-      require_size(offsets, n, name);
+      offsets.require_size(n, name);
   }
   Flat<float> pt, eta, phi, e;
   Flat<int> charge;

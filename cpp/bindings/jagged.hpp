@@ -29,8 +29,16 @@ public:
                                   " does not match the " + std::to_string(n_flat) + " flat values");
   }
   std::size_t n_events() const { return static_cast<std::size_t>(offsets_.size() - 1); }
-  std::size_t begin(std::size_t i) const { return static_cast<std::size_t>(offsets_.at(i)); }
-  std::size_t end(std::size_t i) const { return static_cast<std::size_t>(offsets_.at(i + 1)); }
+  // Unchecked: the constructor validated the offsets, and these are called once per event in the hot loops.
+  std::size_t begin(std::size_t i) const { return static_cast<std::size_t>(offsets_.data()[i]); }
+  std::size_t end(std::size_t i) const { return static_cast<std::size_t>(offsets_.data()[i + 1]); }
+  /// Throws unless another flat array `name` of `n` values matches these offsets.
+  void require_size(std::size_t n, const std::string& name) const {
+    const std::size_t expected = begin(n_events());
+    if (n != expected)
+      throw std::invalid_argument(name + ": " + std::to_string(n) + " values, but the offsets describe " +
+                                  std::to_string(expected));
+  }
 
 private:
   py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> offsets_;

@@ -20,21 +20,14 @@ using FloatArray = Flat<float>::Array;
 using IntArray = Flat<int>::Array;
 using OffsetArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
-void require_size(const Offsets& offsets, std::size_t n, const char* name) {
-  const std::size_t expected = offsets.begin(offsets.n_events());
-  if (n != expected)
-    throw std::invalid_argument(std::string(name) + ": " + std::to_string(n) + " values, but the offsets describe " +
-                                std::to_string(expected));
-}
-
 /// The four momentum components of jagged objects sharing one offsets array.
 struct Momenta {
   Momenta(FloatArray pt_, FloatArray eta_, FloatArray phi_, FloatArray e_, OffsetArray offsets_)
       : pt(std::move(pt_)), eta(std::move(eta_)), phi(std::move(phi_)), e(std::move(e_)),
         offsets(std::move(offsets_), pt.size(), "pt") {
-    require_size(offsets, eta.size(), "eta");
-    require_size(offsets, phi.size(), "phi");
-    require_size(offsets, e.size(), "e");
+    offsets.require_size(eta.size(), "eta");
+    offsets.require_size(phi.size(), "phi");
+    offsets.require_size(e.size(), "e");
   }
   Flat<float> pt, eta, phi, e;
   Offsets offsets;
@@ -131,7 +124,7 @@ py::array_t<float> rapidity(FloatArray pt, FloatArray eta, FloatArray phi, Float
 py::array_t<float> system_pt(FloatArray pt, FloatArray phi, OffsetArray offsets) {
   const Flat<float> pts(std::move(pt)), phis(std::move(phi));
   const Offsets o(std::move(offsets), pts.size(), "pt");
-  require_size(o, phis.size(), "phi");
+  o.require_size(phis.size(), "phi");
   return per_event<float>(o, [&](std::size_t i) { return SystemPt(pts.view(o, i), phis.view(o, i)); });
 }
 

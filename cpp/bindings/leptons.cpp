@@ -17,13 +17,6 @@ namespace {
 
 using FloatArray = Flat<float>::Array;
 
-void require_size(const Offsets& offsets, std::size_t n, const char* name) {
-  const std::size_t expected = offsets.begin(offsets.n_events());
-  if (n != expected)
-    throw std::invalid_argument(std::string(name) + ": " + std::to_string(n) + " values, but the offsets describe " +
-                                std::to_string(expected));
-}
-
 py::array_t<int> good_leptons(Flat<unsigned int>::Array type, FloatArray pt, FloatArray eta, Flat<bool>::Array tight,
                               FloatArray ptcone30, FloatArray etcone20, FloatArray d0sig, FloatArray z0,
                               py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> offsets,
@@ -35,8 +28,8 @@ py::array_t<int> good_leptons(Flat<unsigned int>::Array type, FloatArray pt, Flo
   const Offsets o(std::move(offsets), types.size(), "type");
   for (const auto& [flat, name] : {std::pair{&pts, "pt"}, {&etas, "eta"}, {&cone30, "ptcone30"},
                                    {&cone20, "etcone20"}, {&d0, "d0sig"}, {&z, "z0"}})
-    require_size(o, flat->size(), name);
-  require_size(o, tights.size(), "tight");
+    o.require_size(flat->size(), name);
+  o.require_size(tights.size(), "tight");
 
   py::array_t<int> mask(static_cast<py::ssize_t>(types.size()));
   int* data = mask.mutable_data();

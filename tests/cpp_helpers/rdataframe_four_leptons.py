@@ -66,7 +66,8 @@ def main(path: str, n_threads: int) -> None:
         )
     )
     arrays = df.AsNumpy(COLUMNS)
-    print(json.dumps({name: [v.item() for v in arrays[name]] for name in COLUMNS}))
+    columns = {name: [v.item() for v in arrays[name]] for name in COLUMNS}
+    print(json.dumps({"thread_pool_size": int(ROOT.GetThreadPoolSize()), "columns": columns}))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ DATA = REPO.parent / "shared" / "data" / "atlas_opendata_13tev" / "data_A.4lep.r
 SCRIPT = Path(__file__).with_name("rdataframe_four_leptons.py")
 
 
-def run_rdataframe(n_threads: int) -> dict[int, dict[str, Any]]:
+def run_rdataframe(n_threads: int) -> tuple[int, dict[int, dict[str, Any]]]:
+    """(ROOT's thread-pool size, per-event values keyed by eventNumber) from the RDataFrame script."""
     done = subprocess.run(
         [sys.executable, str(SCRIPT), str(DATA), str(n_threads)],
         capture_output=True,
@@ -32,8 +33,12 @@ def run_rdataframe(n_threads: int) -> dict[int, dict[str, Any]]:
         cwd=REPO,
     )
     assert done.returncode == 0, done.stderr
-    columns = json.loads(done.stdout.strip().splitlines()[-1])
-    return {event: {k: columns[k][row] for k in COLUMNS} for row, event in enumerate(columns["eventNumber"])}
+    output = json.loads(done.stdout.strip().splitlines()[-1])
+    columns = output["columns"]
+    events = {
+        event: {k: columns[k][row] for k in COLUMNS} for row, event in enumerate(columns["eventNumber"])
+    }
+    return output["thread_pool_size"], events
 
 
 def numpy_path(core: ModuleType) -> dict[int, dict[str, Any]]:
@@ -144,7 +149,8 @@ def test_numpy_path_finds_real_candidates(reference: dict[int, dict[str, Any]]) 
 def test_rdataframe_matches_numpy_path_event_by_event(
     n_threads: int, reference: dict[int, dict[str, Any]]
 ) -> None:
-    got = run_rdataframe(n_threads)
+    pool_size, got = run_rdataframe(n_threads)
+    assert pool_size == (n_threads if n_threads > 1 else 0)
     assert got.keys() == reference.keys()
     mismatches = [
         (event, k, got[event][k], reference[event][k])

@@ -6,7 +6,6 @@ asked to keep std::vector), so the copies are made with TTree::CloneTree, which 
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ MC_DSID = 345060
 
 def mc_weight_by_hand(event_numbers: Sequence[int], lumi_fb: float = 10.0) -> np.ndarray:
     """The event weights MC_COLUMNS imply (float32 branches, product in double), recomputed with numpy."""
+
     def f32(name: str, ev: int) -> float:
         return float(np.float32(MC_COLUMNS[name](ev)))
 
@@ -48,46 +48,45 @@ def copy_ntuple(
     target: Path,
     *,
     scalars: dict[str, Callable[[int], Any]] | None = None,
+    vectors: dict[str, tuple[str, Callable[[Any], list[Any]]]] | None = None,
     drop: Sequence[str] = (),
-    retype: dict[str, str] | None = None,
-    entries: int | None = None,
     tree: str = "mini",
 ) -> Path:
-    """Copy `source`'s tree `mini` to `target` (as `tree`), replacing float/int scalar branches by functions of
-    eventNumber (`scalars`), leaving out branches (`drop`) and rewriting vector branches with another element type
-    (`retype`: name -> C++ element type)."""
+    """Copy `source`'s tree `mini` to `target` (as `tree`).
+
+    `scalars`: float/int/bool branches replaced by functions of eventNumber; `vectors`: branches (re)written as
+    std::vector<ctype> from a function of the input entry (the input tree, all its branches readable); `drop`:
+    branches left out.
+    """
     import ROOT
 
-    scalars, retype = scalars or {}, retype or {}
+    scalars, vectors = scalars or {}, vectors or {}
     fin = ROOT.TFile.Open(str(source))
     tin = fin.Get("mini")
-    for name in [*drop, *retype]:
+    for name in [*drop, *vectors]:
         tin.SetBranchStatus(name, 0)
     fout = ROOT.TFile(str(target), "RECREATE")
     tout = tin.CloneTree(0)
     tout.SetName(tree)
+    for name in vectors:  # readable again for the functions, but not part of the copy
+        tin.SetBranchStatus(name, 1)
     buffers = {}
     for name in scalars:
         leaf_type = tin.GetBranch(name).GetLeaf(name).GetTypeName()
-        buffers[name] = array("f" if leaf_type == "Float_t" else "i", [0])
+        buffers[name] = np.zeros(1, dtype={"Float_t": np.float32, "Bool_t": np.bool_}.get(leaf_type, np.int32))
         tout.SetBranchAddress(name, buffers[name])
-    retyped = {name: ROOT.std.vector(ctype)() for name, ctype in retype.items()}
-    for name, vec in retyped.items():
+    written = {name: ROOT.std.vector(ctype)() for name, (ctype, _) in vectors.items()}
+    for name, vec in written.items():
         tout.Branch(name, vec)
-    readers = {name: ROOT.std.vector("float")() for name in retype}
-    for name, vec in readers.items():
-        tin.SetBranchStatus(name, 1)
-        tin.SetBranchAddress(name, vec)
-    n = tin.GetEntries() if entries is None else min(entries, tin.GetEntries())
-    for i in range(n):
+    for i in range(tin.GetEntries()):
         tin.GetEntry(i)
         ev = int(tin.eventNumber)
         for name, function in scalars.items():
             buffers[name][0] = function(ev)
-        for name, vec in retyped.items():
-            vec.clear()
-            for value in readers[name]:
-                vec.push_back(value)
+        for name, (_, make) in vectors.items():
+            written[name].clear()
+            for value in make(tin):
+                written[name].push_back(value)
         tout.Fill()
     tout.Write()
     fout.Close()

@@ -17,8 +17,21 @@ import vector
 
 Z_MASS_MEV = 91187.6
 BRANCHES = [
-    "runNumber", "eventNumber", "trigE", "trigM", "lep_pt", "lep_eta", "lep_phi", "lep_E", "lep_charge", "lep_type",
-    "lep_isTightID", "lep_ptcone30", "lep_etcone20", "lep_tracksigd0pvunbiased", "lep_z0",
+    "runNumber",
+    "eventNumber",
+    "trigE",
+    "trigM",
+    "lep_pt",
+    "lep_eta",
+    "lep_phi",
+    "lep_E",
+    "lep_charge",
+    "lep_type",
+    "lep_isTightID",
+    "lep_ptcone30",
+    "lep_etcone20",
+    "lep_tracksigd0pvunbiased",
+    "lep_z0",
 ]
 # Electron / muon requirements (MeV, mm), as in the config's declarations.
 ELECTRON = {"pt_min": 7000.0, "abs_eta_max": 2.47, "d0sig_max": 5.0}
@@ -26,27 +39,45 @@ MUON = {"pt_min": 5000.0, "abs_eta_max": 2.5, "d0sig_max": 3.0}
 ISOLATION_MAX = 0.3
 Z0SINTHETA_MAX_MM = 0.5
 # The six ways to pick a Z1 pair out of four leptons, in lexicographic order, with the complementary Z2 pair.
-PAIRINGS = [((0, 1), (2, 3)), ((0, 2), (1, 3)), ((0, 3), (1, 2)), ((1, 2), (0, 3)), ((1, 3), (0, 2)),
-            ((2, 3), (0, 1))]
+PAIRINGS = [
+    ((0, 1), (2, 3)),
+    ((0, 2), (1, 3)),
+    ((0, 3), (1, 2)),
+    ((1, 2), (0, 3)),
+    ((1, 3), (0, 2)),
+    ((2, 3), (0, 1)),
+]
 
 
-def good_leptons(events: ak.Array) -> ak.Array:
-    """Per-lepton mask of the good-lepton definition."""
+def good_leptons(
+    events: ak.Array,
+    electron: dict[str, float] = ELECTRON,
+    muon: dict[str, float] = MUON,
+    isolation_max: float = ISOLATION_MAX,
+    electron_crack: tuple[float, float] | None = None,
+) -> ak.Array:
+    """Per-lepton mask of the good-lepton definition (tight, isolated, impact parameters, pT and |eta|)."""
     pt, eta = events.lep_pt, events.lep_eta
     is_e, is_mu = events.lep_type == 11, events.lep_type == 13
 
     def passes(cuts: dict[str, float]) -> ak.Array:
-        return (pt > cuts["pt_min"]) & (abs(eta) < cuts["abs_eta_max"]) & (
-            abs(events.lep_tracksigd0pvunbiased) < cuts["d0sig_max"])
+        return (
+            (pt > cuts["pt_min"])
+            & (abs(eta) < cuts["abs_eta_max"])
+            & (abs(events.lep_tracksigd0pvunbiased) < cuts["d0sig_max"])
+        )
 
     theta = 2.0 * np.arctan(np.exp(-eta))
     common = (
         events.lep_isTightID
-        & (events.lep_ptcone30 / pt < ISOLATION_MAX)
-        & (events.lep_etcone20 / pt < ISOLATION_MAX)
+        & (events.lep_ptcone30 / pt < isolation_max)
+        & (events.lep_etcone20 / pt < isolation_max)
         & (abs(events.lep_z0 * np.sin(theta)) < Z0SINTHETA_MAX_MM)
     )
-    return common & ((is_e & passes(ELECTRON)) | (is_mu & passes(MUON)))
+    electrons = is_e & passes(electron)
+    if electron_crack is not None:
+        electrons = electrons & ~((abs(eta) > electron_crack[0]) & (abs(eta) < electron_crack[1]))
+    return common & (electrons | (is_mu & passes(muon)))
 
 
 def select(events: ak.Array) -> tuple[dict[str, int], ak.Array]:
@@ -59,8 +90,19 @@ def select(events: ak.Array) -> tuple[dict[str, int], ak.Array]:
     good = good[ak.sum(good, axis=1) == 4]
     counts["four_good_leptons"] = len(events)
     # "type" would shadow the awkward Array attribute of that name: the field is "pdg".
-    lep = ak.zip({name: events[f"lep_{branch}"][good] for name, branch in
-                  (("pt", "pt"), ("eta", "eta"), ("phi", "phi"), ("E", "E"), ("charge", "charge"), ("pdg", "type"))})
+    lep = ak.zip(
+        {
+            name: events[f"lep_{branch}"][good]
+            for name, branch in (
+                ("pt", "pt"),
+                ("eta", "eta"),
+                ("phi", "phi"),
+                ("E", "E"),
+                ("charge", "charge"),
+                ("pdg", "type"),
+            )
+        }
+    )
     lep = lep[ak.argsort(lep.pt, axis=1, ascending=False, stable=True)]
     keep = ak.sum(lep.charge, axis=1) == 0
     events, lep = events[keep], lep[keep]
@@ -83,8 +125,17 @@ def select(events: ak.Array) -> tuple[dict[str, int], ak.Array]:
     keep = (m34 > 12000) & (m34 < 115000)
     events, lep, m12, m34, m4l = events[keep], lep[keep], m12[keep], m34[keep], m4l[keep]
     counts["z2_mass"] = len(events)
-    selected = ak.zip({"runNumber": events.runNumber, "eventNumber": events.eventNumber, "m12": m12, "m34": m34,
-                       "m4l": m4l, "lep": lep}, depth_limit=1)
+    selected = ak.zip(
+        {
+            "runNumber": events.runNumber,
+            "eventNumber": events.eventNumber,
+            "m12": m12,
+            "m34": m34,
+            "m4l": m4l,
+            "lep": lep,
+        },
+        depth_limit=1,
+    )
     return counts, selected
 
 

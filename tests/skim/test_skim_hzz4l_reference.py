@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import uproot
-from hzz4l_reference import select
-
 from higgshunt import skim
+from hzz4l_reference import select
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -20,8 +19,12 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def skimmed(real_4lep_file: Path, tmp_path_factory: pytest.TempPathFactory) -> skim.SkimResult:
     config = skim.load(REPO / "configs" / "hzz4l.yaml")
-    return skim.run(config, output=tmp_path_factory.mktemp("out"), inputs_by_name={"data": [str(real_4lep_file)]},
-                    progress=False)
+    return skim.run(
+        config,
+        output=tmp_path_factory.mktemp("out"),
+        inputs_by_name={"data": [str(real_4lep_file)]},
+        progress=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +42,9 @@ def test_same_events_selected(skimmed: skim.SkimResult, reference: tuple[dict[st
     assert sorted(table.eventNumber) == sorted(ak.to_list(selected.eventNumber))
 
 
-def test_event_by_event_features(skimmed: skim.SkimResult, reference: tuple[dict[str, int], ak.Array]) -> None:
+def test_event_by_event_features(
+    skimmed: skim.SkimResult, reference: tuple[dict[str, int], ak.Array]
+) -> None:
     table = pd.read_hdf(skimmed.skim_file, "data").set_index("eventNumber").sort_index()
     _, selected = reference
     order = np.argsort(ak.to_numpy(selected.eventNumber))
@@ -58,8 +63,9 @@ def test_event_by_event_features(skimmed: skim.SkimResult, reference: tuple[dict
     assert np.all(np.diff(pts, axis=1) <= 0)
 
 
-def test_cutflow_entries_match_reference(skimmed: skim.SkimResult,
-                                         reference: tuple[dict[str, int], ak.Array]) -> None:
+def test_cutflow_entries_match_reference(
+    skimmed: skim.SkimResult, reference: tuple[dict[str, int], ak.Array]
+) -> None:
     counts, _ = reference
     (cutflow,) = skimmed.cutflows
     assert {row.cut: row.entries for row in cutflow.rows} == counts

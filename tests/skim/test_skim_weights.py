@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 import uproot
 from conftest import MC_DSID, mc_weight_by_hand
-
 from higgshunt import skim
 
 pytestmark = pytest.mark.slow
@@ -28,7 +27,9 @@ def test_weights_per_event(skimmed: skim.SkimResult) -> None:
     table = pd.read_hdf(skimmed.skim_file, "ggH125_ZZ4lep")
     np.testing.assert_allclose(table.weight, mc_weight_by_hand(table.eventNumber), rtol=1e-12)
     np.testing.assert_allclose(table.weight, table.w_mc * table.w_sf * table.w_norm, rtol=1e-12)
-    assert (table.w_mc == 0).any() and (table.w_mc < 0).any()  # zero and negative weights are kept, not dropped
+    assert (table.w_mc == 0).any() and (
+        table.w_mc < 0
+    ).any()  # zero and negative weights are kept, not dropped
     assert (table.label == 1).all() and (table.dsid == MC_DSID).all()
 
 
@@ -60,8 +61,17 @@ def test_normalisation_recorded(skimmed: skim.SkimResult) -> None:
 
 def test_config_normalisation_overrides_branches(mc_file: Path, tmp_path: Path) -> None:
     raw = skim.load(REPO / "configs" / "hzz4l.yaml").raw
-    raw["samples"] = [{"name": "sig", "kind": "signal", "files": [str(mc_file)], "xsec_pb": 2.0,
-                       "sum_weights": 50.0, "lumi_fb": 1.5, "dsid": 7}]
+    raw["samples"] = [
+        {
+            "name": "sig",
+            "kind": "signal",
+            "files": [str(mc_file)],
+            "xsec_pb": 2.0,
+            "sum_weights": 50.0,
+            "lumi_fb": 1.5,
+            "dsid": 7,
+        }
+    ]
     result = skim.run(skim.config.build(raw), output=tmp_path, progress=False)
     table = pd.read_hdf(result.skim_file, "sig")
     np.testing.assert_allclose(table.w_norm, 2.0 * 1500.0 / 50.0, rtol=1e-12)

@@ -14,15 +14,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, help="channel config (YAML), e.g. configs/hzz4l.yaml")
     parser.add_argument("--output", default="outputs", help="output directory (default: outputs)")
     parser.add_argument("--samples", nargs="+", metavar="NAME", help="run only these samples")
-    parser.add_argument("--input", action="append", default=[], metavar="NAME=PATH",
-                        help="files of sample NAME: path, glob, root:// or https:// URL (repeatable)")
+    parser.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="files of sample NAME: path, glob, root:// or https:// URL (repeatable)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
     parser.add_argument("--executor", choices=("local", "dask"), default="local")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler (default: a local 2-worker cluster)")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="dask scheduler (default: a local 2-worker cluster)"
+    )
     parser.add_argument("--npartitions", type=int, help="partitions per sample for --executor dask")
     parser.add_argument("--max-events", type=int, help="read at most N events per sample (single-threaded)")
-    parser.add_argument("--force", action="store_true", help="rerun samples whose outputs are already complete")
-    parser.add_argument("--skip-bad-files", action="store_true", help="continue past unreadable or malformed files")
+    parser.add_argument(
+        "--force", action="store_true", help="rerun samples whose outputs are already complete"
+    )
+    parser.add_argument(
+        "--skip-bad-files", action="store_true", help="continue past unreadable or malformed files"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
 
 
@@ -47,8 +58,12 @@ def run(args: argparse.Namespace) -> int:
     )
     if result.cutflows:
         print(skim.format_table(result.cutflows))
-    summary = {"output": str(result.channel_dir), "processed": result.processed, "resumed": result.resumed,
-               "bad_files": result.bad_files}
+    summary = {
+        "output": str(result.channel_dir),
+        "processed": result.processed,
+        "resumed": result.resumed,
+        "bad_files": result.bad_files,
+    }
     print(json.dumps(summary, indent=1))
     if result.bad_files:
         print(f"skipped {len(result.bad_files)} bad file(s):", file=sys.stderr)

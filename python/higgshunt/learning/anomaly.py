@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from higgshunt.errors import ConfigError
 from higgshunt.learning.data import Dataset
 from higgshunt.learning.models import DenseSpec, build_autoencoder, build_classifier, build_vae
 from higgshunt.learning.training import FoldModel, balanced_weights, configure_determinism, fit_keras
@@ -76,6 +77,11 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
     configure_determinism(int(settings["seed"]), int(settings.get("threads", 1)))
     if kind == "ae":
         fit_x, val_x = _background(train).x, _background(val).x
+        # a code as wide as the input can learn the identity, which minimises the loss and detects nothing
+        latents = [v for v in space["latent"] if v < fit_x.shape[1]]
+        if not latents:
+            raise ConfigError(f"tune.space.latent {space['latent']}: every value must be below the number of "
+                              f"features ({fit_x.shape[1]})")
     else:
         fit_x, val_x = train.x, val.x
 
@@ -86,7 +92,7 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
         spec = DenseSpec.from_config(network)
         rate = hp.Choice("learning_rate", space["learning_rate"])
         if kind == "ae":
-            model, _ = build_autoencoder(fit_x, spec, hp.Choice("latent", space["latent"]))
+            model, _ = build_autoencoder(fit_x, spec, hp.Choice("latent", latents))
             loss = "mse"
         else:
             model, loss = build_classifier(fit_x, spec), "binary_crossentropy"

@@ -6,6 +6,7 @@ naming the file and the column, before any model is built.
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
 _HDF_SUFFIXES = (".h5", ".hdf5", ".hdf")
 _ROOT_SUFFIXES = (".root",)
+_TREE_CLASSES = ("TTree", "ROOT::RNTuple")  # uproot >= 5.6 writes RNTuples by default
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def _read_root(path: Path, key: str | None, columns: list[str] | None) -> pd.Dat
 
     try:
         with uproot.open(path) as handle:
-            trees = [k.split(";")[0] for k, cls in handle.classnames().items() if cls == "TTree"]
+            trees = [k.split(";")[0] for k, cls in handle.classnames().items() if cls in _TREE_CLASSES]
             if key is None:
                 if len(trees) != 1:
                     raise InputError(f"{path}: give the tree name (--key); trees: {', '.join(trees) or 'none'}")
@@ -119,6 +121,23 @@ def _read_root(path: Path, key: str | None, columns: list[str] | None) -> pd.Dat
             return frame
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a readable ROOT file ({exc})") from exc
+
+
+def expand_features(patterns: list[str], columns: list[str], source: str = "<table>") -> list[str]:
+    """Feature names with shell-style patterns (e.g. 'rmm_*') expanded against the table's columns, in table order.
+
+    Plain names are kept as given (a missing one is reported by `prepare`); a pattern matching nothing is an error.
+    """
+    out: list[str] = []
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            matched = [c for c in columns if fnmatch.fnmatchcase(c, pattern)]
+            if not matched:
+                raise InputError(f"{source}: feature pattern '{pattern}' matches no column")
+            out += [c for c in matched if c not in out]
+        elif pattern not in out:
+            out.append(pattern)
+    return out
 
 
 def prepare(
@@ -185,7 +204,7 @@ def _numeric(frame: pd.DataFrame, columns: list[str], source: str) -> np.ndarray
     out = np.empty((len(frame), len(columns)))
     for i, column in enumerate(columns):
         values = frame[column]
-        if values.dtype == object or str(values.dtype).startswith(("string", "category")):
+        if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
             raise InputError(f"{source}: column '{column}' is not numeric (dtype {values.dtype})")
         out[:, i] = values.to_numpy(dtype=np.float64)
     return out

@@ -54,17 +54,23 @@ def _fitter(kind: str) -> Fitter:
     raise ConfigError(f"model kind '{kind}' unknown; expected one of {', '.join(settings.MODEL_KINDS)}")
 
 
-def load_dataset(config: dict[str, Any]) -> data.Dataset:
-    """The dataset of a training config: model features first, then any extra competitor features."""
+def load_dataset(config: dict[str, Any]) -> tuple[data.Dataset, list[str]]:
+    """The dataset of a training config and the model's features (patterns expanded).
+
+    The dataset's columns are the model features followed by any extra competitor features, so both are read
+    from the same rows.
+    """
     spec = config["data"]
-    extra = [c for c in (config.get("competitor") or {}).get("features", []) if c not in spec["features"]]
     frame = data.load_table(spec["path"], spec.get("key"))
+    features = data.expand_features(list(spec["features"]), [str(c) for c in frame.columns], spec["path"])
+    extra = [c for c in (config.get("competitor") or {}).get("features", []) if c not in features]
     anomaly = config["model"] in ("ae", "vae") or (config["model"] == "tune" and config["tune"]["kind"] == "ae")
-    return data.prepare(frame, features=list(spec["features"]) + extra, label=spec["label"],
-                        signal_value=spec["signal_value"], weight=spec.get("weight"), mass=spec.get("mass"),
-                        fold_column=spec.get("fold_column"), n_folds=int(config["training"]["folds"]),
-                        seed=int(config["training"]["seed"]), drop_nonfinite=bool(spec["drop_nonfinite"]),
-                        require_both_classes=not anomaly, source=spec["path"])
+    ds = data.prepare(frame, features=features + extra, label=spec["label"],
+                      signal_value=spec["signal_value"], weight=spec.get("weight"), mass=spec.get("mass"),
+                      fold_column=spec.get("fold_column"), n_folds=int(config["training"]["folds"]),
+                      seed=int(config["training"]["seed"]), drop_nonfinite=bool(spec["drop_nonfinite"]),
+                      require_both_classes=not anomaly, source=spec["path"])
+    return ds, features
 
 
 def _restrict(ds: data.Dataset, names: list[str]) -> data.Dataset:
@@ -80,8 +86,8 @@ def train(config: dict[str, Any]) -> TrainResult:
     kind = config["model"]
     fit = settings.fit_settings(config)
     progress = bool(config["progress"])
-    full = load_dataset(config)
-    ds = _restrict(full, list(config["data"]["features"]))
+    full, features = load_dataset(config)
+    ds = _restrict(full, features)
     log.info("%s: %d events (%d signal), %d features", ds.source, len(ds), int(ds.y.sum()), len(ds.features))
     if kind == "bdt":
         from higgshunt.learning.bdt import choose_backend

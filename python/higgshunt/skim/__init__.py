@@ -10,4 +10,14 @@ from higgshunt.skim.config import SkimConfig, load
 from higgshunt.skim.cutflow import Cutflow, CutflowRow, format_table
 from higgshunt.skim.run import SkimResult, run
 
-__all__ = ["config", "export", "Cutflow", "CutflowRow", "SkimConfig", "SkimResult", "format_table", "load", "run"]
+__all__ = [
+    "config",
+    "export",
+    "Cutflow",
+    "CutflowRow",
+    "SkimConfig",
+    "SkimResult",
+    "format_table",
+    "load",
+    "run",
+]

@@ -20,7 +20,16 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Columns every exported table has before the features; a feature may not reuse these names.
 RESERVED_COLUMNS = (
-    "runNumber", "eventNumber", "fold", "weight", "w_mc", "w_sf", "w_norm", "label", "sample", "dsid",
+    "runNumber",
+    "eventNumber",
+    "fold",
+    "weight",
+    "w_mc",
+    "w_sf",
+    "w_norm",
+    "label",
+    "sample",
+    "dsid",
 )
 
 
@@ -128,19 +137,25 @@ def _expand_features(entries: list[dict[str, Any]], source: str) -> list[Feature
             raise ConfigError(f"{where}: give either 'size' or 'shape', not both")
         if "size" in entry:
             if "{i}" not in name:
-                raise ConfigError(f"{where}.name: '{name}' needs the placeholder {{i}} because 'size' is given")
+                raise ConfigError(
+                    f"{where}.name: '{name}' needs the placeholder {{i}} because 'size' is given"
+                )
             source_column = f"_vec_{len(features)}"
             features += [
-                Feature(name.format(i=i + 1), source_column, expression, i, to_gev) for i in range(entry["size"])
+                Feature(name.format(i=i + 1), source_column, expression, i, to_gev)
+                for i in range(entry["size"])
             ]
         elif "shape" in entry:
             if "{i}" not in name or "{j}" not in name:
-                raise ConfigError(f"{where}.name: '{name}' needs the placeholders {{i}} and {{j}} for 'shape'")
+                raise ConfigError(
+                    f"{where}.name: '{name}' needs the placeholders {{i}} and {{j}} for 'shape'"
+                )
             rows, cols = entry["shape"]
             source_column = f"_vec_{len(features)}"
             features += [
                 Feature(name.format(i=i, j=j), source_column, expression, i * cols + j, to_gev)
-                for i in range(rows) for j in range(cols)
+                for i in range(rows)
+                for j in range(cols)
             ]
         else:
             features.append(Feature(name, name, expression, None, to_gev))

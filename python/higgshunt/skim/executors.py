@@ -74,14 +74,21 @@ class LocalExecutor:
 class DaskExecutor:
     """Distributed RDataFrame on a dask.distributed client (a local cluster when no scheduler address is given)."""
 
-    def __init__(self, *, scheduler: str | None = None, npartitions: int | None = None, workers: int = 2,
-                 declarations: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        scheduler: str | None = None,
+        npartitions: int | None = None,
+        workers: int = 2,
+        declarations: str | None = None,
+    ) -> None:
         from dask.distributed import Client, LocalCluster
 
         self._cluster = None
         if scheduler is None:
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            self._cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             self.client = Client(self._cluster)
         else:
             try:
@@ -121,14 +128,24 @@ def prepare_worker(declarations: str | None) -> None:
         declare_code(declarations)
 
 
-def make(kind: str, *, threads: int = 1, max_events: int | None = None, scheduler: str | None = None,
-         npartitions: int | None = None, declarations: str | None = None) -> Executor:
+def make(
+    kind: str,
+    *,
+    threads: int = 1,
+    max_events: int | None = None,
+    scheduler: str | None = None,
+    npartitions: int | None = None,
+    declarations: str | None = None,
+) -> Executor:
     """The executor named by `--executor`."""
     if kind == "local":
         return LocalExecutor(threads, max_events)
     if kind == "dask":
         if max_events is not None:
-            raise ConfigError("--max-events is not available with --executor dask (Range is single-threaded only)")
-        return DaskExecutor(scheduler=scheduler, npartitions=npartitions, workers=max(threads, 2),
-                            declarations=declarations)
+            raise ConfigError(
+                "--max-events is not available with --executor dask (Range is single-threaded only)"
+            )
+        return DaskExecutor(
+            scheduler=scheduler, npartitions=npartitions, workers=max(threads, 2), declarations=declarations
+        )
     raise ConfigError(f"--executor '{kind}': expected local or dask")

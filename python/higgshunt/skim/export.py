@@ -26,7 +26,9 @@ ATTRIBUTE = "higgshunt"
 _CHUNK_ROWS = 50_000
 
 
-def to_frame(arrays: Mapping[str, Any], sample: Sample, *, folds: int, dsid: int, features: list[str]) -> pd.DataFrame:
+def to_frame(
+    arrays: Mapping[str, Any], sample: Sample, *, folds: int, dsid: int, features: list[str]
+) -> pd.DataFrame:
     """The table of one sample in the contract's column order and dtypes."""
     n = len(arrays["eventNumber"])
     event = np.asarray(arrays["eventNumber"], dtype=np.int64)
@@ -77,7 +79,9 @@ def keys(path: Path) -> list[str]:
         with pd.HDFStore(path, mode="r") as store:
             return [key.lstrip("/") for key in store.keys()]
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: existing skim output is not a readable HDF5 file ({exc}); remove it") from exc
+        raise InputError(
+            f"{path}: existing skim output is not a readable HDF5 file ({exc}); remove it"
+        ) from exc
 
 
 def attributes(path: Path, sample: str) -> dict[str, Any] | None:
@@ -93,13 +97,31 @@ def _put(store: pd.HDFStore, key: str, frame: pd.DataFrame, attrs: dict[str, Any
     with warnings.catch_warnings():
         # PyTables warns that the attribute dict is pickled; that is intended (read back with pandas).
         warnings.simplefilter("ignore", category=Warning)
-        store.append(key, frame, format="table", chunksize=_CHUNK_ROWS, expectedrows=max(len(frame), 1),
-                     min_itemsize={"sample": max(8, len(str(attrs.get("sample", key))), len(key))})
+        empty = len(frame) == 0
+        store.append(
+            key,
+            _placeholder_row(frame) if empty else frame,
+            format="table",
+            chunksize=_CHUNK_ROWS,
+            expectedrows=max(len(frame), 1),
+            min_itemsize={"sample": max(8, len(key))},
+        )
+        if empty:  # pandas writes no table for an empty frame: write one row of the right types, then remove it
+            store.remove(key, start=0, stop=1)
         setattr(store.get_storer(key).attrs, ATTRIBUTE, attrs)
 
 
+def _placeholder_row(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {name: np.array([""], dtype=object) if name == "sample" else np.zeros(1, dtype=dtype)
+         for name, dtype in frame.dtypes.items()}
+    )
+
+
 def _copy_tables(source: Path, target: Path, names: list[str], complib: str, complevel: int) -> None:
-    with pd.HDFStore(source, mode="r") as old, pd.HDFStore(target, mode="w", complib=complib,
-                                                           complevel=complevel) as new:
+    with (
+        pd.HDFStore(source, mode="r") as old,
+        pd.HDFStore(target, mode="w", complib=complib, complevel=complevel) as new,
+    ):
         for name in names:
             _put(new, name, old.get(name), dict(getattr(old.get_storer(name).attrs, ATTRIBUTE, {})))

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from higgshunt.errors import ConfigError, InputError
+from higgshunt.errors import ConfigError
 from higgshunt.skim import snapshot as snapshots
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import WEIGHT, WEIGHT_SQUARED, CutflowBooking
@@ -68,7 +68,9 @@ class LazyTable:
 
         if not isinstance(self._results, dict):
             values = self._results.GetValue()
-            return {name: np.asarray(values[column], dtype=np.float64) for name, column in self._sources.items()}
+            return {
+                name: np.asarray(values[column], dtype=np.float64) for name, column in self._sources.items()
+            }
         return {name: np.array(result.GetValue(), dtype=np.float64) for name, result in self._results.items()}
 
 
@@ -106,32 +108,28 @@ def build(
     distributed: bool = False,
 ) -> SampleGraph:
     """Book the selection, cutflow, feature table, histograms and optional Snapshot of one sample on `df`."""
-    try:
-        node, normalisation = _define_weights(df, config, sample)
-        for name, expression in config.raw["definitions"].items():
-            node = node.Define(name, expression)
-        cutflow = CutflowBooking(sample.name)
-        cutflow.book("all", node)
-        for cut in config.raw["cuts"]:
-            node = node.Filter(cut["expression"], cut["name"])
-            cutflow.book(cut["name"], node)
-        node = _define_features(node, config)
-        columns = export_columns(config)
-        sources = {name: name for name in columns}
-        for name in ID_COLUMNS:
-            sources[name] = f"_{name}_double"
-            node = node.Define(sources[name], f"double({name})")
-        table = LazyTable.book(node, sources, distributed=distributed)
-        histograms = {
-            hist["name"]: node.Histo1D(
-                _model(hist), hist["feature"], WEIGHT
-            )
-            for hist in config.raw["histograms"]
-        }
-        snapshot = snapshots.book(node, config, columns, snapshot_path) if snapshot_path else None
-    except (TypeError, ValueError, RuntimeError) as exc:
-        # Mostly C++ compilation errors from an expression; ROOT printed the details above.
-        raise InputError(f"sample {sample.name}: cannot build the selection ({first_line(exc)})") from exc
+    where = config.source
+    node, normalisation = _define_weights(df, config, sample)
+    for name, expression in config.raw["definitions"].items():
+        node = _step(node.Define, name, expression, where=f"{where}: definitions.{name}")
+    cutflow = CutflowBooking(sample.name)
+    cutflow.book("all", node)
+    for position, cut in enumerate(config.raw["cuts"]):
+        node = _step(
+            node.Filter, cut["expression"], cut["name"], where=f"{where}: cuts[{position}] ({cut['name']})"
+        )
+        cutflow.book(cut["name"], node)
+    node = _define_features(node, config)
+    columns = export_columns(config)
+    sources = {name: name for name in columns}
+    for name in ID_COLUMNS:
+        sources[name] = f"_{name}_double"
+        node = node.Define(sources[name], f"double({name})")
+    table = LazyTable.book(node, sources, distributed=distributed)
+    histograms = {
+        hist["name"]: node.Histo1D(_model(hist), hist["feature"], WEIGHT) for hist in config.raw["histograms"]
+    }
+    snapshot = snapshots.book(node, config, columns, snapshot_path) if snapshot_path else None
     return SampleGraph(sample, cutflow, table, histograms, snapshot, normalisation)
 
 
@@ -144,11 +142,17 @@ def _define_weights(df: Any, config: SkimConfig, sample: Sample) -> tuple[Any, d
     else:
         lumi_fb = sample.lumi_fb or config.lumi_fb
         if lumi_fb is None:
-            raise ConfigError(f"{config.source}: lumi_fb is needed to normalise simulated sample {sample.name}")
+            raise ConfigError(
+                f"{config.source}: lumi_fb is needed to normalise simulated sample {sample.name}"
+            )
         w_mc = f"double({weights['mc']})"
         w_sf = " * ".join(f"double({name})" for name in weights["scale_factors"]) or "1.0"
         xsec = repr(sample.xsec_pb) if sample.xsec_pb is not None else f"double({weights['xsec']})"
-        sumw = repr(sample.sum_weights) if sample.sum_weights is not None else f"double({weights['sum_weights']})"
+        sumw = (
+            repr(sample.sum_weights)
+            if sample.sum_weights is not None
+            else f"double({weights['sum_weights']})"
+        )
         w_norm = f"{xsec} * {lumi_fb * PB_PER_FB!r} / {sumw}"
         normalisation = {"lumi_fb": lumi_fb, "xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
     node = (
@@ -165,8 +169,15 @@ def _define_features(node: Any, config: SkimConfig) -> Any:
     defined: set[str] = set()
     for feature in config.features:
         if feature.source not in defined:
-            expression = f"({feature.expression}) * {MEV_TO_GEV!r}" if feature.to_gev else f"({feature.expression})"
-            node = node.Define(feature.source, expression if feature.index is not None else f"double{expression}")
+            expression = (
+                f"({feature.expression}) * {MEV_TO_GEV!r}" if feature.to_gev else f"({feature.expression})"
+            )
+            node = _step(
+                node.Define,
+                feature.source,
+                expression if feature.index is not None else f"double{expression}",
+                where=f"{config.source}: features ({feature.name}: {feature.expression})",
+            )
             defined.add(feature.source)
         if feature.index is not None:
             # Missing entries (a shorter vector than the layout) are NaN rather than out-of-bounds reads.
@@ -180,9 +191,24 @@ def _define_features(node: Any, config: SkimConfig) -> Any:
 def _model(hist: dict[str, Any]) -> Any:
     import ROOT
 
-    return ROOT.RDF.TH1DModel(hist["name"], hist["title"], int(hist["bins"]), float(hist["low"]), float(hist["high"]))
+    return ROOT.RDF.TH1DModel(
+        hist["name"], hist["title"], int(hist["bins"]), float(hist["low"]), float(hist["high"])
+    )
+
+
+def _step(method: Any, *args: str, where: str) -> Any:
+    """Call a Define/Filter; a C++ compilation error becomes a ConfigError naming the config key."""
+    try:
+        return method(*args)
+    except Exception as exc:  # cppyy's std::runtime_error proxies derive from Exception only
+        raise ConfigError(f"{where}: ROOT cannot use this expression ({first_line(exc)})") from exc
 
 
 def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    """The informative line of a ROOT/cppyy error (cppyy prefixes the C++ message with overload details)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    for position, line in enumerate(lines):
+        if "_error:" in line or "exception:" in line:
+            message = line.split(":", 1)[1].strip()
+            return message or (lines[position + 1] if position + 1 < len(lines) else line)
+    return lines[0] if lines else type(exc).__name__

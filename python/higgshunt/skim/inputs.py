@@ -40,9 +40,19 @@ ATLAS_BRANCH_TYPES: dict[str, str] = {
     **{name: ctype for ctype, names in _SCALARS.items() for name in names.split()},
     **{name: f"vector<{ctype}>" for ctype, names in _VECTORS.items() for name in names.split()},
 }
-_LEAF_TYPES = {"Float_t": "float", "Double_t": "double", "Int_t": "int", "UInt_t": "unsigned int",
-               "Bool_t": "bool", "Long64_t": "long long", "ULong64_t": "unsigned long long",
-               "Short_t": "short", "UShort_t": "unsigned short", "Char_t": "char", "UChar_t": "unsigned char"}
+_LEAF_TYPES = {
+    "Float_t": "float",
+    "Double_t": "double",
+    "Int_t": "int",
+    "UInt_t": "unsigned int",
+    "Bool_t": "bool",
+    "Long64_t": "long long",
+    "ULong64_t": "unsigned long long",
+    "Short_t": "short",
+    "UShort_t": "unsigned short",
+    "Char_t": "char",
+    "UChar_t": "unsigned char",
+}
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 
@@ -80,7 +90,9 @@ def check_file(path: str, tree_name: str, branches: Sequence[str]) -> int:
         raise InputError(f"{path}: cannot open as a ROOT file (missing, unreachable or corrupt)")
     try:
         if handle.TestBit(ROOT.TFile.kRecovered):
-            raise InputError(f"{path}: the file is truncated or was not closed properly (ROOT had to recover it)")
+            raise InputError(
+                f"{path}: the file is truncated or was not closed properly (ROOT had to recover it)"
+            )
         tree = handle.Get(tree_name)
         if not tree or not isinstance(tree, ROOT.TTree):
             keys = [key.GetName() for key in handle.GetListOfKeys()]
@@ -97,7 +109,9 @@ def check_file(path: str, tree_name: str, branches: Sequence[str]) -> int:
         handle.Close()
 
 
-def check_files(files: Sequence[str], tree_name: str, branches: Sequence[str], *, skip_bad: bool) -> FileCheck:
+def check_files(
+    files: Sequence[str], tree_name: str, branches: Sequence[str], *, skip_bad: bool
+) -> FileCheck:
     """Check every file; with `skip_bad` collect the bad ones, otherwise raise on the first."""
     result = FileCheck()
     for path in files:

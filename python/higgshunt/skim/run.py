@@ -94,8 +94,10 @@ def run(
             continue
         done = export.attributes(result.skim_file, sample.name)
         if not force and done is not None and done.get("fingerprint") == job.fingerprint:
-            log.info("sample %s is complete for this config and these inputs: skipped (--force reruns it)",
-                     sample.name)
+            log.info(
+                "sample %s is complete for this config and these inputs: skipped (--force reruns it)",
+                sample.name,
+            )
             result.resumed.append(sample.name)
             continue
         jobs.append(job)
@@ -104,8 +106,14 @@ def run(
 
     native.load_into_root()
     graph.declare(config)
-    runner = executors.make(executor, threads=threads, max_events=max_events, scheduler=scheduler,
-                            npartitions=npartitions, declarations=config.raw.get("declarations"))
+    runner = executors.make(
+        executor,
+        threads=threads,
+        max_events=max_events,
+        scheduler=scheduler,
+        npartitions=npartitions,
+        declarations=config.raw.get("declarations"),
+    )
     try:
         _book(config, jobs, runner, result.channel_dir)
         log.info("running %d event loop(s) over %d file(s)", len(jobs), sum(len(job.files) for job in jobs))
@@ -124,8 +132,9 @@ def run(
     return result
 
 
-def _prepare(config: SkimConfig, sample: Sample, result: SkimResult, *, max_events: int | None,
-             skip_bad_files: bool) -> _Job | None:
+def _prepare(
+    config: SkimConfig, sample: Sample, result: SkimResult, *, max_events: int | None, skip_bad_files: bool
+) -> _Job | None:
     """Check a sample's files and compute its fingerprint; None when no usable file is left."""
     needed = inputs.branches_used(_expressions(config, sample)) + ["runNumber", "eventNumber"]
     checked = inputs.check_files(sample.files, config.tree, sorted(set(needed)), skip_bad=skip_bad_files)
@@ -135,12 +144,22 @@ def _prepare(config: SkimConfig, sample: Sample, result: SkimResult, *, max_even
         return None
     dsid = sample.dsid
     if dsid is None:
-        dsid = 0 if sample.is_data else int(inputs.first_value(checked.good[0], config.tree, "channelNumber") or 0)
+        dsid = (
+            0
+            if sample.is_data
+            else int(inputs.first_value(checked.good[0], config.tree, "channelNumber") or 0)
+        )
     normalisation = {} if sample.is_data else _normalisation(config, sample, checked.good[0])
     fingerprint = {
         "config_hash": provenance.config_hash({k: v for k, v in config.raw.items() if k != "samples"}),
-        "sample": {"name": sample.name, "kind": sample.kind, "dsid": dsid, "xsec_pb": sample.xsec_pb,
-                   "sum_weights": sample.sum_weights, "lumi_fb": sample.lumi_fb or config.lumi_fb},
+        "sample": {
+            "name": sample.name,
+            "kind": sample.kind,
+            "dsid": dsid,
+            "xsec_pb": sample.xsec_pb,
+            "sum_weights": sample.sum_weights,
+            "lumi_fb": sample.lumi_fb or config.lumi_fb,
+        },
         "files": [_file_identity(path) for path in checked.good],
         "max_events": max_events,
     }
@@ -155,8 +174,13 @@ def _book(config: SkimConfig, jobs: list[_Job], runner: executors.Executor, chan
             final = snapshot.path_for(channel_dir, job.sample.name)
             snapshot_tmp = str(job.outputs.enter_context(atomic_output(final)))
         df = runner.dataframe(config.tree, job.files)
-        job.booked = graph.build(df, config, job.sample, snapshot_path=snapshot_tmp,
-                                 distributed=isinstance(runner, executors.DaskExecutor))
+        job.booked = graph.build(
+            df,
+            config,
+            job.sample,
+            snapshot_path=snapshot_tmp,
+            distributed=isinstance(runner, executors.DaskExecutor),
+        )
 
 
 def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, Any]) -> Cutflow:
@@ -169,8 +193,9 @@ def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, A
     _merge_cutflow_json(channel_dir / CUTFLOW_FILE, cutflow, record)
     if booked.snapshot is not None:
         booked.snapshot.GetValue()
-    frame = export.to_frame(booked.table.arrays(), job.sample, folds=config.folds, dsid=job.dsid,
-                            features=config.feature_names)
+    frame = export.to_frame(
+        booked.table.arrays(), job.sample, folds=config.folds, dsid=job.dsid, features=config.feature_names
+    )
     compression = config.raw["output"]["compression"]
     attrs = {
         "provenance": record,
@@ -184,8 +209,14 @@ def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, A
         "files": job.files,
         "cutflow": cutflow.to_dict(),
     }
-    export.write(channel_dir / SKIM_FILE, frame, job.sample, attrs,
-                 complib=compression["library"], complevel=int(compression["level"]))
+    export.write(
+        channel_dir / SKIM_FILE,
+        frame,
+        job.sample,
+        attrs,
+        complib=compression["library"],
+        complevel=int(compression["level"]),
+    )
     return cutflow
 
 
@@ -201,8 +232,11 @@ def _merge_cutflow_json(path: Path, cutflow: Cutflow, record: dict[str, Any]) ->
 
 
 def _expressions(config: SkimConfig, sample: Sample) -> list[str]:
-    expressions = [*config.raw["definitions"].values(), *(cut["expression"] for cut in config.raw["cuts"]),
-                   *(feature.expression for feature in config.features)]
+    expressions = [
+        *config.raw["definitions"].values(),
+        *(cut["expression"] for cut in config.raw["cuts"]),
+        *(feature.expression for feature in config.features),
+    ]
     if not sample.is_data:
         weights = config.raw["weights"]
         expressions += [weights["mc"], *weights["scale_factors"]]

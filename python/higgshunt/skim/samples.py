@@ -106,7 +106,9 @@ def resolve(
     inputs = dict(inputs or {})
     entries = list(config.raw.get("samples", []))
     manifest: dict[str, Sample] | None = None
-    needs_manifest = (not entries and not inputs) or any("files" not in e and e["name"] not in inputs for e in entries)
+    needs_manifest = (not entries and not inputs) or any(
+        "files" not in e and e["name"] not in inputs for e in entries
+    )
     if needs_manifest:
         manifest = load_manifest(config)
         if not entries:
@@ -114,11 +116,15 @@ def resolve(
     samples: list[Sample] = []
     for entry in entries:
         name = entry["name"]
-        base = _from_manifest(manifest, name, config) if manifest is not None and "files" not in entry else None
+        base = (
+            _from_manifest(manifest, name, config) if manifest is not None and "files" not in entry else None
+        )
         if name in inputs:
             files = expand(inputs.pop(name), where=f"--input {name}=")
         elif "files" in entry:
-            files = expand(entry["files"], base=Path(config.source).resolve().parent, where=f"{config.source}: ")
+            files = expand(
+                entry["files"], base=Path(config.source).resolve().parent, where=f"{config.source}: "
+            )
         else:
             assert base is not None
             files = base.files
@@ -189,8 +195,9 @@ def samples_from_manifest(document: Any, path: Path, skim: str | None) -> dict[s
             files=tuple(group["files"]),
             dsid=int(first["dsid"]) if mc and first.get("dsid") is not None else (None if mc else 0),
             xsec_pb=float(first["xsec_pb"]) if mc and first.get("xsec_pb") is not None else None,
-            sum_weights=sum(float(e["sum_weights"]) for e in group["entries"]) if mc and all(
-                e.get("sum_weights") is not None for e in group["entries"]) else None,
+            sum_weights=sum(float(e["sum_weights"]) for e in group["entries"])
+            if mc and all(e.get("sum_weights") is not None for e in group["entries"])
+            else None,
             lumi_fb=float(first["lumi_fb"]) if not mc and first.get("lumi_fb") is not None else None,
         )
     if not samples:

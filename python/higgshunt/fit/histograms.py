@@ -1,0 +1,114 @@
+"""The mass histograms a fit reads: `FILE.root:NAME` -> bin edges and contents inside the fit range."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from higgshunt.errors import ConfigError, InputError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """A 1D histogram restricted to the fit range.
+
+    Attributes:
+        source: "FILE.root:NAME" it was read from.
+        edges: bin edges (n + 1), a subset of the histogram's edges.
+        counts: bin contents (n); weighted histograms keep their weights.
+        title: the histogram's x-axis title (for plots).
+    """
+
+    source: str
+    edges: np.ndarray
+    counts: np.ndarray
+    title: str
+
+    @property
+    def centers(self) -> np.ndarray:
+        return 0.5 * (self.edges[1:] + self.edges[:-1])
+
+    @property
+    def widths(self) -> np.ndarray:
+        return np.diff(self.edges)
+
+
+def parse_spec(spec: str) -> tuple[Path, str]:
+    """Split "FILE.root:NAME" (NAME may contain directories, "dir/hist")."""
+    path, sep, name = spec.rpartition(":")
+    if not sep or not path or not name:
+        raise ConfigError(f"histogram {spec!r}: expected FILE.root:HISTNAME")
+    return Path(path), name
+
+
+def histogram_names(directory: Any, prefix: str = "") -> list[str]:
+    """Names (with their directories) of every TH1 in a ROOT file or directory."""
+    import ROOT
+
+    names = []
+    for key in directory.GetListOfKeys():
+        cls = ROOT.TClass.GetClass(key.GetClassName())
+        if cls and cls.InheritsFrom("TDirectory"):
+            names += histogram_names(key.ReadObj(), f"{prefix}{key.GetName()}/")
+        elif cls and cls.InheritsFrom("TH1"):
+            names.append(prefix + key.GetName())
+    return sorted(set(names))
+
+
+def read_spectrum(spec: str, mass_range: tuple[float, float]) -> Spectrum:
+    """Read the histogram `spec` and keep the bins inside `mass_range`.
+
+    The range is moved inwards to the nearest bin edges (with a warning) so that only whole bins are fitted.
+
+    Raises:
+        InputError: missing or unreadable file; no such histogram (the message lists the ones that exist);
+            not a 1D histogram; fewer than 3 bins in range; negative contents; empty or all-zero in range.
+    """
+    import ROOT
+
+    path, name = parse_spec(spec)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    handle = ROOT.TFile.Open(str(path), "READ")
+    if not handle or handle.IsZombie():
+        raise InputError(f"{path}: not a readable ROOT file")
+    try:
+        hist = handle.Get(name)
+        if not hist:
+            available = ", ".join(histogram_names(handle)) or "none"
+            raise InputError(f"{path}: no histogram {name!r} (histograms in the file: {available})")
+        if not isinstance(hist, ROOT.TH1) or hist.GetDimension() != 1:
+            raise InputError(f"{spec}: is a {hist.ClassName()}, expected a 1D histogram (TH1)")
+        n = hist.GetNbinsX()
+        edges = np.array([hist.GetXaxis().GetBinLowEdge(i) for i in range(1, n + 2)])
+        counts = np.array([hist.GetBinContent(i) for i in range(1, n + 1)])
+        title = str(hist.GetXaxis().GetTitle())
+    finally:
+        handle.Close()
+    return _restrict(spec, edges, counts, title, mass_range)
+
+
+def _restrict(spec: str, edges: np.ndarray, counts: np.ndarray, title: str,
+              mass_range: tuple[float, float]) -> Spectrum:
+    lo, hi = mass_range
+    tolerance = 1e-9 * max(abs(lo), abs(hi), 1.0)
+    first = int(np.searchsorted(edges, lo - tolerance))
+    last = int(np.searchsorted(edges, hi + tolerance, side="right")) - 1
+    if last - first < 3:
+        raise InputError(f"{spec}: fewer than 3 whole bins in the mass range [{lo}, {hi}] "
+                         f"(histogram range [{edges[0]}, {edges[-1]}])")
+    kept = edges[first:last + 1]
+    if abs(kept[0] - lo) > tolerance or abs(kept[-1] - hi) > tolerance:
+        log.warning("%s: mass range [%g, %g] moved to the bin edges [%g, %g]", spec, lo, hi, kept[0], kept[-1])
+    inside = counts[first:last]
+    if np.any(inside < 0):
+        raise InputError(f"{spec}: negative bin contents in [{kept[0]}, {kept[-1]}]; a likelihood fit needs counts")
+    if not np.any(inside > 0):
+        raise InputError(f"{spec}: the histogram is empty (all bins zero) in [{kept[0]}, {kept[-1]}]")
+    return Spectrum(source=spec, edges=kept.copy(), counts=inside.astype(np.float64), title=title)

@@ -1,0 +1,337 @@
+"""`higgshunt fit`: a signal + background binned likelihood fit of one mass histogram, with its significances.
+
+Sequence (all fits are extended binned likelihood fits with bin-integrated pdfs, Minuit2):
+1. the signal shape from simulation, if given: the signal pdf fitted to it, then width (and tails) fixed;
+2. background only (n_signal = 0);
+3. signal + background with the mass floating in a window (several starting masses, lowest minimum kept);
+4. signal + background with the mass fixed (at --signal-mass, or at the fitted mass);
+5. both hypotheses on the Asimov dataset of the fitted signal + background model, mass fixed.
+Any fit that does not converge (status != 0) stops everything with FitError; nothing is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from higgshunt.atomic import atomic_output
+from higgshunt.errors import ConfigError, FitError
+from higgshunt.fit import likelihood as lk
+from higgshunt.fit.histograms import Spectrum, read_spectrum
+from higgshunt.fit.models import BACKGROUNDS, SIGNALS, SpectrumModel, binned_data, build, pdf_values
+from higgshunt.provenance import collect
+
+log = logging.getLogger(__name__)
+
+WINDOW_WIDTHS = 3.0  # default half-width of the floating-mass window, in signal widths
+_STARTS = (0.0, -1.0, 1.0, -2.0, 2.0)  # starting masses of the floating fit, in widths from the first guess
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """What to fit.
+
+    Attributes:
+        hist: "FILE.root:HISTNAME" of the mass spectrum (data or pseudo-data).
+        mass_range: (low, high) fit range, in the histogram's units; moved inwards to bin edges.
+        signal: "gauss" or "dscb".
+        background: "exp", "exppoly2" or "bern4".
+        signal_mass: the hypothesised mass: start and centre of the floating window, and the fixed-mass
+            hypothesis. None: the largest excess over the background-only fit (or the simulation's peak).
+        width: signal resolution (sigma), fixed. None: from the simulation, else floating.
+        signal_shape: "FILE.root:HISTNAME" of simulated signal; its fit fixes the width and the tails.
+        mass_window: half-width of the window in which the mass floats; None: 3 widths.
+        seed: seed of ROOT's random generator (recorded; the fit itself draws no random numbers).
+    """
+
+    hist: str
+    mass_range: tuple[float, float]
+    signal: str = "gauss"
+    background: str = "exp"
+    signal_mass: float | None = None
+    width: float | None = None
+    signal_shape: str | None = None
+    mass_window: float | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """What fit.json holds (see `to_json`). Masses and widths in the histogram's units, yields in events.
+
+    Attributes:
+        significance_local: Z = sqrt(q0) with the mass floating in `mass_window` ("mass_floating") and with the
+            mass fixed at `fixed_mass` ("mass_fixed"), plus the q0 values.
+        significance_expected: Asimov Z of the fitted signal + background model (mass fixed at the fit).
+        chi2, ndf, chi2_ndf: Pearson chi2 of the signal + background fit over the bins, ndf = bins - free
+            parameters.
+        status, covariance_quality: of the main (floating-mass) fit.
+        fits: every minimisation (nll, status, covariance quality, edm).
+        parameters: value and error of every model parameter after the main fit.
+    """
+
+    mass: float
+    mass_err: float
+    width: float
+    width_err: float
+    signal_yield: float
+    signal_yield_err: float
+    background_yield: float
+    background_yield_err: float
+    significance_local: dict[str, float]
+    significance_expected: float
+    mass_window: tuple[float, float]
+    fixed_mass: float
+    chi2: float
+    ndf: int
+    chi2_ndf: float
+    status: int
+    covariance_quality: int
+    fits: dict[str, dict[str, Any]]
+    parameters: dict[str, dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class FitCurves:
+    """Numbers for the plot: the spectrum, expected counts per bin and smooth curves (events per bin width)."""
+
+    spectrum: Spectrum
+    expected: np.ndarray
+    grid: np.ndarray
+    total: np.ndarray
+    background: np.ndarray
+    background_only: np.ndarray
+
+
+def validate(options: FitOptions) -> None:
+    """Check option values before reading anything (ConfigError names the option)."""
+    lo, hi = options.mass_range
+    if not lo < hi:
+        raise ConfigError(f"--mass-range: low {lo} must be below high {hi}")
+    if options.signal not in SIGNALS:
+        raise ConfigError(f"--signal: {options.signal!r} is not one of {', '.join(SIGNALS)}")
+    if options.background not in BACKGROUNDS:
+        raise ConfigError(f"--background: {options.background!r} is not one of {', '.join(BACKGROUNDS)}")
+    if options.signal_mass is not None and not lo < options.signal_mass < hi:
+        raise ConfigError(f"--signal-mass: {options.signal_mass} is outside the mass range [{lo}, {hi}]")
+    if options.width is not None and not options.width > 0:
+        raise ConfigError(f"--width: {options.width} must be positive")
+    if options.mass_window is not None and not options.mass_window > 0:
+        raise ConfigError(f"--mass-window: {options.mass_window} must be positive")
+
+
+def _require_converged(minimum: lk.Minimum) -> lk.Minimum:
+    if minimum.status != 0:
+        raise FitError(f"the {minimum.name} fit did not converge (MINUIT status {minimum.status}, covariance "
+                       f"quality {minimum.covariance_quality}); try another --background, a narrower "
+                       "--mass-range or a fixed --width")
+    return minimum
+
+
+def _fit_signal_shape(model: SpectrumModel, shape: Spectrum) -> float:
+    """Fit the signal pdf to simulation; fix width and tails. Returns the simulated peak position."""
+    import ROOT
+
+    data, hist = binned_data(shape.edges, shape.counts, model.x, "signal_shape")
+    for tail in model.tails:
+        tail.setConstant(False)
+    model.width.setConstant(False)
+    nll = model.signal.createNLL(data, ROOT.RooFit.IntegrateBins(lk.INTEGRATION_PRECISION))
+    _require_converged(lk.minimize(nll, "signal-shape"))
+    del hist
+    for parameter in (model.width, *model.tails):
+        parameter.setConstant(True)
+    log.info("signal shape from %s: mass %.4g, width %.4g", shape.source, model.mass.getVal(), model.width.getVal())
+    return float(model.mass.getVal())
+
+
+def _largest_excess(model: SpectrumModel, spectrum: Spectrum) -> float:
+    """Mass of the largest excess of the data over the background-only fit, summed over +-1 width."""
+    expected = lk.expected_counts(model, model.background, model.n_background.getVal())
+    residual = spectrum.counts - expected
+    width = model.width.getVal()
+    centers = spectrum.centers
+    lo, hi = spectrum.edges[0] + width, spectrum.edges[-1] - width
+    candidates = [c for c in centers if lo <= c <= hi] or list(centers)
+    return max(candidates, key=lambda c: float(residual[np.abs(centers - c) <= width].sum()))
+
+
+def _better(candidate: lk.Minimum, model: SpectrumModel, best: tuple[lk.Minimum, lk.Snapshot]) -> bool:
+    """An excess beats a deficit (the discovery q0 is the largest over the window), then the lower NLL wins."""
+    excess, best_excess = model.n_signal.getVal() > 0, best[1]["n_signal"][0] > 0
+    return excess > best_excess or (excess == best_excess and candidate.nll < best[0].nll)
+
+
+def _floating_mass_fit(model: SpectrumModel, nll: Any, start: float, background_only: lk.Snapshot
+                       ) -> tuple[lk.Minimum, lk.Snapshot]:
+    """Signal + background fits from several starting masses; the best (see `_better`) is kept."""
+    lo, hi = model.mass.getMin(), model.mass.getMax()
+    width = model.width.getVal()
+    best: tuple[lk.Minimum, lk.Snapshot] | None = None
+    last: lk.Minimum | None = None
+    for offset in _STARTS:
+        mass = start + offset * width
+        if not lo <= mass <= hi:
+            continue
+        lk.restore(model, background_only)
+        model.mass.setConstant(False)
+        model.mass.setVal(mass)
+        model.n_signal.setVal(max(1.0, 0.05 * model.n_background.getVal()))
+        last = lk.minimize(nll, "signal+background (mass floating)")
+        if last.status == 0 and (best is None or _better(last, model, best)):
+            best = (last, lk.snapshot(model))
+    if best is None:
+        assert last is not None
+        _require_converged(last)
+    assert best is not None
+    return best
+
+
+def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
+    """Run the fits of `options` (module docstring); nothing is written.
+
+    Raises:
+        ConfigError: a bad option value. InputError: a missing file or histogram, an empty histogram.
+        FitError: a fit that does not converge.
+    """
+    import ROOT
+
+    validate(options)
+    spectrum = read_spectrum(options.hist, options.mass_range)
+    lo, hi = float(spectrum.edges[0]), float(spectrum.edges[-1])
+    bin_width = float(np.median(spectrum.widths))
+    shape = read_spectrum(options.signal_shape, (lo, hi)) if options.signal_shape else None
+    ROOT.RooRandom.randomGenerator().SetSeed(options.seed)
+    start = options.signal_mass if options.signal_mass is not None else 0.5 * (lo + hi)
+    width = options.width if options.width is not None else 2.0 * bin_width
+    with lk.quiet_roofit():
+        model = build(spectrum, options.signal, options.background, mass=start, mass_window=(lo, hi),
+                      width=width, width_range=(min(0.1 * bin_width, 0.5 * width), max(0.25 * (hi - lo), width)))
+        fits: list[lk.Minimum] = []
+        if shape is not None:
+            simulated = _fit_signal_shape(model, shape)
+            start = options.signal_mass if options.signal_mass is not None else simulated
+        elif options.width is not None:
+            model.width.setConstant(True)
+        model.mass.setVal(start)
+        model.mass.setConstant(True)  # the mass plays no role without signal
+        nll = lk.create_nll(model, model.data)
+        first = _require_converged(lk.fit_background_only(model, nll, "background-only"))
+        fits.append(first)
+        background_only = lk.snapshot(model)
+        if options.signal_mass is None and shape is None:
+            start = _largest_excess(model, spectrum)
+        half = options.mass_window if options.mass_window is not None else WINDOW_WIDTHS * model.width.getVal()
+        window = (max(lo, start - half), min(hi, start + half))
+        model.mass.setRange(*window)
+        model.mass.setConstant(False)
+        main, best = _floating_mass_fit(model, nll, start, background_only)
+        fits.append(main)
+        n_free = sum(1 for p in model.parameters() if not best[p.GetName()][2])
+
+        # A background-only fit from the signal fit's background shape guards against a worse local minimum.
+        lk.restore(model, best)
+        model.mass.setConstant(True)
+        retry = lk.fit_background_only(model, nll, "background-only (second start)")
+        fits.append(retry)
+        nll_background = first.nll
+        if retry.status == 0 and retry.nll < first.nll:
+            nll_background, background_only = retry.nll, lk.snapshot(model)
+
+        fixed_mass = options.signal_mass if options.signal_mass is not None else best["mass"][0]
+        lk.restore(model, best)
+        model.mass.setVal(fixed_mass)
+        model.mass.setConstant(True)
+        fixed = _require_converged(lk.minimize(nll, "signal+background (mass fixed)"))
+        fits.append(fixed)
+        q0_fixed = lk.q0(nll_background, fixed.nll, model.n_signal.getVal())
+
+        lk.restore(model, best)
+        q0_floating = lk.q0(nll_background, main.nll, model.n_signal.getVal())
+        expected_z = _asimov_significance(model, best, fits)
+
+        lk.restore(model, best)
+        curves = _curves(model, spectrum, background_only)
+        lk.restore(model, best)
+    chi2, ndf = _chi2(spectrum.counts, curves.expected, n_free)
+    parameters = {name: {"value": v, "error": e, "constant": c} for name, (v, e, c) in best.items()}
+    result = FitResult(
+        mass=best["mass"][0], mass_err=best["mass"][1], width=best["width"][0], width_err=best["width"][1],
+        signal_yield=best["n_signal"][0], signal_yield_err=best["n_signal"][1],
+        background_yield=best["n_background"][0], background_yield_err=best["n_background"][1],
+        significance_local={"mass_floating": lk.z_from_q0(q0_floating), "mass_fixed": lk.z_from_q0(q0_fixed),
+                            "q0_mass_floating": q0_floating, "q0_mass_fixed": q0_fixed},
+        significance_expected=expected_z, mass_window=window, fixed_mass=float(fixed_mass),
+        chi2=chi2, ndf=ndf, chi2_ndf=chi2 / ndf if ndf > 0 else float("nan"),
+        status=main.status, covariance_quality=main.covariance_quality,
+        fits={m.name: m.to_json() for m in fits}, parameters=parameters,
+    )
+    return result, curves
+
+
+def _asimov_significance(model: SpectrumModel, best: lk.Snapshot, fits: list[lk.Minimum]) -> float:
+    """Asimov Z of the fitted model (mass fixed at its fitted value); 0 when the fitted yield is not positive.
+
+    The Asimov dataset is made from the fitted parameters, so they are its signal + background maximum
+    likelihood estimate: that NLL is evaluated, not fitted (a fit from its own minimum can only fail on
+    parameters sitting at a boundary). The background-only hypothesis is fitted.
+    """
+    if best["n_signal"][0] <= 0:
+        return 0.0
+    lk.restore(model, best)
+    model.mass.setConstant(True)
+    data, hist = lk.asimov_data(model)
+    nll = lk.create_nll(model, data)
+    nll_signal = float(nll.getVal())
+    background = _require_converged(lk.fit_background_only(model, nll, "Asimov background-only"))
+    fits.append(background)
+    del hist
+    return lk.z_from_q0(lk.q0(background.nll, nll_signal, best["n_signal"][0]))
+
+
+def _curves(model: SpectrumModel, spectrum: Spectrum, background_only: lk.Snapshot) -> FitCurves:
+    n_total = model.n_signal.getVal() + model.n_background.getVal()
+    expected = lk.expected_counts(model, model.model, n_total)
+    grid = np.linspace(spectrum.edges[0], spectrum.edges[-1], 400)
+    per_bin = float(np.median(spectrum.widths))  # curves in events per (typical) bin
+    total = n_total * per_bin * pdf_values(model.model, model.x, grid)
+    background = model.n_background.getVal() * per_bin * pdf_values(model.background, model.x, grid)
+    lk.restore(model, background_only)
+    only = model.n_background.getVal() * per_bin * pdf_values(model.background, model.x, grid)
+    return FitCurves(spectrum=spectrum, expected=expected, grid=grid, total=total, background=background,
+                     background_only=only)
+
+
+def _chi2(observed: np.ndarray, expected: np.ndarray, n_free: int) -> tuple[float, int]:
+    """Pearson chi2 over bins with a positive expectation; ndf = those bins - free parameters."""
+    used = expected > 0
+    chi2 = float(np.sum((observed[used] - expected[used]) ** 2 / expected[used]))
+    return chi2, int(used.sum()) - n_free
+
+
+def run_fit(options: FitOptions, output: str | Path, *, plots: bool = True) -> FitResult:
+    """Fit (see `fit_histogram`) and write `output`/fit.json and, with `plots`, fit.png and fit.pdf."""
+    result, curves = fit_histogram(options)
+    output = Path(output)
+    document = {
+        **result.to_json(),
+        "inputs": dataclasses.asdict(options),
+        "provenance": collect(dataclasses.asdict(options)),
+    }
+    if plots:
+        from higgshunt.fit.plotting import save_plot
+
+        save_plot(curves, result, options, output)
+    with atomic_output(output / "fit.json") as tmp:
+        tmp.write_text(json.dumps(document, indent=2, default=float) + "\n")
+    log.info("fit written to %s", output)
+    return result

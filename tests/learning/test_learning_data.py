@@ -1,0 +1,99 @@
+"""Reading tables in every supported format, and the input checks with their messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import blobs
+
+from higgshunt.errors import InputError
+from higgshunt.learning import data
+
+FEATURES = ["x1", "x2", "x3"]
+
+
+def _prepare(frame: pd.DataFrame, **kwargs) -> data.Dataset:  # type: ignore[no-untyped-def]
+    options = {"features": FEATURES, "label": "label", "weight": "weight", "mass": "mass", "source": "t.csv"}
+    return data.prepare(frame, **{**options, **kwargs})
+
+
+def test_formats_agree(tmp_path: Path, blob_frame: pd.DataFrame) -> None:
+    import uproot
+
+    blob_frame.to_csv(tmp_path / "t.csv.gz", index=False)
+    blob_frame.iloc[:500].to_hdf(tmp_path / "t.h5", key="signal_like", format="table")
+    blob_frame.iloc[500:].to_hdf(tmp_path / "t.h5", key="other", format="table", mode="a")
+    with uproot.recreate(tmp_path / "t.root") as handle:
+        handle["events"] = {c: blob_frame[c].to_numpy() for c in blob_frame.columns}
+    for name in ("t.csv.gz", "t.h5", "t.root"):
+        frame = data.load_table(tmp_path / name)
+        frame = frame.sort_values("eventNumber").reset_index(drop=True)
+        np.testing.assert_allclose(frame[FEATURES].to_numpy(), blob_frame[FEATURES].to_numpy())
+    assert len(data.load_table(tmp_path / "t.h5", "other")) == len(blob_frame) - 500
+
+
+@pytest.mark.parametrize(("name", "key", "message"), [
+    ("missing.csv", None, "file not found"),
+    ("t.h5", "nope", "no table 'nope'"),
+    ("t.txt.bz2", None, "unknown table format"),
+])
+def test_bad_files(tmp_path: Path, name: str, key: str | None, message: str) -> None:
+    blobs(50).to_hdf(tmp_path / "t.h5", key="a", format="table")
+    (tmp_path / "t.txt.bz2").write_text("x")
+    with pytest.raises(InputError, match=message):
+        data.load_table(tmp_path / name, key)
+
+
+def test_missing_column_named(blob_frame: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match=r"t.csv: missing column 'x9'"):
+        _prepare(blob_frame, features=["x1", "x9"])
+
+
+def test_nonfinite_counted_then_error_or_drop(blob_frame: pd.DataFrame) -> None:
+    frame = blob_frame.copy()
+    frame.loc[[3, 7], "x2"] = np.nan
+    frame.loc[9, "x3"] = np.inf
+    with pytest.raises(InputError, match=r"3 rows have NaN/inf features \(x2: 2, x3: 1\)"):
+        _prepare(frame)
+    ds = _prepare(frame, drop_nonfinite=True)
+    assert len(ds) == len(frame) - 3 and np.isfinite(ds.x).all()
+
+
+def test_one_class_only(blob_frame: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match="one class only"):
+        _prepare(blob_frame[blob_frame["label"] == 0])
+    assert len(_prepare(blob_frame[blob_frame["label"] == 0], require_both_classes=False)) > 0
+
+
+def test_collision_data_rows_dropped_and_signal_value(blob_frame: pd.DataFrame) -> None:
+    frame = blob_frame.copy()
+    frame.loc[:9, "label"] = -1
+    ds = _prepare(frame)
+    assert len(ds) == len(frame) - 10
+    flipped = _prepare(blob_frame, signal_value=0)
+    assert flipped.y.sum() == (blob_frame["label"] == 0).sum()
+
+
+def test_folds_follow_event_number(blob_frame: pd.DataFrame) -> None:
+    ds = _prepare(blob_frame, n_folds=2)
+    np.testing.assert_array_equal(ds.fold, blob_frame["eventNumber"].to_numpy() % 2)
+    random_a = _prepare(blob_frame.drop(columns=["fold", "eventNumber"]), seed=4)
+    random_b = _prepare(blob_frame.drop(columns=["fold", "eventNumber"]), seed=4)
+    np.testing.assert_array_equal(random_a.fold, random_b.fold)
+    assert set(np.unique(random_a.fold)) == {0, 1, 2}
+
+
+def test_non_numeric_feature(blob_frame: pd.DataFrame) -> None:
+    frame = blob_frame.assign(x1="a")
+    with pytest.raises(InputError, match="column 'x1' is not numeric"):
+        _prepare(frame)
+
+
+def test_feature_patterns() -> None:
+    columns = ["rmm_0_1", "x", "rmm_0_0", "rmm_1_1"]
+    assert data.expand_features(["rmm_*", "x"], columns) == ["rmm_0_1", "rmm_0_0", "rmm_1_1", "x"]
+    with pytest.raises(InputError, match="pattern 'jet_\\*' matches no column"):
+        data.expand_features(["jet_*"], columns)

@@ -1,0 +1,115 @@
+"""Figures of merit against hand-computed values and independent implementations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import mannwhitneyu
+
+from higgshunt.learning import metrics
+
+
+def test_asimov_hand_values() -> None:
+    # s=10, b=100: 2*(110*ln(1.1) - 10) = 2*(10.48412 - 10) = 0.96824; sqrt = 0.98399
+    assert metrics.asimov_significance(10.0, 100.0) == pytest.approx(math.sqrt(2 * (110 * math.log(1.1) - 10)))
+    assert float(metrics.asimov_significance(10.0, 100.0)) == pytest.approx(0.98399, abs=1e-5)
+    # s << b tends to s/sqrt(b)
+    assert float(metrics.asimov_significance(1.0, 1e6)) == pytest.approx(1e-3, rel=1e-3)
+
+
+def test_asimov_edges() -> None:
+    z = metrics.asimov_significance(np.array([0.0, -1.0, 5.0, 5.0]), np.array([10.0, 10.0, 0.0, np.nan]))
+    assert z[0] == 0.0 and z[1] == 0.0
+    assert np.isinf(z[2])
+    assert z[3] == 0.0  # NaN background is no measurement
+
+
+def test_ams_hand_value() -> None:
+    # s=10, b=90, b_reg=10: same numbers as the Asimov case with b=100
+    assert float(metrics.ams(10.0, 90.0)) == pytest.approx(0.98399, abs=1e-5)
+    assert float(metrics.ams(0.0, 0.0)) == 0.0
+
+
+def test_auc_matches_mann_whitney(blob_frame) -> None:  # type: ignore[no-untyped-def]
+    y = blob_frame["label"].to_numpy()
+    s = blob_frame["x1"].to_numpy() - blob_frame["x2"].to_numpy()
+    out = metrics.classifier_metrics(metrics.ScoreSet(s, y, np.ones(len(y)), False, blob_frame["fold"].to_numpy()))
+    u = mannwhitneyu(s[y == 1], s[y == 0]).statistic
+    assert out["auc"] == pytest.approx(u / ((y == 1).sum() * (y == 0).sum()))
+    assert len(out["auc_folds"]) == 3 and out["auc_std"] > 0
+    assert "significance_asimov_best" not in out  # no luminosity weights, no significance
+
+
+def test_working_point_is_smallest_background_at_target() -> None:
+    rng = np.random.default_rng(3)
+    y = np.repeat([1, 0], 500)
+    s = np.concatenate([rng.normal(1, 1, 500), rng.normal(0, 1, 500)])
+    eff_b, cut = metrics.bkg_eff_at_sig_eff(s, y, None, 0.95)
+    assert (s[y == 1] >= cut).mean() >= 0.95
+    assert (s[y == 0] >= cut).mean() == pytest.approx(eff_b)
+    # brute force over all cuts: no cut with >= 95% signal keeps less background
+    best = min((s[y == 0] >= c).mean() for c in s if (s[y == 1] >= c).mean() >= 0.95)
+    assert eff_b == pytest.approx(best)
+
+
+def test_zero_weight_events_do_not_count() -> None:
+    y = np.array([1, 1, 0, 0, 0])
+    s = np.array([0.9, 0.8, 0.95, 0.1, 0.2])
+    w = np.array([1.0, 1.0, 0.0, 1.0, 1.0])  # the high-scoring background has zero weight
+    eff_b, _ = metrics.bkg_eff_at_sig_eff(s, y, w, 0.9)
+    assert eff_b == 0.0
+
+
+def test_jensen_shannon_matches_scipy() -> None:
+    p, q = np.array([1.0, 2.0, 3.0, 0.0]), np.array([0.0, 1.0, 1.0, 2.0])
+    assert metrics.jensen_shannon(p, q) == pytest.approx(jensenshannon(p, q, base=2) ** 2)
+    assert metrics.jensen_shannon(p, p) == pytest.approx(0.0)
+    assert metrics.jensen_shannon(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == pytest.approx(1.0)
+    assert math.isnan(metrics.jensen_shannon(np.zeros(3), q[:3]))
+
+
+def test_r50_and_jsd50_properties() -> None:
+    rng = np.random.default_rng(5)
+    n = 4000
+    y = (rng.random(n) < 0.5).astype(int)
+    mass = rng.uniform(100, 200, n)
+    independent = rng.normal(y, 1.0)  # score unrelated to mass
+    sculpting = mass * (y == 0) / 200 + y * rng.uniform(0.5, 1.0, n)  # background score rises with mass
+    r50, jsd_flat = metrics.r50_jsd50(independent, y, np.ones(n), mass)
+    _, jsd_sculpt = metrics.r50_jsd50(sculpting, y, np.ones(n), mass)
+    eff_b, _ = metrics.bkg_eff_at_sig_eff(independent, y, None, 0.5)
+    assert r50 == pytest.approx(1.0 / eff_b)
+    assert jsd_flat < 0.02 < 0.2 < jsd_sculpt
+
+
+def test_cut_scan_yields() -> None:
+    s = np.array([0.1, 0.4, 0.6, 0.9])
+    y = np.array([0, 1, 0, 1])
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+    scan = metrics.cut_scan(s, y, w, n_cuts=1000)
+    for cut, sig, bkg in zip(scan["cut"], scan["s"], scan["b"], strict=True):
+        assert sig == pytest.approx(w[(s >= cut) & (y == 1)].sum())
+        assert bkg == pytest.approx(w[(s >= cut) & (y == 0)].sum())
+
+
+def test_weighted_metrics_present(blob_frame) -> None:  # type: ignore[no-untyped-def]
+    y = blob_frame["label"].to_numpy()
+    w = blob_frame["weight"].to_numpy()
+    s = blob_frame["x1"].to_numpy()
+    out = metrics.classifier_metrics(metrics.ScoreSet(s, y, w, True, blob_frame["fold"].to_numpy(),
+                                                      blob_frame["mass"].to_numpy()))
+    assert set(out["bkg_eff_at_sig_eff"]) == {"0.5", "0.9", "0.95"}
+    passing = s >= out["significance_asimov_cut"]
+    z = metrics.asimov_significance(w[passing & (y == 1)].sum(), w[passing & (y == 0)].sum())
+    assert out["significance_asimov_best"] == pytest.approx(float(z))
+    assert out["ams_best"] > 0 and out["r50"] > 1 and 0 <= out["jsd50"] <= 1
+
+
+def test_ks_overtraining() -> None:
+    rng = np.random.default_rng(1)
+    assert metrics.ks_overtraining(rng.normal(size=500), rng.normal(size=500)) > 0.01
+    assert metrics.ks_overtraining(rng.normal(size=500), rng.normal(1, 1, size=500)) < 1e-6
+    assert math.isnan(metrics.ks_overtraining(np.array([]), rng.normal(size=5)))
