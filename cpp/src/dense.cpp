@@ -61,11 +61,62 @@ void Activate(Activation a, float alpha, float* v, std::size_t n) {
   }
 }
 
+// On x86-64 the dense kernels are compiled twice, for AVX2+FMA and for the baseline, and the loader picks the one
+// the CPU supports: the library stays portable while the hot loops use 8-wide vectors where they can.
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
+#define HIGGSHUNT_VECTOR_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#define HIGGSHUNT_INLINE __attribute__((always_inline)) inline  // compiled inside each clone
+#else
+#define HIGGSHUNT_VECTOR_CLONES
+#define HIGGSHUNT_INLINE inline
+#endif
+
+// Kernels are stored (n_in x stride), row-major as in Keras, with each row padded by zeros to `stride`, a
+// multiple of kPad. The outputs of a block of B columns stay in registers while all inputs are added in:
+// out[j] = bias[j] + sum_i in[i] * kernel[i, j].
+constexpr std::size_t kPad = 16;
+
+template <std::size_t B>
+HIGGSHUNT_INLINE void DenseBlock(const float* in, const float* kernel, const float* bias, float* out, std::size_t n_in,
+                       std::size_t stride) {
+  float acc[B];
+  for (std::size_t j = 0; j < B; ++j) acc[j] = bias[j];
+  for (std::size_t i = 0; i < n_in; ++i) {
+    const float xi = in[i];
+    const float* w = kernel + i * stride;
+    for (std::size_t j = 0; j < B; ++j) acc[j] += xi * w[j];
+  }
+  for (std::size_t j = 0; j < B; ++j) out[j] = acc[j];
+}
+
+HIGGSHUNT_VECTOR_CLONES
+void DenseKernel(const float* in, const float* kernel, const float* bias, float* out, std::size_t n_in,
+                 std::size_t stride) {
+  std::size_t j = 0;
+  for (; j + 64 <= stride; j += 64) DenseBlock<64>(in, kernel + j, bias + j, out + j, n_in, stride);
+  for (; j < stride; j += kPad) DenseBlock<kPad>(in, kernel + j, bias + j, out + j, n_in, stride);
+}
+
+// A single output (the classifier's last layer): a dot product with 32 partial sums.
+HIGGSHUNT_VECTOR_CLONES
+float DotKernel(const float* in, const float* w, std::size_t n) {
+  constexpr std::size_t kLanes = 32;
+  float acc[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) acc[l] += in[i + l] * w[i + l];
+  float sum = 0.0f;
+  for (; i < n; ++i) sum += in[i] * w[i];
+  for (std::size_t l = 0; l < kLanes; ++l) sum += acc[l];
+  return sum;
+}
+
 struct Layer {
   std::size_t n_in = 0;
   std::size_t n_out = 0;
-  std::vector<float> kernel;  // Dense: n_in x n_out, row-major as in Keras; empty for a scale/shift layer
-  std::vector<float> bias;    // Dense bias, or the shift of a scale/shift layer
+  std::size_t stride = 0;     // Dense: row length of `kernel` (n_out rounded up to kPad)
+  std::vector<float> kernel;  // Dense: n_in x stride; for n_out = 1 the n_in weights; empty for scale/shift
+  std::vector<float> bias;    // Dense bias (padded to stride), or the shift of a scale/shift layer
   std::vector<float> scale;   // scale/shift layer only
   Activation activation = Activation::kLinear;
   float alpha = 0.0f;
@@ -73,14 +124,10 @@ struct Layer {
   void Apply(const float* in, float* out) const {
     if (kernel.empty()) {
       for (std::size_t j = 0; j < n_out; ++j) out[j] = in[j] * scale[j] + bias[j];
+    } else if (n_out == 1) {
+      out[0] = bias[0] + DotKernel(in, kernel.data(), n_in);
     } else {
-      // out = bias + sum_i in[i] * kernel[i, :]: the inner loop runs over contiguous memory and vectorises.
-      std::copy(bias.begin(), bias.end(), out);
-      for (std::size_t i = 0; i < n_in; ++i) {
-        const float xi = in[i];
-        const float* w = kernel.data() + i * n_out;
-        for (std::size_t j = 0; j < n_out; ++j) out[j] += xi * w[j];
-      }
+      DenseKernel(in, kernel.data(), bias.data(), out, n_in, stride);
     }
     Activate(activation, alpha, out, n_out);
   }
@@ -109,7 +156,7 @@ public:
       const std::string at = where + ".layers[" + std::to_string(k) + "]";
       layers_.push_back(ParseLayer(layers[k], at, width));
       width = layers_.back().n_out;
-      max_width_ = std::max(max_width_, width);
+      max_width_ = std::max({max_width_, width, layers_.back().stride});
     }
     if (mse_ && width != n_features)
       throw std::runtime_error(where + ".layers: the autoencoder output has " + std::to_string(width) +
@@ -153,8 +200,18 @@ private:
       if (layer.n_out == 0) throw std::runtime_error(at + ".n_out: expected a positive width");
       if (Count(j, "n_in", at) != n_in)
         throw std::runtime_error(at + ".n_in: expected " + std::to_string(n_in) + " (the previous layer's width)");
-      layer.kernel = Floats(j, "kernel", at, n_in * layer.n_out);
+      const auto kernel = Floats(j, "kernel", at, n_in * layer.n_out);
       layer.bias = Floats(j, "bias", at, layer.n_out);
+      if (layer.n_out == 1) {
+        layer.kernel = kernel;
+      } else {
+        layer.stride = (layer.n_out + kPad - 1) / kPad * kPad;
+        layer.kernel.assign(n_in * layer.stride, 0.0f);
+        for (std::size_t i = 0; i < n_in; ++i)
+          std::copy_n(kernel.begin() + static_cast<std::ptrdiff_t>(i * layer.n_out), layer.n_out,
+                      layer.kernel.begin() + static_cast<std::ptrdiff_t>(i * layer.stride));
+        layer.bias.resize(layer.stride, 0.0f);
+      }
       layer.activation = ParseActivation(String(j, "activation", at), at);
       if (layer.activation == Activation::kLeakyRelu) layer.alpha = static_cast<float>(Number(j, "alpha", at));
     } else if (type == "scale_shift") {

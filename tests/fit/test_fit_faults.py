@@ -6,12 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from toys import toy_file, write_histograms
-
 from higgshunt.cli import main
 from higgshunt.errors import ConfigError, FitError, InputError
 from higgshunt.fit import FitOptions, fit_histogram, run_fit
 from higgshunt.fit import likelihood as lk
+from toys import toy_file, write_histograms
 
 EDGES = np.linspace(100.0, 160.0, 61)
 
@@ -21,10 +20,16 @@ def histograms(tmp_path_factory):
     import ROOT
 
     path = tmp_path_factory.mktemp("faults") / "hists.root"
-    write_histograms(path, {"good": (EDGES, np.full(60, 30.0)), "zeros": (EDGES, np.zeros(60)),
-                            "negative": (EDGES, np.r_[np.full(59, 30.0), -1.0]),
-                            "sparse": (EDGES, np.r_[np.zeros(30), np.full(30, 5.0)]),
-                            "dir/nested": (EDGES, np.full(60, 1.0))})
+    write_histograms(
+        path,
+        {
+            "good": (EDGES, np.full(60, 30.0)),
+            "zeros": (EDGES, np.zeros(60)),
+            "negative": (EDGES, np.r_[np.full(59, 30.0), -1.0]),
+            "sparse": (EDGES, np.r_[np.zeros(30), np.full(30, 5.0)]),
+            "dir/nested": (EDGES, np.full(60, 1.0)),
+        },
+    )
     handle = ROOT.TFile(str(path), "UPDATE")
     ROOT.TH2D("map", "", 4, 0, 1, 4, 0, 1).Write()
     handle.Close()
@@ -34,8 +39,13 @@ def histograms(tmp_path_factory):
 @pytest.mark.parametrize(
     ("spec", "mass_range", "error", "message"),
     [
-        ("{path}:missing", (100, 160), InputError,
-         r"no histogram 'missing' \(histograms in the file: dir/nested, good, map, negative, sparse, zeros\)"),
+        (
+            "{path}:missing",
+            (100, 160),
+            InputError,
+            r"no histogram 'missing' \(histograms in the file: "
+            r"dir/nested, good, map, negative, sparse, zeros\)",
+        ),
         ("{path}:zeros", (100, 160), InputError, r"empty \(all bins zero\) in \[100.0, 160.0\]"),
         ("{path}:sparse", (100, 130), InputError, "empty"),
         ("{path}:negative", (100, 160), InputError, "negative bin contents"),
@@ -51,8 +61,9 @@ def test_bad_histograms(histograms, spec: str, mass_range, error, message: str) 
 
 
 def test_nested_histogram_is_found(histograms) -> None:
-    result, _ = fit_histogram(FitOptions(hist=f"{histograms}:dir/nested", mass_range=(100.0, 160.0),
-                                         signal_mass=130.0, width=2.0))
+    result, _ = fit_histogram(
+        FitOptions(hist=f"{histograms}:dir/nested", mass_range=(100.0, 160.0), signal_mass=130.0, width=2.0)
+    )
     assert result.background_yield == pytest.approx(60.0, rel=0.1)
     assert result.significance_local["mass_fixed"] < 1.0
 
@@ -83,7 +94,9 @@ def test_non_converging_fit_writes_nothing(tmp_path, monkeypatch) -> None:
         return lk.Minimum(minimum.name, minimum.nll, 4, 0, 1.0) if "mass fixed" in name else minimum
 
     monkeypatch.setattr(lk, "minimize", failing)
-    with pytest.raises(FitError, match=r"signal\+background \(mass fixed\) fit did not converge \(MINUIT status 4"):
+    with pytest.raises(
+        FitError, match=r"signal\+background \(mass fixed\) fit did not converge \(MINUIT status 4"
+    ):
         run_fit(FitOptions(hist=f"{path}:mass", mass_range=(100.0, 160.0)), tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
@@ -91,13 +104,42 @@ def test_non_converging_fit_writes_nothing(tmp_path, monkeypatch) -> None:
 def test_cli_writes_json_and_plots(tmp_path, capsys) -> None:
     path = toy_file(tmp_path / "toy.root", 2)
     out = tmp_path / "fit"
-    code = main(["fit", "--hist", f"{path}:mass", "--signal", "gauss", "--background", "exp", "--mass-range",
-                 "100", "160", "--signal-mass", "125", "--output", str(out), "--seed", "3"])
+    code = main(
+        [
+            "fit",
+            "--hist",
+            f"{path}:mass",
+            "--signal",
+            "gauss",
+            "--background",
+            "exp",
+            "--mass-range",
+            "100",
+            "160",
+            "--signal-mass",
+            "125",
+            "--output",
+            str(out),
+            "--seed",
+            "3",
+        ]
+    )
     assert code == 0
     document = json.loads((out / "fit.json").read_text())
-    for key in ("mass", "mass_err", "width", "signal_yield", "signal_yield_err", "background_yield",
-                "significance_local", "significance_expected", "chi2_ndf", "status", "covariance_quality",
-                "provenance"):
+    for key in (
+        "mass",
+        "mass_err",
+        "width",
+        "signal_yield",
+        "signal_yield_err",
+        "background_yield",
+        "significance_local",
+        "significance_expected",
+        "chi2_ndf",
+        "status",
+        "covariance_quality",
+        "provenance",
+    ):
         assert key in document
     assert document["inputs"]["seed"] == 3
     assert set(document["significance_local"]) >= {"mass_floating", "mass_fixed"}
@@ -106,8 +148,9 @@ def test_cli_writes_json_and_plots(tmp_path, capsys) -> None:
 
 
 def test_cli_error_is_one_line(tmp_path, histograms, capsys) -> None:
-    code = main(["fit", "--hist", f"{histograms}:nope", "--mass-range", "100", "160", "--output",
-                 str(tmp_path / "o")])
+    code = main(
+        ["fit", "--hist", f"{histograms}:nope", "--mass-range", "100", "160", "--output", str(tmp_path / "o")]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert len(err.splitlines()) == 1 and err.startswith("higgshunt fit: error:") and "good" in err

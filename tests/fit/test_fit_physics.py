@@ -6,9 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from toys import exponential_fractions, toy_file, write_histograms
-
 from higgshunt.fit import FitOptions, fit_histogram, run_fit
+from toys import exponential_fractions, toy_file, write_histograms
 
 TRUE_MASS, TRUE_SIGNAL, TRUE_SIGMA = 125.0, 150.0, 2.0
 
@@ -32,14 +31,17 @@ def test_injected_bump_is_found_within_uncertainties(tmp_path, seed: int) -> Non
 
 @pytest.mark.slow
 def test_background_only_toys_give_small_significance(tmp_path) -> None:
-    """Twelve toys without signal. At the fixed mass Z is a half-normal variable (P(Z > 3) = 0.1%); the floating
-    mass looks in a window of +-3 widths, so it can only find more (seed 12 holds a genuine 3.7 sigma upward
-    fluctuation near 120 GeV: 246 events where 194 are expected in 118-123 GeV)."""
+    """Twelve toys without signal. At the fixed mass Z is a half-normal variable (P(Z > 3) = 0.1%); the
+    floating mass looks in a window of +-3 widths, so it can only find more (seed 12 holds a genuine 3.7 sigma
+    upward fluctuation near 120 GeV: 246 events where 194 are expected in 118-123 GeV)."""
     local, fixed = [], []
     for seed in range(10, 22):
         path = toy_file(tmp_path / f"bkg{seed}.root", seed, n_signal=0.0)
-        result, _ = fit_histogram(FitOptions(hist=f"{path}:mass", mass_range=(100.0, 160.0), signal_mass=TRUE_MASS,
-                                             width=TRUE_SIGMA))
+        result, _ = fit_histogram(
+            FitOptions(
+                hist=f"{path}:mass", mass_range=(100.0, 160.0), signal_mass=TRUE_MASS, width=TRUE_SIGMA
+            )
+        )
         local.append(result.significance_local["mass_floating"])
         fixed.append(result.significance_local["mass_fixed"])
     assert max(fixed) < 3.0
@@ -49,8 +51,8 @@ def test_background_only_toys_give_small_significance(tmp_path) -> None:
 
 
 def test_asimov_significance_matches_counting_in_a_narrow_window(tmp_path) -> None:
-    """A peak much narrower than a bin sits in one bin: the shape fit becomes a counting experiment in that bin
-    with the background known from the sidebands, Z = sqrt(2((s + b) ln(1 + s / b) - s))."""
+    """A peak much narrower than a bin sits in one bin: the shape fit becomes a counting experiment in that
+    bin with the background known from the sidebands, Z = sqrt(2((s + b) ln(1 + s / b) - s))."""
     edges = np.linspace(100.0, 220.0, 61)  # 2 GeV bins
     mass = 125.0  # a bin centre
     slope = -0.02
@@ -58,8 +60,9 @@ def test_asimov_significance_matches_counting_in_a_narrow_window(tmp_path) -> No
     peak_bin = int(np.searchsorted(edges, mass)) - 1
     expected[peak_bin] += 60.0
     path = write_histograms(tmp_path / "narrow.root", {"mass": (edges, np.round(expected))})
-    result, _ = fit_histogram(FitOptions(hist=f"{path}:mass", mass_range=(100.0, 220.0), signal_mass=mass,
-                                         width=0.1))
+    result, _ = fit_histogram(
+        FitOptions(hist=f"{path}:mass", mass_range=(100.0, 220.0), signal_mass=mass, width=0.1)
+    )
     s = result.signal_yield
     fitted_slope = result.parameters["bkg_slope"]["value"]
     b = result.background_yield * exponential_fractions(edges, fitted_slope)[peak_bin]
@@ -79,8 +82,16 @@ def test_signal_shape_from_simulation_fixes_the_width(tmp_path) -> None:
     data = rng.poisson(expected_counts(edges, n_background=2000, slope=-0.03, n_signal=150, sigma=1.6))
     simulation = expected_counts(edges, n_background=0.0, slope=-0.03, n_signal=5000.0, mass=124.8, sigma=1.6)
     path = write_histograms(tmp_path / "h.root", {"data": (edges, data), "sim/signal": (edges, simulation)})
-    result = run_fit(FitOptions(hist=f"{path}:data", mass_range=(100.0, 160.0), signal="dscb",
-                                background="exp", signal_shape=f"{path}:sim/signal"), tmp_path / "out")
+    result = run_fit(
+        FitOptions(
+            hist=f"{path}:data",
+            mass_range=(100.0, 160.0),
+            signal="dscb",
+            background="exp",
+            signal_shape=f"{path}:sim/signal",
+        ),
+        tmp_path / "out",
+    )
     # A Gaussian simulation: the Crystal Ball core takes its width (tails pushed away).
     assert result.width == pytest.approx(1.6, rel=0.03)
     assert result.parameters["width"]["constant"]
@@ -90,11 +101,20 @@ def test_signal_shape_from_simulation_fixes_the_width(tmp_path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("signal", "background"), [("dscb", "exp"), ("gauss", "exppoly2"), ("gauss", "bern4")])
+@pytest.mark.parametrize(
+    ("signal", "background"), [("dscb", "exp"), ("gauss", "exppoly2"), ("gauss", "bern4")]
+)
 def test_every_shape_fits_a_bump(tmp_path, signal: str, background: str) -> None:
     path = toy_file(tmp_path / "toy.root", 7)
-    result, _ = fit_histogram(FitOptions(hist=f"{path}:mass", mass_range=(100.0, 160.0), signal=signal,
-                                         background=background, signal_mass=125.0))
+    result, _ = fit_histogram(
+        FitOptions(
+            hist=f"{path}:mass",
+            mass_range=(100.0, 160.0),
+            signal=signal,
+            background=background,
+            signal_mass=125.0,
+        )
+    )
     assert result.status == 0
     assert abs(result.mass - TRUE_MASS) < 3 * result.mass_err
     assert abs(result.signal_yield - TRUE_SIGNAL) < 3 * result.signal_yield_err + 20  # shapes differ a little

@@ -15,14 +15,22 @@ def exponential_fractions(edges: np.ndarray, slope: float) -> np.ndarray:
     return np.diff(cumulative) / (cumulative[-1] - cumulative[0])
 
 
-def expected_counts(edges: np.ndarray, *, n_background: float, slope: float, n_signal: float = 0.0,
-                    mass: float = 125.0, sigma: float = 2.0) -> np.ndarray:
+def expected_counts(
+    edges: np.ndarray,
+    *,
+    n_background: float,
+    slope: float,
+    n_signal: float = 0.0,
+    mass: float = 125.0,
+    sigma: float = 2.0,
+) -> np.ndarray:
     signal = np.diff(stats.norm.cdf(edges, mass, sigma))
     return n_background * exponential_fractions(edges, slope) + n_signal * signal
 
 
-def write_histograms(path: Path, histograms: dict[str, tuple[np.ndarray, np.ndarray]], title: str = "m [GeV]"
-                     ) -> Path:
+def write_histograms(
+    path: Path, histograms: dict[str, tuple[np.ndarray, np.ndarray]], title: str = "m [GeV]"
+) -> Path:
     """Write TH1Ds {name: (edges, contents)} to a ROOT file."""
     import ROOT
 
@@ -42,11 +50,20 @@ def write_histograms(path: Path, histograms: dict[str, tuple[np.ndarray, np.ndar
     return path
 
 
-def toy_file(path: Path, seed: int, *, n_signal: float = 150.0, n_background: float = 2000.0,
-             slope: float = -0.03, mass: float = 125.0, sigma: float = 2.0,
-             edges: np.ndarray | None = None) -> Path:
+def toy_file(
+    path: Path,
+    seed: int,
+    *,
+    n_signal: float = 150.0,
+    n_background: float = 2000.0,
+    slope: float = -0.03,
+    mass: float = 125.0,
+    sigma: float = 2.0,
+    edges: np.ndarray | None = None,
+) -> Path:
     edges = np.linspace(100.0, 160.0, 61) if edges is None else edges
     rng = np.random.default_rng(seed)
-    expected = expected_counts(edges, n_background=n_background, slope=slope, n_signal=n_signal, mass=mass,
-                               sigma=sigma)
+    expected = expected_counts(
+        edges, n_background=n_background, slope=slope, n_signal=n_signal, mass=mass, sigma=sigma
+    )
     return write_histograms(path, {"mass": (edges, rng.poisson(expected).astype(float))})

@@ -1,4 +1,4 @@
-"""Tiny trained-model directories (Keras 3 and XGBoost, as `higgshunt train` writes them) for the inference tests."""
+"""Tiny trained-model directories (Keras 3, XGBoost) as `higgshunt train` writes them,."""
 
 from __future__ import annotations
 
@@ -21,14 +21,23 @@ FEATURE_STD = np.array([20.0, 10.0, 1.5, 0.3, 40.0, 1.0])
 def events(n: int, seed: int, n_features: int = len(FEATURES)) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return (FEATURE_MEAN[:n_features] + FEATURE_STD[:n_features] * rng.normal(size=(n, n_features))).astype(
-        np.float32)
+        np.float32
+    )
 
 
-def write_manifest(directory: Path, *, kind: str, backend: str, files: list[str], features: list[str],
-                   score: str) -> Path:
+def write_manifest(
+    directory: Path, *, kind: str, backend: str, files: list[str], features: list[str], score: str
+) -> Path:
     manifest = {
-        "format": "higgshunt-trained", "version": 1, "kind": kind, "backend": backend, "features": features,
-        "n_folds": len(files), "fold_rule": "eventNumber % n_folds", "score": score, "files": files,
+        "format": "higgshunt-trained",
+        "version": 1,
+        "kind": kind,
+        "backend": backend,
+        "features": features,
+        "n_folds": len(files),
+        "fold_rule": "eventNumber % n_folds",
+        "score": score,
+        "files": files,
         "provenance": {"test": True},
     }
     (directory / "manifest.json").write_text(json.dumps(manifest))
@@ -43,8 +52,14 @@ def randomise_batchnorm(model, seed: int) -> None:
     for layer in model.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
             n = layer.gamma.shape[0]
-            layer.set_weights([rng.uniform(0.5, 2.0, n), rng.normal(0, 0.5, n), rng.normal(0, 0.5, n),
-                               rng.uniform(0.2, 3.0, n)])
+            layer.set_weights(
+                [
+                    rng.uniform(0.5, 2.0, n),
+                    rng.normal(0, 0.5, n),
+                    rng.normal(0, 0.5, n),
+                    rng.uniform(0.2, 3.0, n),
+                ]
+            )
 
 
 def keras_model(hidden: list, *, n_features: int = len(FEATURES), output: str = "classifier", seed: int = 0):
@@ -67,16 +82,28 @@ def keras_model(hidden: list, *, n_features: int = len(FEATURES), output: str = 
 MakeKerasDir = Callable[..., Path]
 
 
-def save_keras_dir(directory: Path, models: list, *, kind: str = "dnn", score: str = "probability",
-                   features: list[str] | None = None) -> Path:
+def save_keras_dir(
+    directory: Path,
+    models: list,
+    *,
+    kind: str = "dnn",
+    score: str = "probability",
+    features: list[str] | None = None,
+) -> Path:
     """Save Keras models (one per fold) with a manifest into `directory`."""
     directory.mkdir(parents=True)
     files = []
     for i, model in enumerate(models):
         model.save(directory / f"fold{i}.keras")
         files.append(f"fold{i}.keras")
-    return write_manifest(directory, kind=kind, backend="keras", files=files,
-                          features=features or FEATURES[: models[0].input_shape[-1]], score=score)
+    return write_manifest(
+        directory,
+        kind=kind,
+        backend="keras",
+        files=files,
+        features=features or FEATURES[: models[0].input_shape[-1]],
+        score=score,
+    )
 
 
 @pytest.fixture
@@ -94,8 +121,14 @@ def train_bdt(n_trees: int, seed: int, *, objective: str = "binary:logistic", ma
     x = events(3000, seed)
     label = ((x[:, 0] - 50) / 20 + (x[:, 4] - 120) / 40 + rng.normal(0, 1, len(x)) > 0.3).astype(np.float32)
     x[rng.random(x.shape) < 0.1] = np.nan
-    params = {"objective": objective, "max_depth": max_depth, "eta": 0.1, "seed": seed, "nthread": 1,
-              "subsample": 0.8}
+    params = {
+        "objective": objective,
+        "max_depth": max_depth,
+        "eta": 0.1,
+        "seed": seed,
+        "nthread": 1,
+        "subsample": 0.8,
+    }
     return xgb.train(params, xgb.DMatrix(x, label=label, missing=np.nan), num_boost_round=n_trees)
 
 
@@ -110,7 +143,8 @@ def make_bdt_dir(tmp_path: Path) -> Callable[..., Path]:
         for i, booster in enumerate(boosters):
             booster.save_model(str(directory / f"fold{i}.json"))
             files.append(f"fold{i}.json")
-        return write_manifest(directory, kind="bdt", backend="xgboost", files=files, features=FEATURES,
-                              score="probability")
+        return write_manifest(
+            directory, kind="bdt", backend="xgboost", files=files, features=FEATURES, score="probability"
+        )
 
     return make

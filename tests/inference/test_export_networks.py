@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 from conftest import FEATURES, events, keras_model
-
 from higgshunt import native
 from higgshunt.errors import ModelFormatError
 from higgshunt.inference import export_model
@@ -37,12 +36,22 @@ def test_batchnorm_folded_and_dropout_dropped(make_keras_dir) -> None:
 
     # BN after a nonlinear Dense (folded forward), after a linear Dense (folded back), right after the
     # normalisation, and two in a row.
-    model = keras_model([
-        keras.layers.BatchNormalization(),
-        (12, "relu"), keras.layers.BatchNormalization(), keras.layers.Dropout(0.5),
-        (10, "linear"), keras.layers.BatchNormalization(), keras.layers.Activation("tanh"),
-        (8, "elu"), keras.layers.BatchNormalization(), keras.layers.BatchNormalization(), keras.layers.Dropout(0.2),
-    ], seed=5)
+    model = keras_model(
+        [
+            keras.layers.BatchNormalization(),
+            (12, "relu"),
+            keras.layers.BatchNormalization(),
+            keras.layers.Dropout(0.5),
+            (10, "linear"),
+            keras.layers.BatchNormalization(),
+            keras.layers.Activation("tanh"),
+            (8, "elu"),
+            keras.layers.BatchNormalization(),
+            keras.layers.BatchNormalization(),
+            keras.layers.Dropout(0.2),
+        ],
+        seed=5,
+    )
     path = export_model(make_keras_dir([model]))
     layers = json.loads(path.read_text())["folds"][0]["layers"]
     assert [layer["type"] for layer in layers] == ["dense"] * 4  # everything folded
@@ -63,8 +72,18 @@ def test_autoencoder_reconstruction_error(make_keras_dir) -> None:
     import keras
 
     n = len(FEATURES)
-    model = keras_model([(8, "selu"), keras.layers.BatchNormalization(), (3, "linear"), (8, "swish"),
-                         (n, "tanh"), keras.layers.BatchNormalization()], output="ae", seed=9)
+    model = keras_model(
+        [
+            (8, "selu"),
+            keras.layers.BatchNormalization(),
+            (3, "linear"),
+            (8, "swish"),
+            (n, "tanh"),
+            keras.layers.BatchNormalization(),
+        ],
+        output="ae",
+        seed=9,
+    )
     path = export_model(make_keras_dir([model], kind="ae", score="reconstruction_mse"))
     assert json.loads(path.read_text())["folds"][0]["layers"][-1]["type"] == "scale_shift"  # final BN kept
     x = events(500, seed=6)

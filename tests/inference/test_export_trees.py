@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 from conftest import events, train_bdt
-
 from higgshunt import native
 from higgshunt.errors import ModelFormatError
 from higgshunt.inference import export_model
@@ -54,7 +53,11 @@ def test_thresholds_compare_in_float32(make_bdt_dir, booster) -> None:
         if left < 0:
             continue
         threshold = np.float32(value)
-        for v in (threshold, np.nextafter(threshold, np.float32(-np.inf)), np.nextafter(threshold, np.float32(np.inf))):
+        for v in (
+            threshold,
+            np.nextafter(threshold, np.float32(-np.inf)),
+            np.nextafter(threshold, np.float32(np.inf)),
+        ):
             row = events(1, seed=len(rows))[0]
             row[feature] = v
             rows.append(row)
@@ -66,7 +69,6 @@ def test_thresholds_compare_in_float32(make_bdt_dir, booster) -> None:
 def test_regression_objective_and_shallow_trees(make_bdt_dir) -> None:
     """reg:squarederror (identity link, base_score used as is) with depth-2 trees."""
     import xgboost as xgb
-
     from higgshunt.inference.trees import convert_xgboost
 
     booster = train_bdt(50, seed=2, objective="reg:squarederror", max_depth=2)
@@ -76,8 +78,15 @@ def test_regression_objective_and_shallow_trees(make_bdt_dir) -> None:
     features = json.loads((directory / "manifest.json").read_text())["features"]
     fold, link = convert_xgboost(directory / "fold0.json", tuple(features))
     assert link == "identity"
-    document = {"format": "higgshunt-model", "version": 1, "kind": "bdt", "score": "value",
-                "features": features, "n_folds": 1, "folds": [fold]}
+    document = {
+        "format": "higgshunt-model",
+        "version": 1,
+        "kind": "bdt",
+        "score": "value",
+        "features": features,
+        "n_folds": 1,
+        "folds": [fold],
+    }
     path = directory / "regression.json"
     path.write_text(json.dumps(document))
     x = events(500, seed=5)
@@ -97,5 +106,7 @@ def test_feature_count_mismatch_named(make_bdt_dir, booster) -> None:
     manifest = json.loads((directory / "manifest.json").read_text())
     manifest["features"] = manifest["features"][:-1]
     (directory / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ModelFormatError, match=r"fold0\.json: the booster has 6 features, the manifest lists 5"):
+    with pytest.raises(
+        ModelFormatError, match=r"fold0\.json: the booster has 6 features, the manifest lists 5"
+    ):
         export_model(directory)

@@ -8,7 +8,6 @@ import shutil
 import numpy as np
 import pytest
 from conftest import events, keras_model, save_keras_dir
-
 from higgshunt import native
 from higgshunt.errors import ModelFormatError
 from higgshunt.inference import export_model, is_current, load_manifest
@@ -71,11 +70,17 @@ def test_reexport_only_when_the_model_changes(kfold_copy) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d.update(version=2), r"model format version 2 is not supported \(this build reads version 1\)"),
+        (
+            lambda d: d.update(version=2),
+            r"model format version 2 is not supported \(this build reads version 1\)",
+        ),
         (lambda d: d.update(format="onnx"), "not a higgshunt-model file"),
         (lambda d: d.pop("features"), "missing key 'features'"),
         (lambda d: d.update(n_folds=2), "expected n_folds = 2 models"),
-        (lambda d: d["folds"][1]["layers"][0].update(kernel=[1.0]), r"folds\[1\]\.layers\[0\]\.kernel: expected 48"),
+        (
+            lambda d: d["folds"][1]["layers"][0].update(kernel=[1.0]),
+            r"folds\[1\]\.layers\[0\]\.kernel: expected 48",
+        ),
         (lambda d: d["folds"][0]["layers"][0].update(activation="gelu"), "unknown activation 'gelu'"),
     ],
 )

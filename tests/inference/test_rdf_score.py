@@ -10,7 +10,6 @@ import textwrap
 import numpy as np
 import pytest
 from conftest import FEATURES, events, keras_model, save_keras_dir, train_bdt, write_manifest
-
 from higgshunt.errors import InputError
 from higgshunt.inference import define_score
 
@@ -43,7 +42,7 @@ def test_single_threaded_kfold(kfold) -> None:
 
 
 def test_features_from_other_columns_and_types(kfold) -> None:
-    """Double and int columns and C++ expressions are accepted, converted to float like the training inputs."""
+    """Double columns and C++ expressions are accepted, converted to float like the training inputs."""
     directory, models = kfold
     x = events(200, seed=12).astype(np.float64)
     event_number = np.arange(len(x), dtype=np.int64)
@@ -62,8 +61,9 @@ def test_bdt_in_the_loop_with_missing_values(tmp_path) -> None:
     directory = tmp_path / "bdt"
     directory.mkdir()
     booster.save_model(str(directory / "fold0.json"))
-    write_manifest(directory, kind="bdt", backend="xgboost", files=["fold0.json"], features=FEATURES,
-                   score="probability")
+    write_manifest(
+        directory, kind="bdt", backend="xgboost", files=["fold0.json"], features=FEATURES, score="probability"
+    )
     x = events(500, seed=13)
     x[np.random.default_rng(2).random(x.shape) < 0.2] = np.nan
     columns = {name: x[:, i].copy() for i, name in enumerate(FEATURES)}
@@ -74,7 +74,9 @@ def test_bdt_in_the_loop_with_missing_values(tmp_path) -> None:
 
 def test_missing_column_is_named(kfold) -> None:
     directory, _ = kfold
-    columns = {name: np.zeros(3, np.float32) for name in FEATURES[:-1]} | {"eventNumber": np.zeros(3, np.int64)}
+    columns = {name: np.zeros(3, np.float32) for name in FEATURES[:-1]} | {
+        "eventNumber": np.zeros(3, np.int64)
+    }
     with pytest.raises(InputError, match=r"no column\(s\) \['f5'\] needed by the model"):
         define_score(dataframe(columns), directory)
     with pytest.raises(InputError, match=r"feature_columns names \['lep9_pt'\]"):

@@ -15,18 +15,27 @@ LEPTON_FEATURES = [f"lep{i}_{q}" for q in ("pt", "e", "charge", "pdgId", "phi", 
 
 
 def blobs(n: int = 1200, seed: int = 0) -> pd.DataFrame:
-    """Signal/background Gaussian blobs in 3 features; background mass correlated with x1, signal peaked at 125."""
+    """Signal/background Gaussian blobs in 3 features; background mass correlated with x1, signal peaked at
+    125."""
     rng = np.random.default_rng(seed)
     y = (rng.random(n) < 0.4).astype(np.int8)
     x1 = rng.normal(1.2 * y, 1.0)
     x2 = rng.normal(-1.0 * y, 1.0)
     x3 = rng.normal(0.0, 1.0, n)
     mass = np.where(y == 1, rng.normal(125.0, 3.0, n), 100.0 + rng.exponential(30.0, n) + 10.0 * x1)
-    return pd.DataFrame({
-        "runNumber": np.full(n, 1, dtype=np.int64), "eventNumber": np.arange(n, dtype=np.int64),
-        "fold": (np.arange(n) % 3).astype(np.int32), "x1": x1, "x2": x2, "x3": x3, "mass": mass, "label": y,
-        "weight": np.where(y == 1, 0.02, 0.1),
-    })
+    return pd.DataFrame(
+        {
+            "runNumber": np.full(n, 1, dtype=np.int64),
+            "eventNumber": np.arange(n, dtype=np.int64),
+            "fold": (np.arange(n) % 3).astype(np.int32),
+            "x1": x1,
+            "x2": x2,
+            "x3": x3,
+            "mass": mass,
+            "label": y,
+            "weight": np.where(y == 1, 0.02, 0.1),
+        }
+    )
 
 
 @pytest.fixture
@@ -42,20 +51,28 @@ def blob_csv(tmp_path: Path) -> Path:
 
 
 def open_data_leptons() -> pd.DataFrame:
-    """The competitor's 24 inputs (GeV, leptons by decreasing pT) of the real ATLAS Open Data file's events."""
+    """The competitor's 24 inputs (GeV, leptons by decreasing pT) of the real ATLAS Open Data file's
+    events."""
     import uproot
 
     with uproot.open(OPEN_DATA) as handle:
-        arrays = handle["mini"].arrays(["eventNumber", "lep_pt", "lep_E", "lep_charge", "lep_type", "lep_phi",
-                                        "lep_eta"], library="np")
+        arrays = handle["mini"].arrays(
+            ["eventNumber", "lep_pt", "lep_E", "lep_charge", "lep_type", "lep_phi", "lep_eta"], library="np"
+        )
     rows = []
     for i in range(len(arrays["eventNumber"])):
         order = np.argsort(-arrays["lep_pt"][i])[:4]
         if len(order) < 4:
             continue
         row = {"eventNumber": int(arrays["eventNumber"][i])}
-        for q, branch, scale in (("pt", "lep_pt", 1e-3), ("e", "lep_E", 1e-3), ("charge", "lep_charge", 1),
-                                 ("pdgId", "lep_type", 1), ("phi", "lep_phi", 1), ("eta", "lep_eta", 1)):
+        for q, branch, scale in (
+            ("pt", "lep_pt", 1e-3),
+            ("e", "lep_E", 1e-3),
+            ("charge", "lep_charge", 1),
+            ("pdgId", "lep_type", 1),
+            ("phi", "lep_phi", 1),
+            ("eta", "lep_eta", 1),
+        ):
             for slot, index in enumerate(order, start=1):
                 row[f"lep{slot}_{q}"] = float(arrays[branch][i][index]) * scale
         rows.append(row)

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import blobs
-from scipy import stats
-
 from higgshunt.errors import InputError
 from higgshunt.learning import adversarial, data, settings, workflow
+from scipy import stats
 
 
 def test_gmm_nll_matches_scipy() -> None:
@@ -23,8 +22,13 @@ def test_gmm_nll_matches_scipy() -> None:
     params = tf.constant(np.concatenate([mu, log_sigma, logits], axis=1), tf.float32)
     target = np.array([0.4, -0.2])
     weight = np.array([1.0, 3.0])
-    pdf = [sum(np.exp(logits[i, k]) * stats.norm.pdf(target[i], mu[i, k], np.exp(log_sigma[i, k]))
-               for k in range(2)) for i in range(2)]
+    pdf = [
+        sum(
+            np.exp(logits[i, k]) * stats.norm.pdf(target[i], mu[i, k], np.exp(log_sigma[i, k]))
+            for k in range(2)
+        )
+        for i in range(2)
+    ]
     expected = -np.sum(weight * np.log(pdf)) / weight.sum()
     got = float(adversarial.gmm_nll(params, tf.constant(target, tf.float32), tf.constant(weight, tf.float32)))
     assert got == pytest.approx(expected, rel=1e-5)
@@ -42,14 +46,23 @@ def test_needs_mass(blob_frame) -> None:  # type: ignore[no-untyped-def]
 def test_lambda_scan(tmp_path: Path) -> None:
     small = tmp_path / "small.csv"
     blobs(600).to_csv(small, index=False)
-    config = settings.merged({
-        "data": {"path": str(small), "features": ["x1", "x2", "x3"], "mass": "mass"},
-        "model": "adversarial", "output": str(tmp_path / "adv"), "progress": False,
-        "training": {"folds": 2, "seed": 1, "batch_size": 256, "patience": 2, "learning_rate": 0.01},
-        "network": {"width": 8, "depth": 1},
-        "adversarial": {"lambda": 5.0, "lambda_scan": [0.0], "pretrain_epochs": 2, "adversary_pretrain_epochs": 1,
-                        "epochs": 1},
-    })
+    config = settings.merged(
+        {
+            "data": {"path": str(small), "features": ["x1", "x2", "x3"], "mass": "mass"},
+            "model": "adversarial",
+            "output": str(tmp_path / "adv"),
+            "progress": False,
+            "training": {"folds": 2, "seed": 1, "batch_size": 256, "patience": 2, "learning_rate": 0.01},
+            "network": {"width": 8, "depth": 1},
+            "adversarial": {
+                "lambda": 5.0,
+                "lambda_scan": [0.0],
+                "pretrain_epochs": 2,
+                "adversary_pretrain_epochs": 1,
+                "epochs": 1,
+            },
+        }
+    )
     result = workflow.train(config)
     scan = result.metrics["lambda_scan"]
     assert [p["lambda"] for p in scan] == [0.0, 5.0]
@@ -59,6 +72,8 @@ def test_lambda_scan(tmp_path: Path) -> None:
     assert saved["kind"] == "adversarial" and saved["score"] == "probability"
     import keras
 
-    names = {layer.__class__.__name__ for layer in keras.models.load_model(result.output / "fold0.keras").layers}
+    names = {
+        layer.__class__.__name__ for layer in keras.models.load_model(result.output / "fold0.keras").layers
+    }
     assert names <= {"InputLayer", "Normalization", "Dense", "Activation", "Dropout", "BatchNormalization"}
     assert np.isfinite(result.metrics["auc"])

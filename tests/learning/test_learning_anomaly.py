@@ -7,16 +7,27 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from higgshunt.learning import anomaly, manifest, settings, workflow
 
-FAST = {"training": {"folds": 2, "seed": 5, "epochs": 3, "batch_size": 128, "patience": 2, "learning_rate": 0.01},
-        "network": {"width": 8, "depth": 1}, "anomaly": {"latent": 2}, "plots": True, "progress": False}
+FAST = {
+    "training": {"folds": 2, "seed": 5, "epochs": 3, "batch_size": 128, "patience": 2, "learning_rate": 0.01},
+    "network": {"width": 8, "depth": 1},
+    "anomaly": {"latent": 2},
+    "plots": True,
+    "progress": False,
+}
 
 
 def _config(tmp_path: Path, data_path: Path, model: str, **extra) -> dict:  # type: ignore[no-untyped-def]
-    return settings.merged({"data": {"path": str(data_path), "features": ["x1", "x2", "x3"], "mass": "mass"},
-                            "model": model, "output": str(tmp_path / model), **FAST, **extra})
+    return settings.merged(
+        {
+            "data": {"path": str(data_path), "features": ["x1", "x2", "x3"], "mass": "mass"},
+            "model": model,
+            "output": str(tmp_path / model),
+            **FAST,
+            **extra,
+        }
+    )
 
 
 @pytest.mark.slow
@@ -54,8 +65,16 @@ def test_significance_improvement_hand_case() -> None:
 
 @pytest.mark.slow
 def test_tune_hyperband_then_train(tmp_path: Path, blob_csv: Path) -> None:
-    space = {"width": [4, 8], "depth": [1], "activation": ["relu"], "latent": [1, 2, 5], "learning_rate": [0.01]}
-    config = _config(tmp_path, blob_csv, "tune", tune={"kind": "ae", "max_epochs": 2, "factor": 2, "space": space})
+    space = {
+        "width": [4, 8],
+        "depth": [1],
+        "activation": ["relu"],
+        "latent": [1, 2, 5],
+        "learning_rate": [0.01],
+    }
+    config = _config(
+        tmp_path, blob_csv, "tune", tune={"kind": "ae", "max_epochs": 2, "factor": 2, "space": space}
+    )
     config["plots"] = False
     result = workflow.train(config)
     tuned = json.loads((result.output / "training.json").read_text())["fit"]["tuned"]

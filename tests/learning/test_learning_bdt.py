@@ -1,4 +1,5 @@
-"""BDT backends: automatic choice (XGBoost where ROOT has no TMVA), TMVA options, XGBoost training and reload."""
+"""BDT backends: automatic choice (XGBoost where ROOT has no TMVA), TMVA options, XGBoost training and
+reload."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from higgshunt.errors import ConfigError
 from higgshunt.learning import bdt, manifest, settings, workflow
 
@@ -32,17 +32,31 @@ def test_explicit_tmva_without_tmva_is_an_error() -> None:
 
 def test_tmva_options_are_the_proven_bdtg() -> None:
     options = bdt.tmva_options(settings.DEFAULTS["bdt"])
-    assert options == ("!H:!V:NTrees=1000:MinNodeSize=2.5%:BoostType=Grad:Shrinkage=0.1:UseBaggedBoost:"
-                       "BaggedSampleFraction=0.5:nCuts=20:MaxDepth=2")
+    assert options == (
+        "!H:!V:NTrees=1000:MinNodeSize=2.5%:BoostType=Grad:Shrinkage=0.1:UseBaggedBoost:"
+        "BaggedSampleFraction=0.5:nCuts=20:MaxDepth=2"
+    )
 
 
 @pytest.mark.slow
 def test_xgboost_train_save_reload(tmp_path: Path, blob_csv: Path) -> None:
-    config = settings.merged({
-        "data": {"path": str(blob_csv), "features": ["x1", "x2", "x3"], "weight": "weight", "mass": "mass"},
-        "model": "bdt", "backend": "xgboost", "output": str(tmp_path / "bdt"), "plots": False, "progress": False,
-        "training": {"folds": 2, "seed": 3}, "bdt": {"n_trees": 60},
-    })
+    config = settings.merged(
+        {
+            "data": {
+                "path": str(blob_csv),
+                "features": ["x1", "x2", "x3"],
+                "weight": "weight",
+                "mass": "mass",
+            },
+            "model": "bdt",
+            "backend": "xgboost",
+            "output": str(tmp_path / "bdt"),
+            "plots": False,
+            "progress": False,
+            "training": {"folds": 2, "seed": 3},
+            "bdt": {"n_trees": 60},
+        }
+    )
     result = workflow.train(config)
     saved = json.loads((result.output / "manifest.json").read_text())
     assert saved["backend"] == "xgboost" and saved["files"] == ["fold0.json", "fold1.json"]

@@ -1,4 +1,5 @@
-"""The lab-course competitor: recovered from its TF < 2.16 SavedModel, proven equal to the original arithmetic."""
+"""The lab-course competitor: recovered from its TF < 2.16 SavedModel, proven equal to the original
+arithmetic."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import COMPETITOR, LEPTON_FEATURES, open_data_leptons
-
 from higgshunt.errors import InputError
 from higgshunt.learning import competitor
 
@@ -20,7 +20,9 @@ def _numpy_forward(savedmodel: Path, x: np.ndarray) -> np.ndarray:
     t = competitor.checkpoint_tensors(savedmodel)
     h = (x - t["layer_with_weights-0/mean"]) / np.maximum(np.sqrt(t["layer_with_weights-0/variance"]), 1e-7)
     for layer in (1, 2):
-        h = np.maximum(h @ t[f"layer_with_weights-{layer}/kernel"] + t[f"layer_with_weights-{layer}/bias"], 0.0)
+        h = np.maximum(
+            h @ t[f"layer_with_weights-{layer}/kernel"] + t[f"layer_with_weights-{layer}/bias"], 0.0
+        )
     z = h @ t["layer_with_weights-3/kernel"] + t["layer_with_weights-3/bias"]
     return 1.0 / (1.0 + np.exp(-z[:, 0]))
 
@@ -41,7 +43,8 @@ def test_architecture_from_metadata(recovered) -> None:  # type: ignore[no-untyp
 
 
 def test_recovered_equals_original_graph_on_real_events(recovered) -> None:  # type: ignore[no-untyped-def]
-    """Proof: the original serving graph (saved_model.pb, v1 loader) and the rebuild agree on real 4-lepton events."""
+    """Proof: the original serving graph (saved_model.pb, v1 loader) and the rebuild agree on real 4-lepton
+    events."""
     x = open_data_leptons()[LEPTON_FEATURES].to_numpy(np.float32)
     assert len(x) > 20
     original = competitor.run_original_graph(FOLD0, x)
@@ -78,7 +81,9 @@ def test_keras_file_competitor(tmp_path: Path, recovered) -> None:  # type: igno
     recovered.save(tmp_path / "c.keras")
     comp = competitor.load(tmp_path / "c.keras")
     x = competitor.probe_inputs(recovered, n=20)
-    np.testing.assert_allclose(comp.score(x, np.zeros(20, dtype=int), 1), recovered.predict(x, verbose=0)[:, 0])
+    np.testing.assert_allclose(
+        comp.score(x, np.zeros(20, dtype=int), 1), recovered.predict(x, verbose=0)[:, 0]
+    )
 
 
 def test_missing_competitor(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import blobs
-
 from higgshunt.errors import InputError
 from higgshunt.learning import data
 
@@ -35,11 +34,14 @@ def test_formats_agree(tmp_path: Path, blob_frame: pd.DataFrame) -> None:
     assert len(data.load_table(tmp_path / "t.h5", "other")) == len(blob_frame) - 500
 
 
-@pytest.mark.parametrize(("name", "key", "message"), [
-    ("missing.csv", None, "file not found"),
-    ("t.h5", "nope", "no table 'nope'"),
-    ("t.txt.bz2", None, "unknown table format"),
-])
+@pytest.mark.parametrize(
+    ("name", "key", "message"),
+    [
+        ("missing.csv", None, "file not found"),
+        ("t.h5", "nope", "no table 'nope'"),
+        ("t.txt.bz2", None, "unknown table format"),
+    ],
+)
 def test_bad_files(tmp_path: Path, name: str, key: str | None, message: str) -> None:
     blobs(50).to_hdf(tmp_path / "t.h5", key="a", format="table")
     (tmp_path / "t.txt.bz2").write_text("x")
@@ -97,3 +99,10 @@ def test_feature_patterns() -> None:
     assert data.expand_features(["rmm_*", "x"], columns) == ["rmm_0_1", "rmm_0_0", "rmm_1_1", "x"]
     with pytest.raises(InputError, match="pattern 'jet_\\*' matches no column"):
         data.expand_features(["jet_*"], columns)
+
+
+def test_fold_column_without_event_number(blob_frame: pd.DataFrame) -> None:
+    frame = blob_frame.drop(columns=["eventNumber"])
+    np.testing.assert_array_equal(_prepare(frame).fold, frame["fold"].to_numpy())
+    with pytest.raises(InputError, match="column 'fold' has values outside 0..1"):
+        _prepare(frame, n_folds=2)

@@ -6,15 +6,16 @@ import math
 
 import numpy as np
 import pytest
+from higgshunt.learning import metrics
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import mannwhitneyu
-
-from higgshunt.learning import metrics
 
 
 def test_asimov_hand_values() -> None:
     # s=10, b=100: 2*(110*ln(1.1) - 10) = 2*(10.48412 - 10) = 0.96824; sqrt = 0.98399
-    assert metrics.asimov_significance(10.0, 100.0) == pytest.approx(math.sqrt(2 * (110 * math.log(1.1) - 10)))
+    assert metrics.asimov_significance(10.0, 100.0) == pytest.approx(
+        math.sqrt(2 * (110 * math.log(1.1) - 10))
+    )
     assert float(metrics.asimov_significance(10.0, 100.0)) == pytest.approx(0.98399, abs=1e-5)
     # s << b tends to s/sqrt(b)
     assert float(metrics.asimov_significance(1.0, 1e6)) == pytest.approx(1e-3, rel=1e-3)
@@ -36,7 +37,9 @@ def test_ams_hand_value() -> None:
 def test_auc_matches_mann_whitney(blob_frame) -> None:  # type: ignore[no-untyped-def]
     y = blob_frame["label"].to_numpy()
     s = blob_frame["x1"].to_numpy() - blob_frame["x2"].to_numpy()
-    out = metrics.classifier_metrics(metrics.ScoreSet(s, y, np.ones(len(y)), False, blob_frame["fold"].to_numpy()))
+    out = metrics.classifier_metrics(
+        metrics.ScoreSet(s, y, np.ones(len(y)), False, blob_frame["fold"].to_numpy())
+    )
     u = mannwhitneyu(s[y == 1], s[y == 0]).statistic
     assert out["auc"] == pytest.approx(u / ((y == 1).sum() * (y == 0).sum()))
     assert len(out["auc_folds"]) == 3 and out["auc_std"] > 0
@@ -99,8 +102,9 @@ def test_weighted_metrics_present(blob_frame) -> None:  # type: ignore[no-untype
     y = blob_frame["label"].to_numpy()
     w = blob_frame["weight"].to_numpy()
     s = blob_frame["x1"].to_numpy()
-    out = metrics.classifier_metrics(metrics.ScoreSet(s, y, w, True, blob_frame["fold"].to_numpy(),
-                                                      blob_frame["mass"].to_numpy()))
+    out = metrics.classifier_metrics(
+        metrics.ScoreSet(s, y, w, True, blob_frame["fold"].to_numpy(), blob_frame["mass"].to_numpy())
+    )
     assert set(out["bkg_eff_at_sig_eff"]) == {"0.5", "0.9", "0.95"}
     passing = s >= out["significance_asimov_cut"]
     z = metrics.asimov_significance(w[passing & (y == 1)].sum(), w[passing & (y == 0)].sum())

@@ -9,16 +9,24 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import blobs
-
 from higgshunt.learning import manifest, settings, training, workflow
 
-TINY = {"training": {"folds": 3, "seed": 7, "epochs": 4, "batch_size": 128, "patience": 2, "learning_rate": 0.01},
-        "network": {"width": 16, "depth": 2}, "progress": False, "plots": False}
+TINY = {
+    "training": {"folds": 3, "seed": 7, "epochs": 4, "batch_size": 128, "patience": 2, "learning_rate": 0.01},
+    "network": {"width": 16, "depth": 2},
+    "progress": False,
+    "plots": False,
+}
 
 
 def _config(tmp_path: Path, data_path: Path, model: str = "dnn", **extra: Any) -> dict[str, Any]:
-    config = {"data": {"path": str(data_path), "features": ["x1", "x2", "x3"], "weight": "weight", "mass": "mass"},
-              "model": model, "output": str(tmp_path / f"out_{model}"), **TINY, **extra}
+    config = {
+        "data": {"path": str(data_path), "features": ["x1", "x2", "x3"], "weight": "weight", "mass": "mass"},
+        "model": model,
+        "output": str(tmp_path / f"out_{model}"),
+        **TINY,
+        **extra,
+    }
     return settings.merged(config)
 
 
@@ -38,11 +46,28 @@ def test_dnn_kfold_contract_and_reload(tmp_path: Path, blob_csv: Path) -> None:
     assert saved["format"] == "higgshunt-trained" and saved["version"] == 1
     assert saved["kind"] == "dnn" and saved["backend"] == "keras" and saved["score"] == "probability"
     assert saved["features"] == ["x1", "x2", "x3"] and saved["n_folds"] == 3
-    assert saved["fold_rule"] == "eventNumber % n_folds" and saved["files"] == [f"fold{i}.keras" for i in range(3)]
+    assert saved["fold_rule"] == "eventNumber % n_folds" and saved["files"] == [
+        f"fold{i}.keras" for i in range(3)
+    ]
     assert "versions" in saved["provenance"] and "config_hash" in saved["provenance"]
     metrics = json.loads((out / "metrics.json").read_text())
-    for key in ("model", "features", "n_train", "n_test", "seed", "train_seconds", "auc", "auc_std", "auc_weighted",
-                "bkg_eff_at_sig_eff", "significance_asimov_best", "ams_best", "r50", "jsd50", "ks_pvalue"):
+    for key in (
+        "model",
+        "features",
+        "n_train",
+        "n_test",
+        "seed",
+        "train_seconds",
+        "auc",
+        "auc_std",
+        "auc_weighted",
+        "bkg_eff_at_sig_eff",
+        "significance_asimov_best",
+        "ams_best",
+        "r50",
+        "jsd50",
+        "ks_pvalue",
+    ):
         assert key in metrics, key
     assert metrics["n_test"] == 1200 and metrics["auc"] > 0.75
     for name in ("roc", "scores", "loss", "significance", "mass_sculpting"):
@@ -78,8 +103,13 @@ def test_early_stopping_restores_best(tmp_path: Path, blob_frame) -> None:  # ty
 
     ds = data.prepare(blob_frame, features=["x1", "x2", "x3"], label="label")
     fit, val = training.split_validation(ds, 0.3, 1)
-    options = {**settings.fit_settings(settings.merged({"network": {"width": 32, "depth": 2}})),
-               "epochs": 25, "patience": 2, "learning_rate": 0.05, "seed": 1}
+    options = {
+        **settings.fit_settings(settings.merged({"network": {"width": 32, "depth": 2}})),
+        "epochs": 25,
+        "patience": 2,
+        "learning_rate": 0.05,
+        "seed": 1,
+    }
     model = training.fit_dnn(fit, val, options)
     history = model.history
     best = int(np.argmin(history["val_loss"]))
@@ -88,7 +118,11 @@ def test_early_stopping_restores_best(tmp_path: Path, blob_frame) -> None:  # ty
 
     clf = model.model
     clf.compile(loss="binary_crossentropy")
-    restored = clf.evaluate(val.x.astype(np.float32), val.y.astype(np.float32),
-                            sample_weight=training.balanced_weights(val.y, val.weight), verbose=0)
+    restored = clf.evaluate(
+        val.x.astype(np.float32),
+        val.y.astype(np.float32),
+        sample_weight=training.balanced_weights(val.y, val.weight),
+        verbose=0,
+    )
     assert restored == pytest.approx(history["val_loss"][best], rel=1e-3)
     assert keras is not None

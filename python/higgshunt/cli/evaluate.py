@@ -1,4 +1,5 @@
-"""`higgshunt evaluate`: score a table with a saved model directory (and a competitor) and report the metrics."""
+"""`higgshunt evaluate`: score a table with a saved model directory (and a competitor) and report the
+metrics."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weight", help="event weight column (default: as in training)")
     parser.add_argument("--mass", help="mass column (default: as in training)")
     parser.add_argument("--drop-nonfinite", action="store_true", help="drop rows with NaN/inf features")
-    parser.add_argument("--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)")
+    parser.add_argument(
+        "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"
+    )
     parser.add_argument("--competitor-features", type=_names, help="competitor input columns, in its order")
     parser.add_argument("--no-plots", dest="plots", action="store_false", help="metrics only")
 
@@ -34,9 +37,19 @@ def run(args: argparse.Namespace) -> int:
     competitor = None
     if args.competitor:
         competitor = {"path": args.competitor, "features": args.competitor_features or []}
-    metrics = learning.evaluate(args.model, args.data, args.output, key=args.key, label=args.label,
-                                signal_value=args.signal_value, weight=args.weight, mass=args.mass,
-                                competitor=competitor, drop_nonfinite=args.drop_nonfinite, make_plots=args.plots)
+    metrics = learning.evaluate(
+        args.model,
+        args.data,
+        args.output,
+        key=args.key,
+        label=args.label,
+        signal_value=args.signal_value,
+        weight=args.weight,
+        mass=args.mass,
+        competitor=competitor,
+        drop_nonfinite=args.drop_nonfinite,
+        make_plots=args.plots,
+    )
     print(format_table(metrics))
     print(f"written to {args.output}")
     return 0

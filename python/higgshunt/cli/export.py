@@ -1,4 +1,4 @@
-"""`higgshunt export`: write a trained model to the versioned higgshunt-model JSON format read by the C++ library."""
+"""`higgshunt export`: a trained model -> the versioned higgshunt-model JSON read by the C++ library."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ HELP = "export a trained model directory to the higgshunt-model JSON format (che
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model_dir", help="trained model directory (with manifest.json)")
     parser.add_argument("--output", help="file to write (default: MODEL_DIR/higgshunt_model.json)")
-    parser.add_argument("--no-check", dest="check", action="store_false",
-                        help="skip comparing the C++ evaluation with Keras/XGBoost predictions")
+    parser.add_argument(
+        "--no-check",
+        dest="check",
+        action="store_false",
+        help="skip comparing the C++ evaluation with Keras/XGBoost predictions",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated check events")
 
 

@@ -11,16 +11,29 @@ HELP = "fit signal + background to a mass histogram with RooFit; write fit.json 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hist", required=True, metavar="FILE.root:HISTNAME", help="the mass histogram")
     parser.add_argument("--signal", choices=("gauss", "dscb"), default="gauss", help="signal shape")
-    parser.add_argument("--background", choices=("exp", "exppoly2", "bern4"), default="exp",
-                        help="background shape")
-    parser.add_argument("--mass-range", required=True, nargs=2, type=float, metavar=("LO", "HI"),
-                        help="fit range, in the histogram's units")
+    parser.add_argument(
+        "--background", choices=("exp", "exppoly2", "bern4"), default="exp", help="background shape"
+    )
+    parser.add_argument(
+        "--mass-range",
+        required=True,
+        nargs=2,
+        type=float,
+        metavar=("LO", "HI"),
+        help="fit range, in the histogram's units",
+    )
     parser.add_argument("--signal-mass", type=float, help="hypothesised mass (default: largest excess)")
-    parser.add_argument("--width", type=float, help="signal resolution, fixed (default: simulation or floating)")
-    parser.add_argument("--signal-shape", metavar="FILE.root:HISTNAME",
-                        help="simulated signal histogram that fixes the width (and Crystal Ball tails)")
-    parser.add_argument("--mass-window", type=float,
-                        help="half-width of the window where the mass floats (default: 3 widths)")
+    parser.add_argument(
+        "--width", type=float, help="signal resolution, fixed (default: simulation or floating)"
+    )
+    parser.add_argument(
+        "--signal-shape",
+        metavar="FILE.root:HISTNAME",
+        help="simulated signal histogram that fixes the width (and Crystal Ball tails)",
+    )
+    parser.add_argument(
+        "--mass-window", type=float, help="half-width of the window where the mass floats (default: 3 widths)"
+    )
     parser.add_argument("--output", required=True, help="output directory")
     parser.add_argument("--seed", type=int, default=0, help="random seed (recorded)")
     parser.add_argument("--no-plots", dest="plots", action="store_false", help="fit.json only")
@@ -29,14 +42,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from higgshunt.fit import FitOptions, run_fit
 
-    options = FitOptions(hist=args.hist, mass_range=tuple(args.mass_range), signal=args.signal,
-                         background=args.background, signal_mass=args.signal_mass, width=args.width,
-                         signal_shape=args.signal_shape, mass_window=args.mass_window, seed=args.seed)
+    options = FitOptions(
+        hist=args.hist,
+        mass_range=tuple(args.mass_range),
+        signal=args.signal,
+        background=args.background,
+        signal_mass=args.signal_mass,
+        width=args.width,
+        signal_shape=args.signal_shape,
+        mass_window=args.mass_window,
+        seed=args.seed,
+    )
     result = run_fit(options, args.output, plots=args.plots)
     z = result.significance_local
-    print(f"mass {result.mass:.3f} +- {result.mass_err:.3f}, signal {result.signal_yield:.1f} +- "
-          f"{result.signal_yield_err:.1f}, background {result.background_yield:.1f}; Z local "
-          f"{z['mass_floating']:.2f} (mass fixed {z['mass_fixed']:.2f}), Z expected "
-          f"{result.significance_expected:.2f}, chi2/ndf {result.chi2:.1f}/{result.ndf}")
+    print(
+        f"mass {result.mass:.3f} +- {result.mass_err:.3f}, signal {result.signal_yield:.1f} +- "
+        f"{result.signal_yield_err:.1f}, background {result.background_yield:.1f}; Z local "
+        f"{z['mass_floating']:.2f} (mass fixed {z['mass_fixed']:.2f}), Z expected "
+        f"{result.significance_expected:.2f}, chi2/ndf {result.chi2:.1f}/{result.ndf}"
+    )
     print(f"written to {args.output}")
     return 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 NAME = "train"
-HELP = "train a model (dnn, adversarial, bdt, ae, vae, tune) with k-fold; write the model directory and metrics"
+HELP = (
+    "train a model (dnn, adversarial, bdt, ae, vae, tune) with k-fold; write the model directory and metrics"
+)
 
 
 def _names(text: str) -> list[str]:
@@ -20,7 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_argument_group("input (a config, or a table with options)")
     source.add_argument("--config", help="training config (YAML); options below override it")
     source.add_argument("--data", help="table: HDF5 (pandas), CSV(.gz) or ROOT file")
-    source.add_argument("--key", help="HDF5 table or ROOT tree name (default: all HDF5 tables / the only tree)")
+    source.add_argument(
+        "--key", help="HDF5 table or ROOT tree name (default: all HDF5 tables / the only tree)"
+    )
     source.add_argument("--features", type=_names, help="comma-separated input columns")
     source.add_argument("--label", help="label column (default: label)")
     source.add_argument("--signal-value", type=float, help="label value of signal (default 1)")
@@ -32,9 +36,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--folds", type=int, help="number of folds k (fold = eventNumber %% k)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--epochs", type=int)
-    parser.add_argument("--lambda", dest="lambdas", type=_floats,
-                        help="adversary strength; several comma-separated values run a scan (the last is saved)")
-    parser.add_argument("--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)")
+    parser.add_argument(
+        "--lambda",
+        dest="lambdas",
+        type=_floats,
+        help="adversary strength; several comma-separated values run a scan (the last is saved)",
+    )
+    parser.add_argument(
+        "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"
+    )
     parser.add_argument("--competitor-features", type=_names, help="competitor input columns, in its order")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
 

@@ -94,21 +94,28 @@ def read_spectrum(spec: str, mass_range: tuple[float, float]) -> Spectrum:
     return _restrict(spec, edges, counts, title, mass_range)
 
 
-def _restrict(spec: str, edges: np.ndarray, counts: np.ndarray, title: str,
-              mass_range: tuple[float, float]) -> Spectrum:
+def _restrict(
+    spec: str, edges: np.ndarray, counts: np.ndarray, title: str, mass_range: tuple[float, float]
+) -> Spectrum:
     lo, hi = mass_range
     tolerance = 1e-9 * max(abs(lo), abs(hi), 1.0)
     first = int(np.searchsorted(edges, lo - tolerance))
     last = int(np.searchsorted(edges, hi + tolerance, side="right")) - 1
     if last - first < 3:
-        raise InputError(f"{spec}: fewer than 3 whole bins in the mass range [{lo}, {hi}] "
-                         f"(histogram range [{edges[0]}, {edges[-1]}])")
-    kept = edges[first:last + 1]
+        raise InputError(
+            f"{spec}: fewer than 3 whole bins in the mass range [{lo}, {hi}] "
+            f"(histogram range [{edges[0]}, {edges[-1]}])"
+        )
+    kept = edges[first : last + 1]
     if abs(kept[0] - lo) > tolerance or abs(kept[-1] - hi) > tolerance:
-        log.warning("%s: mass range [%g, %g] moved to the bin edges [%g, %g]", spec, lo, hi, kept[0], kept[-1])
+        log.warning(
+            "%s: mass range [%g, %g] moved to the bin edges [%g, %g]", spec, lo, hi, kept[0], kept[-1]
+        )
     inside = counts[first:last]
     if np.any(inside < 0):
-        raise InputError(f"{spec}: negative bin contents in [{kept[0]}, {kept[-1]}]; a likelihood fit needs counts")
+        raise InputError(
+            f"{spec}: negative bin contents in [{kept[0]}, {kept[-1]}]; a likelihood fit needs counts"
+        )
     if not np.any(inside > 0):
         raise InputError(f"{spec}: the histogram is empty (all bins zero) in [{kept[0]}, {kept[-1]}]")
     return Spectrum(source=spec, edges=kept.copy(), counts=inside.astype(np.float64), title=title)

@@ -1,8 +1,8 @@
 """Binned likelihood minimisation and profile-likelihood significances (asymptotic formulae).
 
 q0 = 2 (NLL_b - NLL_s+b) with the signal yield free (one-sided: q0 = 0 when the fitted yield is negative),
-Z = sqrt(q0) (Cowan, Cranmer, Gross, Vitells, Eur. Phys. J. C 71 (2011) 1554). The expected significance is the
-same quantity on the Asimov dataset of a signal-plus-background hypothesis.
+Z = sqrt(q0) (Cowan, Cranmer, Gross, Vitells, Eur. Phys. J. C 71 (2011) 1554). The expected significance is
+the same quantity on the Asimov dataset of a signal-plus-background hypothesis.
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ class Minimum:
     edm: float
 
     def to_json(self) -> dict[str, Any]:
-        return {"nll": self.nll, "status": self.status, "covariance_quality": self.covariance_quality,
-                "edm": self.edm}
+        return {
+            "nll": self.nll,
+            "status": self.status,
+            "covariance_quality": self.covariance_quality,
+            "edm": self.edm,
+        }
 
 
 @contextmanager
@@ -65,7 +69,9 @@ def quiet_roofit() -> Iterator[None]:
 def create_nll(model: SpectrumModel, data: Any) -> Any:
     import ROOT
 
-    return model.model.createNLL(data, ROOT.RooFit.Extended(True), ROOT.RooFit.IntegrateBins(INTEGRATION_PRECISION))
+    return model.model.createNLL(
+        data, ROOT.RooFit.Extended(True), ROOT.RooFit.IntegrateBins(INTEGRATION_PRECISION)
+    )
 
 
 def minimize(nll: Any, name: str, *, hesse: bool = True) -> Minimum:
@@ -79,8 +85,13 @@ def minimize(nll: Any, name: str, *, hesse: bool = True) -> Minimum:
     if hesse and status == 0:
         status = int(minimizer.hesse())
     result = minimizer.save()
-    return Minimum(name=name, nll=float(nll.getVal()), status=status,
-                   covariance_quality=int(result.covQual()), edm=float(result.edm()))
+    return Minimum(
+        name=name,
+        nll=float(nll.getVal()),
+        status=status,
+        covariance_quality=int(result.covQual()),
+        edm=float(result.edm()),
+    )
 
 
 Snapshot = dict[str, tuple[float, float, bool]]

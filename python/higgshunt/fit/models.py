@@ -56,7 +56,14 @@ class SpectrumModel:
 
     def parameters(self) -> list[Any]:
         """Every parameter of the model (floating or not)."""
-        return [self.mass, self.width, *self.tails, *self.background_parameters, self.n_signal, self.n_background]
+        return [
+            self.mass,
+            self.width,
+            *self.tails,
+            *self.background_parameters,
+            self.n_signal,
+            self.n_background,
+        ]
 
 
 def binned_data(edges: np.ndarray, counts: np.ndarray, x: Any, name: str) -> tuple[Any, Any]:
@@ -86,9 +93,15 @@ def _signal(kind: str, x: Any, mass: Any, width: Any) -> tuple[Any, list[Any]]:
 
     if kind == "gauss":
         return ROOT.RooGaussian("signal", "signal", x, mass, width), []
-    tails = [ROOT.RooRealVar(name, name, value, lo, hi) for name, value, lo, hi in (
-        ("alpha_low", DEFAULT_TAIL_ALPHA, 0.1, 10.0), ("n_low", DEFAULT_TAIL_N, 1.01, 100.0),
-        ("alpha_high", DEFAULT_TAIL_ALPHA, 0.1, 10.0), ("n_high", DEFAULT_TAIL_N, 1.01, 100.0))]
+    tails = [
+        ROOT.RooRealVar(name, name, value, lo, hi)
+        for name, value, lo, hi in (
+            ("alpha_low", DEFAULT_TAIL_ALPHA, 0.1, 10.0),
+            ("n_low", DEFAULT_TAIL_N, 1.01, 100.0),
+            ("alpha_high", DEFAULT_TAIL_ALPHA, 0.1, 10.0),
+            ("n_high", DEFAULT_TAIL_N, 1.01, 100.0),
+        )
+    ]
     for tail in tails:  # data alone rarely constrain the tails: taken from simulation when there is one
         tail.setConstant(True)
     return ROOT.RooCrystalBall("signal", "signal", x, mass, width, *tails), tails
@@ -101,16 +114,20 @@ def _background(kind: str, x: Any, spectrum: Spectrum) -> tuple[Any, list[Any]]:
     if kind == "exp":
         slope = _start_slope(spectrum)
         bound = 50.0 / (hi - lo)
-        c = ROOT.RooRealVar("bkg_slope", "bkg_slope", float(np.clip(slope, -0.9 * bound, 0.9 * bound)), -bound, bound)
+        c = ROOT.RooRealVar(
+            "bkg_slope", "bkg_slope", float(np.clip(slope, -0.9 * bound, 0.9 * bound)), -bound, bound
+        )
         return ROOT.RooExponential("background", "background", x, c), [c]
     if kind == "exppoly2":
-        p1 = ROOT.RooRealVar("bkg_p1", "bkg_p1", float(np.clip(_start_slope(spectrum) * (hi - lo) / 2, -15, 15)),
-                             -20.0, 20.0)
+        p1 = ROOT.RooRealVar(
+            "bkg_p1", "bkg_p1", float(np.clip(_start_slope(spectrum) * (hi - lo) / 2, -15, 15)), -20.0, 20.0
+        )
         p2 = ROOT.RooRealVar("bkg_p2", "bkg_p2", 0.0, -20.0, 20.0)
         centre, half = 0.5 * (lo + hi), 0.5 * (hi - lo)
         t = f"((@0 - {centre!r}) / {half!r})"
-        pdf = ROOT.RooGenericPdf("background", "background", f"exp(@1 * {t} + @2 * {t} * {t})",
-                                 ROOT.RooArgList(x, p1, p2))
+        pdf = ROOT.RooGenericPdf(
+            "background", "background", f"exp(@1 * {t} + @2 * {t} * {t})", ROOT.RooArgList(x, p1, p2)
+        )
         return pdf, [p1, p2]
     if kind == "bern4":
         coefficients = [ROOT.RooRealVar(f"bkg_b{i}", f"bkg_b{i}", 1.0, 0.0, 100.0) for i in range(5)]
@@ -130,8 +147,16 @@ def _start_slope(spectrum: Spectrum) -> float:
     return float(np.log(density[1] / density[0]) / distance)
 
 
-def build(spectrum: Spectrum, signal: str, background: str, *, mass: float, mass_window: tuple[float, float],
-          width: float, width_range: tuple[float, float]) -> SpectrumModel:
+def build(
+    spectrum: Spectrum,
+    signal: str,
+    background: str,
+    *,
+    mass: float,
+    mass_window: tuple[float, float],
+    width: float,
+    width_range: tuple[float, float],
+) -> SpectrumModel:
     """The extended signal + background model of `spectrum` with the peak at `mass` (allowed in `mass_window`)
     and the resolution `width` (allowed in `width_range`)."""
     import ROOT
@@ -148,11 +173,24 @@ def build(spectrum: Spectrum, signal: str, background: str, *, mass: float, mass
     # Deficits are allowed (an unbiased yield), down to 5 standard deviations of the total count.
     n_signal = ROOT.RooRealVar("n_signal", "n_signal", 0.0, -5.0 * np.sqrt(total) - 10.0, 2.0 * total + 10.0)
     n_background = ROOT.RooRealVar("n_background", "n_background", total, 0.0, 2.0 * total + 10.0)
-    model = ROOT.RooAddPdf("model", "model", ROOT.RooArgList(signal_pdf, background_pdf),
-                           ROOT.RooArgList(n_signal, n_background))
-    return SpectrumModel(x=x, edges=spectrum.edges, data=data, signal=signal_pdf, background=background_pdf, model=model, mass=mass_var,
-                         width=width_var, tails=tails, background_parameters=background_parameters,
-                         n_signal=n_signal, n_background=n_background, keep=[binning, hist])
+    model = ROOT.RooAddPdf(
+        "model", "model", ROOT.RooArgList(signal_pdf, background_pdf), ROOT.RooArgList(n_signal, n_background)
+    )
+    return SpectrumModel(
+        x=x,
+        edges=spectrum.edges,
+        data=data,
+        signal=signal_pdf,
+        background=background_pdf,
+        model=model,
+        mass=mass_var,
+        width=width_var,
+        tails=tails,
+        background_parameters=background_parameters,
+        n_signal=n_signal,
+        n_background=n_background,
+        keep=[binning, hist],
+    )
 
 
 def bin_fractions(pdf: Any, x: Any, edges: np.ndarray, points_per_bin: int = 32) -> np.ndarray:

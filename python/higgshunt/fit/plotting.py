@@ -28,25 +28,36 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
     per_bin = float(np.median(spectrum.widths))
     scale = per_bin / spectrum.widths  # counts per typical bin width, for non-uniform bins
     with plt.style.context(hep.style.ATLAS):
-        fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 7),
-                                          gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05})
+        fig, (top, bottom) = plt.subplots(
+            2, 1, sharex=True, figsize=(8, 7), gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05}
+        )
         lower = np.where(spectrum.counts > 0, np.sqrt(spectrum.counts), 0.0)
-        top.errorbar(spectrum.centers, spectrum.counts * scale, yerr=lower * scale, fmt="ko", markersize=4,
-                     label="Data")
+        top.errorbar(
+            spectrum.centers,
+            spectrum.counts * scale,
+            yerr=lower * scale,
+            fmt="ko",
+            markersize=4,
+            label="Data",
+        )
         top.plot(curves.grid, curves.total, "r-", label=f"Signal + background ({options.signal})")
         top.plot(curves.grid, curves.background, "b--", label=f"Background ({options.background})")
         top.plot(curves.grid, curves.background_only, ":", color="gray", label="Background-only fit")
         top.set_ylabel(f"Events / {per_bin:.3g}")
         top.set_ylim(0, 1.45 * max(float(np.max(spectrum.counts * scale)), float(np.max(curves.total))))
         z = result.significance_local
-        text = (f"$m$ = {result.mass:.2f} $\\pm$ {result.mass_err:.2f}, $N_s$ = {result.signal_yield:.1f} "
-                f"$\\pm$ {result.signal_yield_err:.1f}\n$Z_{{local}}$ = {z['mass_floating']:.2f} (fixed mass "
-                f"{z['mass_fixed']:.2f}), $Z_{{exp}}$ = {result.significance_expected:.2f}, "
-                f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}")
+        text = (
+            f"$m$ = {result.mass:.2f} $\\pm$ {result.mass_err:.2f}, $N_s$ = {result.signal_yield:.1f} "
+            f"$\\pm$ {result.signal_yield_err:.1f}\n$Z_{{local}}$ = {z['mass_floating']:.2f} (fixed mass "
+            f"{z['mass_fixed']:.2f}), $Z_{{exp}}$ = {result.significance_expected:.2f}, "
+            f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}"
+        )
         top.legend(loc="upper right", fontsize="small", title=text, title_fontsize="x-small")
-        hep.atlas.label(ax=top, data=True, label="Open Data", loc=0)
+        hep.atlas.label(ax=top, data=True, text="Open Data", loc=0)
         expected = curves.expected
-        pulls = np.where(expected > 0, (spectrum.counts - expected) / np.sqrt(np.maximum(expected, 1e-12)), 0.0)
+        pulls = np.where(
+            expected > 0, (spectrum.counts - expected) / np.sqrt(np.maximum(expected, 1e-12)), 0.0
+        )
         bottom.bar(spectrum.centers, pulls, width=spectrum.widths, color="steelblue", edgecolor="none")
         bottom.axhline(0.0, color="k", linewidth=0.8)
         bottom.set_ylabel("Pull")

@@ -66,8 +66,8 @@ class FitResult:
     """What fit.json holds (see `to_json`). Masses and widths in the histogram's units, yields in events.
 
     Attributes:
-        significance_local: Z = sqrt(q0) with the mass floating in `mass_window` ("mass_floating") and with the
-            mass fixed at `fixed_mass` ("mass_fixed"), plus the q0 values.
+        significance_local: Z = sqrt(q0) with the mass floating in `mass_window` ("mass_floating") and with
+            the mass fixed at `fixed_mass` ("mass_fixed"), plus the q0 values.
         significance_expected: Asimov Z of the fitted signal + background model (mass fixed at the fit).
         chi2, ndf, chi2_ndf: Pearson chi2 of the signal + background fit over the bins, ndf = bins - free
             parameters.
@@ -102,7 +102,7 @@ class FitResult:
 
 @dataclass(frozen=True)
 class FitCurves:
-    """Numbers for the plot: the spectrum, expected counts per bin and smooth curves (events per bin width)."""
+    """Numbers for the plot: spectrum, expected counts per bin, smooth curves (events per bin width)."""
 
     spectrum: Spectrum
     expected: np.ndarray
@@ -131,9 +131,11 @@ def validate(options: FitOptions) -> None:
 
 def _require_converged(minimum: lk.Minimum) -> lk.Minimum:
     if minimum.status != 0:
-        raise FitError(f"the {minimum.name} fit did not converge (MINUIT status {minimum.status}, covariance "
-                       f"quality {minimum.covariance_quality}); try another --background, a narrower "
-                       "--mass-range or a fixed --width")
+        raise FitError(
+            f"the {minimum.name} fit did not converge (MINUIT status {minimum.status}, covariance "
+            f"quality {minimum.covariance_quality}); try another --background, a narrower "
+            "--mass-range or a fixed --width"
+        )
     return minimum
 
 
@@ -150,7 +152,9 @@ def _fit_signal_shape(model: SpectrumModel, shape: Spectrum) -> float:
     del hist
     for parameter in (model.width, *model.tails):
         parameter.setConstant(True)
-    log.info("signal shape from %s: mass %.4g, width %.4g", shape.source, model.mass.getVal(), model.width.getVal())
+    log.info(
+        "signal shape from %s: mass %.4g, width %.4g", shape.source, model.mass.getVal(), model.width.getVal()
+    )
     return float(model.mass.getVal())
 
 
@@ -166,13 +170,14 @@ def _largest_excess(model: SpectrumModel, spectrum: Spectrum) -> float:
 
 
 def _better(candidate: lk.Minimum, model: SpectrumModel, best: tuple[lk.Minimum, lk.Snapshot]) -> bool:
-    """An excess beats a deficit (the discovery q0 is the largest over the window), then the lower NLL wins."""
+    """An excess beats a deficit (the discovery q0 is the largest in the window), then the lower NLL wins."""
     excess, best_excess = model.n_signal.getVal() > 0, best[1]["n_signal"][0] > 0
     return excess > best_excess or (excess == best_excess and candidate.nll < best[0].nll)
 
 
-def _floating_mass_fit(model: SpectrumModel, nll: Any, start: float, background_only: lk.Snapshot
-                       ) -> tuple[lk.Minimum, lk.Snapshot]:
+def _floating_mass_fit(
+    model: SpectrumModel, nll: Any, start: float, background_only: lk.Snapshot
+) -> tuple[lk.Minimum, lk.Snapshot]:
     """Signal + background fits from several starting masses; the best (see `_better`) is kept."""
     lo, hi = model.mass.getMin(), model.mass.getMax()
     width = model.width.getVal()
@@ -214,8 +219,15 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     start = options.signal_mass if options.signal_mass is not None else 0.5 * (lo + hi)
     width = options.width if options.width is not None else 2.0 * bin_width
     with lk.quiet_roofit():
-        model = build(spectrum, options.signal, options.background, mass=start, mass_window=(lo, hi),
-                      width=width, width_range=(min(0.1 * bin_width, 0.5 * width), max(0.25 * (hi - lo), width)))
+        model = build(
+            spectrum,
+            options.signal,
+            options.background,
+            mass=start,
+            mass_window=(lo, hi),
+            width=width,
+            width_range=(min(0.1 * bin_width, 0.5 * width), max(0.25 * (hi - lo), width)),
+        )
         fits: list[lk.Minimum] = []
         if shape is not None:
             simulated = _fit_signal_shape(model, shape)
@@ -230,7 +242,9 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         background_only = lk.snapshot(model)
         if options.signal_mass is None and shape is None:
             start = _largest_excess(model, spectrum)
-        half = options.mass_window if options.mass_window is not None else WINDOW_WIDTHS * model.width.getVal()
+        half = (
+            options.mass_window if options.mass_window is not None else WINDOW_WIDTHS * model.width.getVal()
+        )
         window = (max(lo, start - half), min(hi, start + half))
         model.mass.setRange(*window)
         model.mass.setConstant(False)
@@ -265,15 +279,30 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     chi2, ndf = _chi2(spectrum.counts, curves.expected, n_free)
     parameters = {name: {"value": v, "error": e, "constant": c} for name, (v, e, c) in best.items()}
     result = FitResult(
-        mass=best["mass"][0], mass_err=best["mass"][1], width=best["width"][0], width_err=best["width"][1],
-        signal_yield=best["n_signal"][0], signal_yield_err=best["n_signal"][1],
-        background_yield=best["n_background"][0], background_yield_err=best["n_background"][1],
-        significance_local={"mass_floating": lk.z_from_q0(q0_floating), "mass_fixed": lk.z_from_q0(q0_fixed),
-                            "q0_mass_floating": q0_floating, "q0_mass_fixed": q0_fixed},
-        significance_expected=expected_z, mass_window=window, fixed_mass=float(fixed_mass),
-        chi2=chi2, ndf=ndf, chi2_ndf=chi2 / ndf if ndf > 0 else float("nan"),
-        status=main.status, covariance_quality=main.covariance_quality,
-        fits={m.name: m.to_json() for m in fits}, parameters=parameters,
+        mass=best["mass"][0],
+        mass_err=best["mass"][1],
+        width=best["width"][0],
+        width_err=best["width"][1],
+        signal_yield=best["n_signal"][0],
+        signal_yield_err=best["n_signal"][1],
+        background_yield=best["n_background"][0],
+        background_yield_err=best["n_background"][1],
+        significance_local={
+            "mass_floating": lk.z_from_q0(q0_floating),
+            "mass_fixed": lk.z_from_q0(q0_fixed),
+            "q0_mass_floating": q0_floating,
+            "q0_mass_fixed": q0_fixed,
+        },
+        significance_expected=expected_z,
+        mass_window=window,
+        fixed_mass=float(fixed_mass),
+        chi2=chi2,
+        ndf=ndf,
+        chi2_ndf=chi2 / ndf if ndf > 0 else float("nan"),
+        status=main.status,
+        covariance_quality=main.covariance_quality,
+        fits={m.name: m.to_json() for m in fits},
+        parameters=parameters,
     )
     return result, curves
 
@@ -307,8 +336,14 @@ def _curves(model: SpectrumModel, spectrum: Spectrum, background_only: lk.Snapsh
     background = model.n_background.getVal() * per_bin * pdf_values(model.background, model.x, grid)
     lk.restore(model, background_only)
     only = model.n_background.getVal() * per_bin * pdf_values(model.background, model.x, grid)
-    return FitCurves(spectrum=spectrum, expected=expected, grid=grid, total=total, background=background,
-                     background_only=only)
+    return FitCurves(
+        spectrum=spectrum,
+        expected=expected,
+        grid=grid,
+        total=total,
+        background=background,
+        background_only=only,
+    )
 
 
 def _chi2(observed: np.ndarray, expected: np.ndarray, n_free: int) -> tuple[float, int]:

@@ -46,7 +46,7 @@ def simulate(batch: TruthBatch, config: dict[str, Any], rng: np.random.Generator
 
     jet_inputs = particles[_jet_input_mask(particles, electrons, photons, config)]
     jets = jet_response.reconstruct(jet_inputs, batch.heavy_hadrons, config["jets"], rng)
-    met_et, met_phi = _missing_et(particles, electrons, muons, photons, jets, config, rng)
+    met_et, met_phi = _missing_et(jet_inputs, electrons, muons, photons, jets, config, rng)
     return {"leptons": leptons, "photons": photons, "jets": jets, "met_et": met_et, "met_phi": met_phi}
 
 
@@ -128,7 +128,9 @@ def _photons(particles: ak.Array, cfg: dict[str, Any], rng: np.random.Generator)
     )
     seeds = seeds[~absorbed]
     energy = _cluster_energy(seeds, particles, cfg["cluster_dr"])
-    energy = energy * _gaussian_scale(calorimeter_resolution(energy, seeds.eta, cfg["energy_resolution"]), rng)
+    energy = energy * _gaussian_scale(
+        calorimeter_resolution(energy, seeds.eta, cfg["energy_resolution"]), rng
+    )
     seeds = ak.with_field(seeds, energy, "reco_e")
     seeds = ak.with_field(seeds, energy / np.cosh(seeds.eta), "reco_pt")
     return _select(seeds, cfg, rng, PHOTON)
@@ -136,6 +138,7 @@ def _photons(particles: ak.Array, cfg: dict[str, Any], rng: np.random.Generator)
 
 def _select(cand: ak.Array, cfg: dict[str, Any], rng: np.random.Generator, kind: int) -> ak.Array:
     eff = efficiency(cand.reco_pt, cfg["efficiency"])
+    eff = ak.where(cand.from_hadron, eff * cfg["non_prompt_efficiency_factor"], eff)
     if "central_gap" in cfg:
         gap = cfg["central_gap"]
         eff = ak.where(abs(cand.eta) < gap["abs_eta_max"], eff * gap["efficiency_factor"], eff)
@@ -164,31 +167,44 @@ def _select(cand: ak.Array, cfg: dict[str, Any], rng: np.random.Generator, kind:
     return ak.zip(fields)
 
 
-def _isolation(objects: ak.Array, particles: ak.Array, config: dict[str, Any], rng: np.random.Generator
-               ) -> tuple[ak.Array, ak.Array]:
+def _isolation(
+    objects: ak.Array, particles: ak.Array, config: dict[str, Any], rng: np.random.Generator
+) -> tuple[ak.Array, ak.Array]:
     iso = config["isolation"]
-    tracks = particles[(particles.charge != 0) & (particles.pt > iso["ptcone_track_pt_min_gev"])
-                       & (abs(particles.eta) < iso["track_abs_eta_max"])]
+    tracks = particles[
+        (particles.charge != 0)
+        & (particles.pt > iso["ptcone_track_pt_min_gev"])
+        & (abs(particles.eta) < iso["track_abs_eta_max"])
+    ]
     ptcone = cone_sum(objects, tracks, "pt", iso["ptcone_dr"])
     # Muons cross the calorimeter as minimum-ionising particles: their energy is not counted.
     calo = particles[(abs(particles.id) != MUON) & (abs(particles.eta) < iso["calo_abs_eta_max"])]
     etcone = cone_sum(objects, calo, "et", iso["etcone_dr"], r_min=iso["etcone_core_dr"])
-    noise = ak.unflatten(iso["etcone_noise_gev"] * rng.standard_normal(int(ak.sum(ak.num(objects)))),
-                         ak.num(objects))
+    noise = ak.unflatten(
+        iso["etcone_noise_gev"] * rng.standard_normal(int(ak.sum(ak.num(objects)))), ak.num(objects)
+    )
     return ptcone, etcone + noise
 
 
-def _lepton_properties(leptons: ak.Array, particles: ak.Array, config: dict[str, Any],
-                       rng: np.random.Generator) -> ak.Array:
+def _lepton_properties(
+    leptons: ak.Array, particles: ak.Array, config: dict[str, Any], rng: np.random.Generator
+) -> ak.Array:
     ptcone, etcone = _isolation(leptons, particles, config, rng)
     d0, d0_sig, z0 = _impact_parameters(leptons, config["tracks"], rng)
-    for name, values in (("ptcone30", ptcone), ("etcone20", etcone), ("d0", d0), ("d0_sig", d0_sig), ("z0", z0)):
+    for name, values in (
+        ("ptcone30", ptcone),
+        ("etcone20", etcone),
+        ("d0", d0),
+        ("d0_sig", d0_sig),
+        ("z0", z0),
+    ):
         leptons = ak.with_field(leptons, values, name)
     return leptons
 
 
-def _photon_properties(photons: ak.Array, particles: ak.Array, config: dict[str, Any],
-                       rng: np.random.Generator) -> ak.Array:
+def _photon_properties(
+    photons: ak.Array, particles: ak.Array, config: dict[str, Any], rng: np.random.Generator
+) -> ak.Array:
     ptcone, etcone = _isolation(photons, particles, config, rng)
     converted = _bernoulli(ak.full_like(photons.pt, config["photons"]["conversion_fraction"]), rng)
     lead, sublead = config["photons"]["trigger_pt_min_gev"]
@@ -204,8 +220,9 @@ def _photon_properties(photons: ak.Array, particles: ak.Array, config: dict[str,
     return photons
 
 
-def _impact_parameters(leptons: ak.Array, cfg: dict[str, float], rng: np.random.Generator
-                       ) -> tuple[ak.Array, ak.Array, ak.Array]:
+def _impact_parameters(
+    leptons: ak.Array, cfg: dict[str, float], rng: np.random.Generator
+) -> tuple[ak.Array, ak.Array, ak.Array]:
     """Transverse (d0) and longitudinal (z0) impact parameters of straight tracks from the production vertex.
 
     The primary vertex is Pythia's origin. Pythia's vertices are in mm, so are the results. Straight lines are
@@ -213,12 +230,19 @@ def _impact_parameters(leptons: ak.Array, cfg: dict[str, float], rng: np.random.
     """
     pt = np.hypot(leptons.true_px, leptons.true_py)
     d0_true = (leptons.vx * leptons.true_py - leptons.vy * leptons.true_px) / pt
-    z0_true = leptons.vz - leptons.true_pz / pt * (leptons.vx * leptons.true_px + leptons.vy * leptons.true_py) / pt
+    z0_true = (
+        leptons.vz - leptons.true_pz / pt * (leptons.vx * leptons.true_px + leptons.vy * leptons.true_py) / pt
+    )
     sin_theta = 1.0 / np.cosh(leptons.eta)
     factor = ak.where(leptons.kind == ELECTRON, cfg["electron_factor"], 1.0)
-    sigma_d0 = factor * np.hypot(cfg["d0_constant_mm"], cfg["d0_multiple_scattering_mm_gev"] / (pt * np.sqrt(sin_theta)))
-    sigma_z0 = factor * np.hypot(cfg["z0_constant_mm"], cfg["z0_multiple_scattering_mm_gev"] / (pt * np.sqrt(sin_theta))
-                                 ) / sin_theta
+    sigma_d0 = factor * np.hypot(
+        cfg["d0_constant_mm"], cfg["d0_multiple_scattering_mm_gev"] / (pt * np.sqrt(sin_theta))
+    )
+    sigma_z0 = (
+        factor
+        * np.hypot(cfg["z0_constant_mm"], cfg["z0_multiple_scattering_mm_gev"] / (pt * np.sqrt(sin_theta)))
+        / sin_theta
+    )
     d0 = d0_true + sigma_d0 * _normal_like(pt, rng)
     z0 = z0_true + sigma_z0 * _normal_like(pt, rng)
     return d0, abs(d0) / sigma_d0, z0
@@ -228,38 +252,43 @@ def _normal_like(values: ak.Array, rng: np.random.Generator) -> ak.Array:
     return ak.unflatten(rng.standard_normal(int(ak.sum(ak.num(values)))), ak.num(values))
 
 
-def _jet_input_mask(particles: ak.Array, electrons: ak.Array, photons: ak.Array, config: dict[str, Any]) -> ak.Array:
-    # Jets are built from visible particles that are not reconstructed as something else: muons never (they leave
-    # the calorimeter), electrons and photons that were reconstructed, with the photons of their clusters.
+def _jet_input_mask(
+    particles: ak.Array, electrons: ak.Array, photons: ak.Array, config: dict[str, Any]
+) -> ak.Array:
+    # Jets are built from visible particles in the calorimeter that are not reconstructed as something else: muons
+    # never (they leave the calorimeter), nor reconstructed electrons and photons with the photons of their clusters.
     used = ak.concatenate([electrons[["index", "eta", "phi"]], photons[["index", "eta", "phi"]]], axis=1)
     own = ak.cartesian({"p": particles.index, "u": used.index}, nested=True)
     is_used = ak.any(own.p == own.u, axis=2)
     dr, _ = pair_distances(particles, used)
     cluster_dr = max(config["electrons"]["cluster_dr"], config["photons"]["cluster_dr"])
     in_cluster = (particles.id == PHOTON) & ak.any(dr < cluster_dr, axis=2)
-    return (abs(particles.id) != MUON) & ~is_used & ~in_cluster
+    in_calorimeter = abs(particles.eta) < config["isolation"]["calo_abs_eta_max"]
+    return (abs(particles.id) != MUON) & ~is_used & ~in_cluster & in_calorimeter
 
 
-def _missing_et(particles: ak.Array, electrons: ak.Array, muons: ak.Array, photons: ak.Array,
-                jets: jet_response.JetCollection, config: dict[str, Any], rng: np.random.Generator
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _missing_et(
+    jet_inputs: ak.Array,
+    electrons: ak.Array,
+    muons: ak.Array,
+    photons: ak.Array,
+    jets: jet_response.JetCollection,
+    config: dict[str, Any],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     """E_T^miss = -(reconstructed electrons, muons, photons, jets + soft term), soft term smeared.
 
-    The soft term is everything visible in the calorimeter acceptance that is not in a reconstructed object or jet:
-    the sum over all visible particles minus the true momenta of the objects and jets.
+    The soft term is what the calorimeter sees outside reconstructed objects: the particles that were offered to
+    the jet finder (not reconstructed as electrons, photons or muons) minus the particles of the accepted jets.
     """
-    calo = particles[abs(particles.eta) < config["isolation"]["calo_abs_eta_max"]]
-    calo = calo[abs(calo.id) != MUON]
-    objects = ak.concatenate([electrons[["true_px", "true_py"]], photons[["true_px", "true_py"]]], axis=1)
-    soft_x = ak.sum(calo.px, axis=1) - ak.sum(objects.true_px, axis=1) - ak.sum(jets.true_px, axis=1)
-    soft_y = ak.sum(calo.py, axis=1) - ak.sum(objects.true_py, axis=1) - ak.sum(jets.true_py, axis=1)
-    reco_x = soft_x
-    reco_y = soft_y
+    soft_x = ak.sum(jet_inputs.px, axis=1) - ak.sum(jets.true_px, axis=1)
+    soft_y = ak.sum(jet_inputs.py, axis=1) - ak.sum(jets.true_py, axis=1)
+    reco_x, reco_y = soft_x, soft_y
     for collection in (electrons, muons, photons, jets):
         reco_x = reco_x + ak.sum(collection.pt * np.cos(collection.phi), axis=1)
         reco_y = reco_y + ak.sum(collection.pt * np.sin(collection.phi), axis=1)
     sigma = config["met"]["soft_term_resolution_gev"]
-    n = len(particles)
+    n = len(jet_inputs)
     mex = -ak.to_numpy(reco_x) + sigma * rng.standard_normal(n)
     mey = -ak.to_numpy(reco_y) + sigma * rng.standard_normal(n)
     return np.hypot(mex, mey), np.arctan2(mey, mex)

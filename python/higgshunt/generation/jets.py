@@ -51,7 +51,9 @@ def cluster(particles: ak.Array, radius: float) -> tuple[ak.Array, ak.Array]:
     return jets, np.hypot(jets.px, jets.py)
 
 
-def reconstruct(particles: ak.Array, hadrons: ak.Array, config: dict[str, Any], rng: np.random.Generator) -> JetCollection:
+def reconstruct(
+    particles: ak.Array, hadrons: ak.Array, config: dict[str, Any], rng: np.random.Generator
+) -> JetCollection:
     """Cluster, smear, label and tag jets.
 
     Args:

@@ -38,7 +38,9 @@ class Manifest:
     def is_complete(self, relative_path: str, fingerprint: str) -> bool:
         """True when the file exists and its entry was written with the same fingerprint."""
         entry = self.entries.get(relative_path)
-        return bool(entry and entry.get("fingerprint") == fingerprint and (self.directory / relative_path).exists())
+        return bool(
+            entry and entry.get("fingerprint") == fingerprint and (self.directory / relative_path).exists()
+        )
 
     def record(self, entry: dict[str, Any]) -> None:
         """Add or replace the entry of one file and save the manifest at once."""

@@ -29,34 +29,79 @@ TRUTH_BRANCHES = ("lep_truthMatched", "jet_trueflav", "jet_truthMatched", "photo
 _SCALE_FACTORS = ("PILEUP", "ELE", "MUON", "PHOTON", "TAU", "BTAG", "LepTRIGGER", "PhotonTRIGGER")
 # (name, C++ type) in the order of the release's files.
 BRANCHES: tuple[tuple[str, str], ...] = (
-    ("runNumber", "int"), ("eventNumber", "int"), ("channelNumber", "int"), ("mcWeight", "float"),
+    ("runNumber", "int"),
+    ("eventNumber", "int"),
+    ("channelNumber", "int"),
+    ("mcWeight", "float"),
     *((f"scaleFactor_{sf}", "float") for sf in _SCALE_FACTORS),
-    ("trigE", "bool"), ("trigM", "bool"), ("trigP", "bool"),
-    ("lep_n", "unsigned int"), ("lep_truthMatched", "vector<bool>"), ("lep_trigMatched", "vector<bool>"),
-    ("lep_pt", "vector<float>"), ("lep_eta", "vector<float>"), ("lep_phi", "vector<float>"),
-    ("lep_E", "vector<float>"), ("lep_z0", "vector<float>"), ("lep_charge", "vector<int>"),
-    ("lep_type", "vector<unsigned int>"), ("lep_isTightID", "vector<bool>"), ("lep_ptcone30", "vector<float>"),
-    ("lep_etcone20", "vector<float>"), ("lep_trackd0pvunbiased", "vector<float>"),
+    ("trigE", "bool"),
+    ("trigM", "bool"),
+    ("trigP", "bool"),
+    ("lep_n", "unsigned int"),
+    ("lep_truthMatched", "vector<bool>"),
+    ("lep_trigMatched", "vector<bool>"),
+    ("lep_pt", "vector<float>"),
+    ("lep_eta", "vector<float>"),
+    ("lep_phi", "vector<float>"),
+    ("lep_E", "vector<float>"),
+    ("lep_z0", "vector<float>"),
+    ("lep_charge", "vector<int>"),
+    ("lep_type", "vector<unsigned int>"),
+    ("lep_isTightID", "vector<bool>"),
+    ("lep_ptcone30", "vector<float>"),
+    ("lep_etcone20", "vector<float>"),
+    ("lep_trackd0pvunbiased", "vector<float>"),
     ("lep_tracksigd0pvunbiased", "vector<float>"),
-    ("met_et", "float"), ("met_phi", "float"),
-    ("jet_n", "unsigned int"), ("jet_pt", "vector<float>"), ("jet_eta", "vector<float>"),
-    ("jet_phi", "vector<float>"), ("jet_E", "vector<float>"), ("jet_jvt", "vector<float>"),
-    ("jet_trueflav", "vector<int>"), ("jet_truthMatched", "vector<bool>"), ("jet_MV2c10", "vector<float>"),
-    ("photon_n", "unsigned int"), ("photon_truthMatched", "vector<bool>"), ("photon_trigMatched", "vector<bool>"),
-    ("photon_pt", "vector<float>"), ("photon_eta", "vector<float>"), ("photon_phi", "vector<float>"),
-    ("photon_E", "vector<float>"), ("photon_isTightID", "vector<bool>"), ("photon_ptcone30", "vector<float>"),
-    ("photon_etcone20", "vector<float>"), ("photon_convType", "vector<int>"),
-    ("tau_n", "unsigned int"), ("tau_pt", "vector<float>"), ("tau_eta", "vector<float>"),
-    ("tau_phi", "vector<float>"), ("tau_E", "vector<float>"), ("tau_isTightID", "vector<bool>"),
-    ("tau_truthMatched", "vector<bool>"), ("tau_trigMatched", "vector<bool>"), ("tau_nTracks", "vector<int>"),
-    ("tau_BDTid", "vector<float>"), ("ditau_m", "float"),
-    ("lep_pt_syst", "vector<float>"), ("met_et_syst", "float"), ("jet_pt_syst", "vector<float>"),
-    ("photon_pt_syst", "vector<float>"), ("tau_pt_syst", "vector<float>"),
-    ("XSection", "float"), ("SumWeights", "float"),
-    ("largeRjet_n", "unsigned int"), ("largeRjet_pt", "vector<float>"), ("largeRjet_eta", "vector<float>"),
-    ("largeRjet_phi", "vector<float>"), ("largeRjet_E", "vector<float>"), ("largeRjet_m", "vector<float>"),
-    ("largeRjet_truthMatched", "vector<float>"), ("largeRjet_D2", "vector<float>"),
-    ("largeRjet_tau32", "vector<float>"), ("largeRjet_pt_syst", "vector<float>"),
+    ("met_et", "float"),
+    ("met_phi", "float"),
+    ("jet_n", "unsigned int"),
+    ("jet_pt", "vector<float>"),
+    ("jet_eta", "vector<float>"),
+    ("jet_phi", "vector<float>"),
+    ("jet_E", "vector<float>"),
+    ("jet_jvt", "vector<float>"),
+    ("jet_trueflav", "vector<int>"),
+    ("jet_truthMatched", "vector<bool>"),
+    ("jet_MV2c10", "vector<float>"),
+    ("photon_n", "unsigned int"),
+    ("photon_truthMatched", "vector<bool>"),
+    ("photon_trigMatched", "vector<bool>"),
+    ("photon_pt", "vector<float>"),
+    ("photon_eta", "vector<float>"),
+    ("photon_phi", "vector<float>"),
+    ("photon_E", "vector<float>"),
+    ("photon_isTightID", "vector<bool>"),
+    ("photon_ptcone30", "vector<float>"),
+    ("photon_etcone20", "vector<float>"),
+    ("photon_convType", "vector<int>"),
+    ("tau_n", "unsigned int"),
+    ("tau_pt", "vector<float>"),
+    ("tau_eta", "vector<float>"),
+    ("tau_phi", "vector<float>"),
+    ("tau_E", "vector<float>"),
+    ("tau_isTightID", "vector<bool>"),
+    ("tau_truthMatched", "vector<bool>"),
+    ("tau_trigMatched", "vector<bool>"),
+    ("tau_nTracks", "vector<int>"),
+    ("tau_BDTid", "vector<float>"),
+    ("ditau_m", "float"),
+    ("lep_pt_syst", "vector<float>"),
+    ("met_et_syst", "float"),
+    ("jet_pt_syst", "vector<float>"),
+    ("photon_pt_syst", "vector<float>"),
+    ("tau_pt_syst", "vector<float>"),
+    ("XSection", "float"),
+    ("SumWeights", "float"),
+    ("largeRjet_n", "unsigned int"),
+    ("largeRjet_pt", "vector<float>"),
+    ("largeRjet_eta", "vector<float>"),
+    ("largeRjet_phi", "vector<float>"),
+    ("largeRjet_E", "vector<float>"),
+    ("largeRjet_m", "vector<float>"),
+    ("largeRjet_truthMatched", "vector<float>"),
+    ("largeRjet_D2", "vector<float>"),
+    ("largeRjet_tau32", "vector<float>"),
+    ("largeRjet_pt_syst", "vector<float>"),
     ("tau_charge", "vector<int>"),
 )
 BRANCH_TYPES: dict[str, str] = dict(BRANCHES)
@@ -64,8 +109,12 @@ BRANCH_TYPES: dict[str, str] = dict(BRANCHES)
 _NUMPY_TYPES = {"int": np.int32, "unsigned int": np.uint32, "float": np.float32, "bool": np.bool_}
 _LEAF_CODES = {"int": "I", "unsigned int": "i", "float": "F", "bool": "O"}
 # Per-event values of a data file (the real file's values: weights and scale factors carry no meaning there).
-DATA_EVENT_CONSTANTS = {"mcWeight": 0.0, "XSection": 1.0, "SumWeights": 1.0,
-                        **{f"scaleFactor_{sf}": 0.0 for sf in _SCALE_FACTORS}}
+DATA_EVENT_CONSTANTS = {
+    "mcWeight": 0.0,
+    "XSection": 1.0,
+    "SumWeights": 1.0,
+    **{f"scaleFactor_{sf}": 0.0 for sf in _SCALE_FACTORS},
+}
 
 
 @dataclass
@@ -107,27 +156,54 @@ def columns(reco: Mapping[str, Any], event_constants: Mapping[str, float]) -> Co
     n = len(reco["eventNumber"])
     mev = MEV_PER_GEV
     values: dict[str, Any] = {
-        "runNumber": reco["runNumber"], "eventNumber": reco["eventNumber"],
-        "channelNumber": reco["channelNumber"], "mcWeight": reco["mcWeight"],
+        "runNumber": reco["runNumber"],
+        "eventNumber": reco["eventNumber"],
+        "channelNumber": reco["channelNumber"],
+        "mcWeight": reco["mcWeight"],
         "trigE": ak.to_numpy(ak.any(lep.trig_matched & (lep.kind == 11), axis=1)),
         "trigM": ak.to_numpy(ak.any(lep.trig_matched & (lep.kind == 13), axis=1)),
         "trigP": ak.to_numpy(ak.any(pho.trig_matched, axis=1)),
-        "lep_n": ak.to_numpy(ak.num(lep)), "lep_truthMatched": lep.truth_matched,
-        "lep_trigMatched": lep.trig_matched, "lep_pt": lep.pt * mev, "lep_eta": lep.eta, "lep_phi": lep.phi,
-        "lep_E": lep.e * mev, "lep_z0": lep.z0, "lep_charge": lep.charge, "lep_type": lep.kind,
-        "lep_isTightID": lep.tight, "lep_ptcone30": lep.ptcone30 * mev, "lep_etcone20": lep.etcone20 * mev,
-        "lep_trackd0pvunbiased": lep.d0, "lep_tracksigd0pvunbiased": lep.d0_sig,
-        "met_et": reco["met_et"] * mev, "met_phi": reco["met_phi"],
-        "jet_n": ak.to_numpy(ak.num(jets.pt)), "jet_pt": jets.pt * mev, "jet_eta": jets.eta, "jet_phi": jets.phi,
-        "jet_E": jets.e * mev, "jet_jvt": jets.jvt, "jet_trueflav": jets.trueflav,
-        "jet_truthMatched": ak.ones_like(jets.pt, dtype=bool), "jet_MV2c10": jets.mv2c10,
-        "photon_n": ak.to_numpy(ak.num(pho)), "photon_truthMatched": pho.truth_matched,
-        "photon_trigMatched": pho.trig_matched, "photon_pt": pho.pt * mev, "photon_eta": pho.eta,
-        "photon_phi": pho.phi, "photon_E": pho.e * mev, "photon_isTightID": pho.tight,
-        "photon_ptcone30": pho.ptcone30 * mev, "photon_etcone20": pho.etcone20 * mev,
+        "lep_n": ak.to_numpy(ak.num(lep)),
+        "lep_truthMatched": lep.truth_matched,
+        "lep_trigMatched": lep.trig_matched,
+        "lep_pt": lep.pt * mev,
+        "lep_eta": lep.eta,
+        "lep_phi": lep.phi,
+        "lep_E": lep.e * mev,
+        "lep_z0": lep.z0,
+        "lep_charge": lep.charge,
+        "lep_type": lep.kind,
+        "lep_isTightID": lep.tight,
+        "lep_ptcone30": lep.ptcone30 * mev,
+        "lep_etcone20": lep.etcone20 * mev,
+        "lep_trackd0pvunbiased": lep.d0,
+        "lep_tracksigd0pvunbiased": lep.d0_sig,
+        "met_et": reco["met_et"] * mev,
+        "met_phi": reco["met_phi"],
+        "jet_n": ak.to_numpy(ak.num(jets.pt)),
+        "jet_pt": jets.pt * mev,
+        "jet_eta": jets.eta,
+        "jet_phi": jets.phi,
+        "jet_E": jets.e * mev,
+        "jet_jvt": jets.jvt,
+        "jet_trueflav": jets.trueflav,
+        "jet_truthMatched": ak.ones_like(jets.pt, dtype=bool),
+        "jet_MV2c10": jets.mv2c10,
+        "photon_n": ak.to_numpy(ak.num(pho)),
+        "photon_truthMatched": pho.truth_matched,
+        "photon_trigMatched": pho.trig_matched,
+        "photon_pt": pho.pt * mev,
+        "photon_eta": pho.eta,
+        "photon_phi": pho.phi,
+        "photon_E": pho.e * mev,
+        "photon_isTightID": pho.tight,
+        "photon_ptcone30": pho.ptcone30 * mev,
+        "photon_etcone20": pho.etcone20 * mev,
         "photon_convType": pho.conv_type,
-        "ditau_m": np.zeros(n), "met_et_syst": np.zeros(n),
-        "lep_pt_syst": ak.zeros_like(lep.pt), "jet_pt_syst": ak.zeros_like(jets.pt),
+        "ditau_m": np.zeros(n),
+        "met_et_syst": np.zeros(n),
+        "lep_pt_syst": ak.zeros_like(lep.pt),
+        "jet_pt_syst": ak.zeros_like(jets.pt),
         "photon_pt_syst": ak.zeros_like(pho.pt),
     }
     # Taus and large-R jets are not simulated: empty collections, as in files where none was reconstructed.
@@ -159,21 +235,24 @@ def write(path: str | Path, data: Columns) -> None:
         fillers = []
         for name, kind in BRANCHES:
             if kind.startswith("vector"):
-                element = kind[len("vector<"):-1]
+                element = kind[len("vector<") : -1]
                 buffers[name] = ROOT.std.vector(element)()
                 tree.Branch(name, buffers[name])
                 fillers.append((buffers[name], *_flat_and_offsets(data.values[name], element, len(data))))
             else:
                 buffers[name] = np.zeros(1, dtype=_NUMPY_TYPES[kind])
                 tree.Branch(name, buffers[name], f"{name}/{_LEAF_CODES[kind]}")
-        scalars = [(buffers[name], np.asarray(data.values[name]).astype(_NUMPY_TYPES[kind]))
-                   for name, kind in BRANCHES if not kind.startswith("vector")]
+        scalars = [
+            (buffers[name], np.asarray(data.values[name]).astype(_NUMPY_TYPES[kind]))
+            for name, kind in BRANCHES
+            if not kind.startswith("vector")
+        ]
         for i in range(len(data)):
             for buffer, array in scalars:
                 buffer[0] = array[i]
             for vector, flat, offsets in fillers:
                 vector.clear()
-                for value in flat[offsets[i]:offsets[i + 1]]:
+                for value in flat[offsets[i] : offsets[i + 1]]:
                     vector.push_back(value)
             tree.Fill()
         handle.Write()

@@ -46,11 +46,19 @@ def expected_weights(data: ntuple.Columns, lumi_fb: float) -> np.ndarray:
     values = data.values
     sum_weights = values["SumWeights"].astype(np.float64)
     safe = np.where(sum_weights != 0, sum_weights, 1.0)
-    w = values["mcWeight"].astype(np.float64) * values["XSection"].astype(np.float64) * lumi_fb * PB_PER_FB / safe
+    w = (
+        values["mcWeight"].astype(np.float64)
+        * values["XSection"].astype(np.float64)
+        * lumi_fb
+        * PB_PER_FB
+        / safe
+    )
     return np.where(sum_weights != 0, w, 0.0)
 
 
-def draw(mc_files: list[Path], lumi_fb: float, seed: list[int], run_number: int) -> tuple[ntuple.Columns, float]:
+def draw(
+    mc_files: list[Path], lumi_fb: float, seed: list[int], run_number: int
+) -> tuple[ntuple.Columns, float]:
     """Draw pseudo-data from the given MC files; returns the columns and the expected yield nu."""
     pooled = [read_columns(path) for path in mc_files]
     pooled = [p for p in pooled if len(p)]
@@ -63,7 +71,9 @@ def draw(mc_files: list[Path], lumi_fb: float, seed: list[int], run_number: int)
         raise InputError(f"negative event weights in {mc_files}: unweighting needs non-negative weights")
     nu = float(weights.sum())
     n = int(rng.poisson(nu))
-    picked = rng.choice(len(weights), size=n, replace=True, p=weights / nu) if n else np.zeros(0, dtype=np.int64)
+    picked = (
+        rng.choice(len(weights), size=n, replace=True, p=weights / nu) if n else np.zeros(0, dtype=np.int64)
+    )
     log.info("pseudo-data %g fb^-1: expected %.2f events, drew %d", lumi_fb, nu, n)
     return _as_data(data, picked, run_number, rng), nu
 
@@ -73,7 +83,9 @@ def seed_for(seed: int, offset: int, skim: str, lumi_fb: float) -> list[int]:
     return [seed, offset, zlib.crc32(skim.encode()), zlib.crc32(f"{lumi_fb:g}".encode())]
 
 
-def _as_data(data: ntuple.Columns, picked: np.ndarray, run_number: int, rng: np.random.Generator) -> ntuple.Columns:
+def _as_data(
+    data: ntuple.Columns, picked: np.ndarray, run_number: int, rng: np.random.Generator
+) -> ntuple.Columns:
     chosen = data.take(picked)
     n = len(picked)
     values = chosen.values
@@ -90,5 +102,9 @@ def _as_data(data: ntuple.Columns, picked: np.ndarray, run_number: int, rng: np.
 
 
 def _empty() -> ntuple.Columns:
-    return ntuple.Columns({name: ak.Array([[]])[:0] if kind.startswith("vector") else np.zeros(0)
-                           for name, kind in ntuple.BRANCHES})
+    return ntuple.Columns(
+        {
+            name: ak.Array([[]])[:0] if kind.startswith("vector") else np.zeros(0)
+            for name, kind in ntuple.BRANCHES
+        }
+    )

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 PB_PER_MB = 1.0e9
 # Invisible final-state particles: neutrinos, the lightest neutralino, and stable right-handed neutrinos.
 INVISIBLE_IDS = np.array([12, 14, 16, 1000022, 9900012, 9900014, 9900016])
+# Particles whose origin (prompt or from a hadron decay) the detector response needs.
+_PROMPTNESS_IDS = np.array([11, 13, 22])
 # How many generations up the mother chain to look for the particle's physical parent (copies are skipped).
 _MAX_ANCESTRY = 40
 
@@ -33,8 +35,8 @@ class TruthBatch:
     """Filtered events of one batch.
 
     Attributes:
-        particles: per event, the visible final-state particles (fields id, charge, px, py, pz, e, pt, eta, phi,
-            vx, vy, vz, from_hadron).
+        particles: per event, the visible final-state particles (fields index (in Pythia's event record), id,
+            charge, px, py, pz, e, pt, eta, phi, vx, vy, vz, from_hadron (for e, mu, gamma: the parent is a hadron)).
         heavy_hadrons: per event, b- and c-hadrons (fields pt, eta, phi, flavour 5 or 4).
         weights: Pythia's event weight of each kept event.
         positions: position of each kept event among the generated events of the batch (0-based).
@@ -59,18 +61,29 @@ class PythiaSource:
 
         self.sample = sample
         self._pythia = pythia8mc.Pythia("", False)
-        settings = [*sample.pythia, "Random:setSeed = on", f"Random:seed = {sample.pythia_seed(seed)}",
-                    "Print:quiet = on"]
+        settings = [
+            *sample.pythia,
+            "Random:setSeed = on",
+            f"Random:seed = {sample.pythia_seed(seed)}",
+            "Print:quiet = on",
+        ]
         for setting in settings:
             if not self._pythia.readString(setting):
                 raise ConfigError(f"sample {sample.key}: Pythia rejects the setting '{setting}'")
         if not self._pythia.init():
-            raise ConfigError(f"sample {sample.key}: Pythia initialisation failed for settings {list(sample.pythia)}")
+            raise ConfigError(
+                f"sample {sample.key}: Pythia initialisation failed for settings {list(sample.pythia)}"
+            )
         self._charges: dict[int, float] = {}
 
     def sigma_pb(self) -> float:
         """Pythia's cross-section estimate so far (includes the branching ratios of forced resonance decays)."""
         return float(self._pythia.infoPython().sigmaGen()) * PB_PER_MB
+
+    def next_events(self, size: int) -> None:
+        """Generate `size` events with Pythia's own `next()` without reading them (the generator's bare cost)."""
+        for _ in range(size):
+            self._pythia.next()
 
     def raw_batch(self, size: int) -> ak.Array:
         """`size` events straight from Pythia (failed events are retried, as Pythia's 'skip' mode does)."""
@@ -99,19 +112,28 @@ class PythiaSource:
         )
 
     def _visible(self, prt: ak.Array) -> ak.Array:
-        index = ak.local_index(prt.id)
-        is_final = prt.status > 0
-        absid = abs(prt.id)
-        visible = is_final & ~_isin(absid, INVISIBLE_IDS)
-        parent = _parent_ids(prt)
+        # Flat numpy over all particles of the batch, one unflatten at the end: much faster than awkward per field.
+        counts = ak.to_numpy(ak.num(prt.id))
+        first = np.repeat(np.cumsum(counts) - counts, counts)  # flat index of each particle's event start
+        ids = ak.to_numpy(ak.flatten(prt.id))
+        status = ak.to_numpy(ak.flatten(prt.status))
+        mother = ak.to_numpy(ak.flatten(prt.mother1))
         p = prt.p
-        px, py, pz, e = p.px, p.py, p.pz, p.e
+        px, py, pz, e = (ak.to_numpy(ak.flatten(getattr(p, c))) for c in ("px", "py", "pz", "e"))
+        vertex = ak.flatten(prt.vProd)
+        vx, vy, vz = (ak.to_numpy(ak.fill_none(getattr(vertex, c), 0.0)) for c in ("px", "py", "pz"))
+        absid = np.abs(ids)
+        visible = (status > 0) & ~np.isin(absid, INVISIBLE_IDS)
+        candidates = visible & np.isin(absid, _PROMPTNESS_IDS)
+        from_hadron = np.zeros(len(ids), dtype=bool)
+        from_hadron[candidates] = _is_hadron(
+            np.abs(_parent_ids(ids, mother, first, np.flatnonzero(candidates)))
+        )
         pt = np.hypot(px, py)
-        vertex = ak.fill_none(prt.vProd, {"px": 0.0, "py": 0.0, "pz": 0.0, "e": 0.0})
         fields = {
-            "index": index,
-            "id": prt.id,
-            "charge": self._charge(prt.id),
+            "index": (np.arange(len(ids)) - first),
+            "id": ids,
+            "charge": self._charge(ids),
             "px": px,
             "py": py,
             "pz": pz,
@@ -119,21 +141,22 @@ class PythiaSource:
             "pt": pt,
             "eta": np.arcsinh(pz / np.maximum(pt, 1e-9)),
             "phi": np.arctan2(py, px),
-            "vx": vertex.px,
-            "vy": vertex.py,
-            "vz": vertex.pz,
-            "from_hadron": _is_hadron(abs(parent)),
+            "vx": vx,
+            "vy": vy,
+            "vz": vz,
+            "from_hadron": from_hadron,
         }
-        return ak.zip({k: v[visible] for k, v in fields.items()})
+        event = np.repeat(np.arange(len(counts)), counts)
+        kept_counts = np.bincount(event[visible], minlength=len(counts))
+        return ak.unflatten(ak.zip({k: v[visible] for k, v in fields.items()}, depth_limit=1), kept_counts)
 
-    def _charge(self, ids: ak.Array) -> ak.Array:
-        flat = ak.to_numpy(ak.flatten(ids))
-        unique, inverse = np.unique(flat, return_inverse=True)
+    def _charge(self, ids: np.ndarray) -> np.ndarray:
+        unique, inverse = np.unique(ids, return_inverse=True)
         for pid in unique:
             if int(pid) not in self._charges:
                 self._charges[int(pid)] = float(self._pythia.particleData.charge(int(pid)))
         table = np.array([self._charges[int(pid)] for pid in unique])
-        return ak.unflatten(table[inverse] if len(flat) else np.zeros(0), ak.num(ids))
+        return table[inverse] if len(ids) else np.zeros(0)
 
 
 def _passes(final: ak.Array, cut: ObjectFilter | None, ids: tuple[int, ...]) -> np.ndarray:
@@ -150,18 +173,17 @@ def _passes(final: ak.Array, cut: ObjectFilter | None, ids: tuple[int, ...]) -> 
     return ak.to_numpy(ak.sum(good, axis=1) >= cut.min_count)
 
 
-def _parent_ids(prt: ak.Array) -> ak.Array:
-    """Id of each particle's physical parent: the first ancestor that is not a copy of the particle itself."""
-    ids = prt.id
-    mother = prt.mother1
-    parent = ids[mother]
+def _parent_ids(ids: np.ndarray, mother: np.ndarray, first: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Id of the physical parent of the particles at flat positions `which`: the first ancestor that is not a copy
+    of the particle itself (Pythia keeps a new copy after every shower branching or recoil)."""
+    own = ids[which]
+    position = first[which] + mother[which]
     for _ in range(_MAX_ANCESTRY):
-        is_copy = (parent == ids) & (mother > 0)
-        if not ak.any(is_copy):
+        is_copy = (ids[position] == own) & (mother[position] > 0)
+        if not is_copy.any():
             break
-        mother = ak.where(is_copy, prt.mother1[mother], mother)
-        parent = ids[mother]
-    return parent
+        position = np.where(is_copy, first[position] + mother[position], position)
+    return ids[position]
 
 
 def _is_hadron(absid: Any) -> Any:
@@ -187,8 +209,3 @@ def _heavy_hadrons(prt: ak.Array) -> ak.Array:
             "flavour": flavour[keep],
         }
     )
-
-
-def _isin(values: ak.Array, members: np.ndarray) -> ak.Array:
-    flat = ak.to_numpy(ak.flatten(values))
-    return ak.unflatten(np.isin(flat, members), ak.num(values))

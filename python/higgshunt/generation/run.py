@@ -41,12 +41,26 @@ def load_config(path: str | Path) -> GenerationConfig:
     raw = configuration.load(path, "samples")
     detector_path = path.parent / raw["detector"]
     detector = configuration.load(detector_path, "detector")
+    _check_efficiency_tables(detector, detector_path)
     samples = build_samples(raw, source=str(path))
     for index, sample in enumerate(samples):
         if sample.skim not in raw["skims"]:
-            raise ConfigError(f"{path}: processes[{index}].skim: '{sample.skim}' is not defined under skims "
-                              f"({sorted(raw['skims'])})")
+            raise ConfigError(
+                f"{path}: processes[{index}].skim: '{sample.skim}' is not defined under skims "
+                f"({sorted(raw['skims'])})"
+            )
     return GenerationConfig(path, raw, detector, samples)
+
+
+def _check_efficiency_tables(detector: dict[str, Any], source: Path) -> None:
+    for kind in ("electrons", "muons", "photons"):
+        table = detector[kind]["efficiency"]
+        edges, values = table["pt_edges_gev"], table["values"]
+        if len(edges) != len(values) or any(b <= a for a, b in zip(edges, edges[1:])):
+            raise ConfigError(
+                f"{source}: {kind}.efficiency: expected ascending pt_edges_gev and one value per edge, "
+                f"got {len(edges)} edges and {len(values)} values"
+            )
 
 
 def generate(
@@ -80,11 +94,17 @@ def generate(
     lumis = list(lumi_fb) if lumi_fb else list(config.raw["pseudodata"]["lumi_fb"])
     samples = [_with_events(s, events) for s in config.samples]
     chosen = select(samples, list(processes) if processes else None)
-    settings = SampleSettings(run_seed, int(config.raw["batch_size"]), int(config.raw["run_number"]),
-                              config.detector, config.raw["skims"])
+    settings = SampleSettings(
+        run_seed,
+        int(config.raw["batch_size"]),
+        int(config.raw["run_number"]),
+        config.detector,
+        config.raw["skims"],
+    )
     manifest = manifest_io.load(output_dir)
-    manifest.provenance = collect({"samples": config.raw, "detector": config.detector, "seed": run_seed,
-                                   "events": events})
+    manifest.provenance = collect(
+        {"samples": config.raw, "detector": config.detector, "seed": run_seed, "events": events}
+    )
     todo = []
     for sample in chosen:
         if not force and manifest.is_complete(str(sample.relative_path), _fingerprint(sample, settings)):
@@ -105,8 +125,14 @@ def _with_events(sample: Sample, events: int | None) -> Sample:
 
 
 def _fingerprint(sample: Sample, settings: SampleSettings) -> str:
-    return manifest_io.fingerprint(sample, settings.seed, settings.batch_size, settings.run_number,
-                                   settings.detector, settings.skims[sample.skim])
+    return manifest_io.fingerprint(
+        sample,
+        settings.seed,
+        settings.batch_size,
+        settings.run_number,
+        settings.detector,
+        settings.skims[sample.skim],
+    )
 
 
 def _entry(sample: Sample, settings: SampleSettings, result: SampleOutput) -> dict[str, Any]:
@@ -130,9 +156,18 @@ def _entry(sample: Sample, settings: SampleSettings, result: SampleOutput) -> di
     }
 
 
-def _run_samples(todo: list[Sample], settings: SampleSettings, output_dir: Path, manifest: manifest_io.Manifest,
-                 *, jobs: int, progress: bool) -> None:
-    bar = tqdm(total=sum(s.events for s in todo), unit="ev", desc="generate", disable=not progress or not todo)
+def _run_samples(
+    todo: list[Sample],
+    settings: SampleSettings,
+    output_dir: Path,
+    manifest: manifest_io.Manifest,
+    *,
+    jobs: int,
+    progress: bool,
+) -> None:
+    bar = tqdm(
+        total=sum(s.events for s in todo), unit="ev", desc="generate", disable=not progress or not todo
+    )
     try:
         if jobs <= 1 or len(todo) <= 1:
             for sample in todo:
@@ -161,14 +196,22 @@ def _worker(sample: Sample, settings: SampleSettings, output_dir: Path, updates:
     return generate_sample(sample, settings, output_dir, updates.put)
 
 
-def _pseudodata(samples: list[Sample], settings: SampleSettings, config: dict[str, Any], lumis: list[float],
-                manifest: manifest_io.Manifest, *, force: bool) -> None:
+def _pseudodata(
+    samples: list[Sample],
+    settings: SampleSettings,
+    config: dict[str, Any],
+    lumis: list[float],
+    manifest: manifest_io.Manifest,
+    *,
+    force: bool,
+) -> None:
     from higgshunt.generation import ntuple
 
     for skim in sorted({s.skim for s in samples}):
         members = [s for s in samples if s.skim == skim]
-        entries = [manifest.entries.get(str(s.relative_path)) for s in members]
-        if any(e is None or e.get("fingerprint") != _fingerprint(s, settings) for s, e in zip(members, entries)):
+        paths = [str(s.relative_path) for s in members]
+        entries = [manifest.entries.get(p) for p in paths]
+        if any(e is None or not (manifest.directory / p).exists() for p, e in zip(paths, entries)):
             log.info("pseudo-data for %s skipped: not all of its samples are generated", skim)
             continue
         inputs = sorted(e["fingerprint"] for e in entries if e is not None)
@@ -177,13 +220,27 @@ def _pseudodata(samples: list[Sample], settings: SampleSettings, config: dict[st
             key = manifest_io.fingerprint(inputs, lumi, config["seed_offset"], config["run_number"])
             if not force and manifest.is_complete(relative, key):
                 continue
-            data, nu = pseudodata.draw([manifest.directory / str(s.relative_path) for s in members], lumi,
-                                       pseudodata.seed_for(settings.seed, int(config["seed_offset"]), skim, lumi),
-                                       int(config["run_number"]))
+            data, nu = pseudodata.draw(
+                [manifest.directory / p for p in paths],
+                lumi,
+                pseudodata.seed_for(settings.seed, int(config["seed_offset"]), skim, lumi),
+                int(config["run_number"]),
+            )
             ntuple.write(manifest.directory / relative, data)
-            manifest.record({
-                "path": relative, "skim": skim, "process": f"data_{data_tag(lumi)}", "dsid": int(config["run_number"]),
-                "kind": "data", "lumi_fb": lumi, "expected_events": nu, "n_events": len(data),
-                "xsec_pb": None, "sum_weights": None, "filter_efficiency": None,
-                "seed": settings.seed, "fingerprint": key,
-            })
+            manifest.record(
+                {
+                    "path": relative,
+                    "skim": skim,
+                    "process": f"data_{data_tag(lumi)}",
+                    "dsid": int(config["run_number"]),
+                    "kind": "data",
+                    "lumi_fb": lumi,
+                    "expected_events": nu,
+                    "n_events": len(data),
+                    "xsec_pb": None,
+                    "sum_weights": None,
+                    "filter_efficiency": None,
+                    "seed": settings.seed,
+                    "fingerprint": key,
+                }
+            )

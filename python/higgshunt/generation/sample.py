@@ -78,8 +78,13 @@ def generate_sample(
         if progress is not None:
             progress(keep)
     if filtered < sample.events:
-        log.warning("%s: only %d of %d events passed the generator filter in %d attempts (max_attempts)",
-                    sample.key, filtered, sample.events, generated)
+        log.warning(
+            "%s: only %d of %d events passed the generator filter in %d attempts (max_attempts)",
+            sample.key,
+            filtered,
+            sample.events,
+            generated,
+        )
     all_weights = np.concatenate(weights) if weights else np.zeros(0)
     sigma = source.sigma_pb()
     efficiency = filtered / generated if generated else 0.0
@@ -90,23 +95,37 @@ def generate_sample(
     data.values["SumWeights"] = np.full(len(data), sum_weights, dtype=np.float32)
     path = output_dir / sample.relative_path
     ntuple.write(path, data)
-    log.info("%s: %d generated, %d filtered, %d written; XSection %.4g pb", sample.key, generated, filtered,
-             len(data), xsec)
+    log.info(
+        "%s: %d generated, %d filtered, %d written; XSection %.4g pb",
+        sample.key,
+        generated,
+        filtered,
+        len(data),
+        xsec,
+    )
     return SampleOutput(path, sigma, xsec, efficiency, sum_weights, generated, filtered, len(data))
 
 
 def _head(batch: Any, n: int) -> Any:
     if n == len(batch):
         return batch
-    return type(batch)(batch.particles[:n], batch.heavy_hadrons[:n], batch.weights[:n], batch.positions[:n],
-                       batch.generated)
+    return type(batch)(
+        batch.particles[:n], batch.heavy_hadrons[:n], batch.weights[:n], batch.positions[:n], batch.generated
+    )
 
 
-def _reconstruct(batch: Any, event_numbers: np.ndarray, sample: Sample, settings: SampleSettings,
-                 skim: dict[str, int], rng: np.random.Generator) -> ntuple.Columns:
+def _reconstruct(
+    batch: Any,
+    event_numbers: np.ndarray,
+    sample: Sample,
+    settings: SampleSettings,
+    skim: dict[str, int],
+    rng: np.random.Generator,
+) -> ntuple.Columns:
     reco = detector.simulate(batch, settings.detector, rng)
-    passed = ak.to_numpy((ak.num(reco["leptons"]) >= skim["min_leptons"])
-                         & (ak.num(reco["photons"]) >= skim["min_photons"]))
+    passed = ak.to_numpy(
+        (ak.num(reco["leptons"]) >= skim["min_leptons"]) & (ak.num(reco["photons"]) >= skim["min_photons"])
+    )
     jets = reco["jets"]
     selected = {
         "leptons": reco["leptons"][passed],
@@ -119,8 +138,10 @@ def _reconstruct(batch: Any, event_numbers: np.ndarray, sample: Sample, settings
         "channelNumber": np.full(int(passed.sum()), sample.dsid),
         "mcWeight": batch.weights[passed],
     }
-    constants = {f"scaleFactor_{sf}": 1.0 for sf in ("PILEUP", "ELE", "MUON", "PHOTON", "TAU", "BTAG",
-                                                     "LepTRIGGER", "PhotonTRIGGER")}
+    constants = {
+        f"scaleFactor_{sf}": 1.0
+        for sf in ("PILEUP", "ELE", "MUON", "PHOTON", "TAU", "BTAG", "LepTRIGGER", "PhotonTRIGGER")
+    }
     constants.update({"XSection": 0.0, "SumWeights": 0.0})  # filled once the sample is complete
     return ntuple.columns(selected, constants)
 

@@ -1,7 +1,7 @@
 """`higgshunt export`: a trained-model directory -> one higgshunt-model JSON file read by the C++ library.
 
-The format is documented in docs/model_format.md. Every export is checked before it is kept: the C++ evaluation
-of the written file must reproduce the training library's own predictions on generated inputs.
+The format is documented in docs/model_format.md. Every export is checked before it is kept: the C++
+evaluation of the written file must reproduce the training library's own predictions on generated inputs.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def default_output(model_dir: str | Path) -> Path:
 
 
 def is_current(model_dir: str | Path, output: str | Path | None = None) -> bool:
-    """True if `output` exists, is of this format version and was exported from the trained model as it is now."""
+    """Whether `output` exists, has this format version and comes from the trained model as it is now."""
     trained = load_manifest(model_dir)
     path = Path(output) if output is not None else default_output(model_dir)
     try:
@@ -49,8 +49,14 @@ def is_current(model_dir: str | Path, output: str | Path | None = None) -> bool:
     )
 
 
-def export_model(model_dir: str | Path, output: str | Path | None = None, *, check: bool = True,
-                 n_check: int = 256, seed: int = 0) -> Path:
+def export_model(
+    model_dir: str | Path,
+    output: str | Path | None = None,
+    *,
+    check: bool = True,
+    n_check: int = 256,
+    seed: int = 0,
+) -> Path:
     """Export the trained model in `model_dir` to the higgshunt-model JSON format.
 
     Args:
@@ -65,7 +71,8 @@ def export_model(model_dir: str | Path, output: str | Path | None = None, *, che
         The path written.
 
     Raises:
-        ModelFormatError: the directory or a model file is not supported, or the check fails (nothing is written).
+        ModelFormatError: the directory or a model file is not supported, or the check fails (then nothing
+            is written).
     """
     trained = load_manifest(model_dir)
     path = Path(output) if output is not None else default_output(model_dir)
@@ -79,11 +86,17 @@ def export_model(model_dir: str | Path, output: str | Path | None = None, *, che
         "n_folds": trained.n_folds,
         "fold_rule": FOLD_RULE,
         "folds": folds,
-        "source": {"directory": str(trained.directory.resolve()), "kind": trained.kind,
-                   "backend": trained.backend, "files": [f.name for f in trained.files],
-                   "sha256": trained.source_hash(), "training_provenance": trained.provenance},
-        "provenance": collect({"model_dir": str(trained.directory.resolve()), "check": check,
-                               "n_check": n_check, "seed": seed}),
+        "source": {
+            "directory": str(trained.directory.resolve()),
+            "kind": trained.kind,
+            "backend": trained.backend,
+            "files": [f.name for f in trained.files],
+            "sha256": trained.source_hash(),
+            "training_provenance": trained.provenance,
+        },
+        "provenance": collect(
+            {"model_dir": str(trained.directory.resolve()), "check": check, "n_check": n_check, "seed": seed}
+        ),
     }
     with atomic_output(path) as tmp:
         tmp.write_text(json.dumps(document))
@@ -102,8 +115,10 @@ def _convert(trained: TrainedModel) -> tuple[list[dict[str, Any]], str]:
 
     folds, links = zip(*(convert_xgboost(f, trained.features) for f in trained.files), strict=True)
     if trained.score == "probability" and set(links) != {"logistic"}:
-        raise ModelFormatError(f"{trained.directory}: the manifest promises probabilities but the boosters' "
-                               "objective is not logistic")
+        raise ModelFormatError(
+            f"{trained.directory}: the manifest promises probabilities but the boosters' "
+            "objective is not logistic"
+        )
     return list(folds), "probability" if links[0] == "logistic" else "value"
 
 
@@ -159,7 +174,8 @@ def _check(trained: TrainedModel, path: Path, n_events: int, seed: int) -> None:
         diff = float(np.max(np.abs(ours - theirs) / np.maximum(1.0, np.abs(theirs))))
         if not diff <= CHECK_TOLERANCE:
             raise ModelFormatError(
-                f"{trained.files[fold]}: the exported model differs from {trained.backend}'s prediction by up "
+                f"{trained.files[fold]}: the exported model differs from {trained.backend}'s prediction by "
+                f"up "
                 f"to {diff:.3g} (tolerance {CHECK_TOLERANCE}); its structure is probably not supported"
             )
         log.debug("fold %d: largest relative difference to %s %.2g", fold, trained.backend, diff)

@@ -88,8 +88,10 @@ def load_manifest(directory: str | Path) -> TrainedModel:
     kind = _require(manifest, "kind", path, _KINDS)
     backend = _require(manifest, "backend", path)
     if backend not in _BACKENDS:
-        raise ModelFormatError(f"{path}: key 'backend' is {backend!r}; only keras and xgboost models can be "
-                               "exported (ROOT here has no TMVA)")
+        raise ModelFormatError(
+            f"{path}: key 'backend' is {backend!r}; only keras and xgboost models can be "
+            "exported (ROOT here has no TMVA)"
+        )
     features = _require(manifest, "features", path)
     if not isinstance(features, list) or not features or not all(isinstance(f, str) for f in features):
         raise ModelFormatError(f"{path}: key 'features' must be a non-empty list of column names")
@@ -115,6 +117,12 @@ def load_manifest(directory: str | Path) -> TrainedModel:
             raise ModelFormatError(f"{path}: listed model file {file} does not exist")
         resolved.append(file)
     return TrainedModel(
-        directory=directory, kind=kind, backend=backend, features=tuple(features), n_folds=n_folds,
-        score=score, files=tuple(resolved), provenance=dict(manifest.get("provenance", {})),
+        directory=directory,
+        kind=kind,
+        backend=backend,
+        features=tuple(features),
+        n_folds=n_folds,
+        score=score,
+        files=tuple(resolved),
+        provenance=dict(manifest.get("provenance", {})),
     )

@@ -43,8 +43,12 @@ class _Dense:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "type": "dense", "n_in": int(self.kernel.shape[0]), "n_out": int(self.kernel.shape[1]),
-            "kernel": _floats(self.kernel), "bias": _floats(self.bias), "activation": self.activation,
+            "type": "dense",
+            "n_in": int(self.kernel.shape[0]),
+            "n_out": int(self.kernel.shape[1]),
+            "kernel": _floats(self.kernel),
+            "bias": _floats(self.bias),
+            "activation": self.activation,
         }
         if self.activation == "leaky_relu":
             out["alpha"] = self.alpha
@@ -57,14 +61,18 @@ def _activation_name(activation: Any, where: str) -> str:
     name = str(keras.activations.serialize(activation))
     name = _ALIASES.get(name, name)
     if name not in ACTIVATIONS:
-        raise ModelFormatError(f"{where}: activation {name!r} is not supported (supported: {', '.join(ACTIVATIONS)})")
+        raise ModelFormatError(
+            f"{where}: activation {name!r} is not supported (supported: {', '.join(ACTIVATIONS)})"
+        )
     return name
 
 
 def _batchnorm(layer: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
     """(scale, shift) of a BatchNormalization in inference mode: y = x * scale + shift."""
     if tuple(np.atleast_1d(layer.axis)) not in {(-1,), (1,)}:
-        raise ModelFormatError(f"{where}: BatchNormalization over axis {layer.axis} is not supported (need -1)")
+        raise ModelFormatError(
+            f"{where}: BatchNormalization over axis {layer.axis} is not supported (need -1)"
+        )
     mean = _numpy(layer.moving_mean)
     var = _numpy(layer.moving_variance)
     gamma = _numpy(layer.gamma) if layer.scale else np.ones_like(mean)
@@ -86,7 +94,7 @@ def _normalization(layer: Any, n_features: int, where: str) -> tuple[np.ndarray,
 
 
 def convert_keras(path: Path, n_features: int) -> dict[str, Any]:
-    """The `network` evaluator JSON of the Keras model saved at `path` (features -> score or reconstruction)."""
+    """The `network` evaluator JSON of the Keras model at `path` (features -> score or reconstruction)."""
     import keras
 
     model = keras.saving.load_model(path, compile=False)
@@ -134,7 +142,8 @@ def convert_keras(path: Path, n_features: int) -> dict[str, Any]:
                 last.activation = _activation_name(layer.activation, at)
         else:
             raise ModelFormatError(
-                f"{at}: layer type {kind} is not supported (Normalization, Dense, BatchNormalization, Dropout)"
+                f"{at}: layer type {kind} is not supported "
+                "(Normalization, Dense, BatchNormalization, Dropout)"
             )
     if pending is not None:
         layers.append(pending)
@@ -145,7 +154,8 @@ def convert_keras(path: Path, n_features: int) -> dict[str, Any]:
         "n_inputs": n_features,
         "normalization": {"mean": _floats(mean), "scale": _floats(scale)},
         "layers": [
-            layer.to_json() if isinstance(layer, _Dense)
+            layer.to_json()
+            if isinstance(layer, _Dense)
             else {"type": "scale_shift", "scale": _floats(layer[0]), "shift": _floats(layer[1])}
             for layer in layers
         ],

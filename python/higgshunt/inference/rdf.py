@@ -1,4 +1,4 @@
-"""Scores inside an RDataFrame graph: one `Define` that calls the C++ model, locally, multi-threaded or on Dask."""
+"""Scores inside an RDataFrame graph: one `Define` calling the C++ model: local, multi-threaded or on Dask."""
 
 from __future__ import annotations
 
@@ -12,33 +12,63 @@ from typing import Any
 from higgshunt import native
 from higgshunt.errors import InputError
 from higgshunt.inference.export import default_output, export_model, is_current
+from higgshunt.inference.manifest import load_manifest
 
 log = logging.getLogger(__name__)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _distributed_ready = False
+_checked: dict[tuple[str, int, int] | None, str] = {}  # exported file (path, mtime, size) -> its source hash
 
 
 def exported_model(model_dir: str | Path) -> Path:
-    """The exported model file of a trained-model directory, exported (again) if missing or out of date."""
+    """The exported model file of a trained-model directory, exported (again) if missing or out of date.
+
+    A file already checked in this process is not parsed again while its size and modification time hold.
+    """
+    trained = load_manifest(model_dir)
     path = default_output(model_dir)
-    if not is_current(model_dir, path):
-        export_model(model_dir, path)
+    source = trained.source_hash()
+    if _checked.get(_stat_key(path)) != source:
+        if not is_current(model_dir, path):
+            export_model(model_dir, path)
+        _checked[_stat_key(path)] = source
     return path.resolve()
 
 
-def score_expression(model_file: str | Path, features: list[str], *, event_number: str = "eventNumber",
-                     feature_columns: Mapping[str, str] | None = None) -> str:
+def _stat_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+
+
+def score_expression(
+    model_file: str | Path,
+    features: list[str],
+    *,
+    event_number: str = "eventNumber",
+    feature_columns: Mapping[str, str] | None = None,
+) -> str:
     """The C++ body of the score column: the model is looked up once per compiled expression (a function-local
     static), then each event costs one call with the features in a stack array."""
     columns = [dict(feature_columns or {}).get(f, f) for f in features]
     literal = json.dumps(str(model_file))  # a valid C++ string literal for any path
-    return (f"static const higgshunt::Model& higgshunt_model_ = higgshunt::Model::Get({literal});\n"
-            f"return higgshunt_model_.Score({event_number}, {', '.join(columns)});")
+    return (
+        f"static const higgshunt::Model& higgshunt_model_ = higgshunt::Model::Get({literal});\n"
+        f"return higgshunt_model_.Score({event_number}, {', '.join(columns)});"
+    )
 
 
-def define_score(df: Any, model_dir: str | Path, column: str = "score", *, event_number: str = "eventNumber",
-                 feature_columns: Mapping[str, str] | None = None) -> Any:
+def define_score(
+    df: Any,
+    model_dir: str | Path,
+    column: str = "score",
+    *,
+    event_number: str = "eventNumber",
+    feature_columns: Mapping[str, str] | None = None,
+) -> Any:
     """Define `column` as the model's score in the graph `df` (local or distributed RDataFrame node).
 
     Args:
@@ -61,7 +91,7 @@ def define_score(df: Any, model_dir: str | Path, column: str = "score", *, event
     path, so the model directory must be on a file system the workers see.
     """
     path = exported_model(model_dir)
-    features = json.loads(path.read_text())["features"]
+    features = list(load_manifest(model_dir).features)
     mapping = dict(feature_columns or {})
     unknown = sorted(set(mapping) - set(features))
     if unknown:
@@ -74,11 +104,13 @@ def define_score(df: Any, model_dir: str | Path, column: str = "score", *, event
     needed = [event_number] + [mapping.get(f, f) for f in features]
     missing = [c for c in needed if _IDENTIFIER.match(c) and c not in names]
     if missing:
-        raise InputError(f"the graph has no column(s) {missing} needed by the model {path} "
-                         "(map them with feature_columns)")
+        raise InputError(
+            f"the graph has no column(s) {missing} needed by the model {path} (map them with feature_columns)"
+        )
     log.debug("defining %s from %s (%d features)", column, path, len(features))
-    return df.Define(column, score_expression(path, features, event_number=event_number,
-                                              feature_columns=mapping))
+    return df.Define(
+        column, score_expression(path, features, event_number=event_number, feature_columns=mapping)
+    )
 
 
 def _is_distributed(df: Any) -> bool:

@@ -1,8 +1,8 @@
 """XGBoost boosters (JSON from `Booster.save_model`) -> the `trees` evaluator of the higgshunt-model format.
 
 XGBoost 3.x semantics followed here:
-- `learner_model_param.base_score` is the intercept in the objective's output space, written as a vector string
-  such as "[4.85E-1]"; for logistic objectives the trees start from its logit (XGBoost's ProbToMargin).
+- `learner_model_param.base_score` is the intercept in the objective's output space, written as a vector
+  string such as "[4.85E-1]"; for logistic objectives the trees start from its logit (XGBoost's ProbToMargin).
 - Leaf outputs are stored in `split_conditions`; a node with left child -1 is a leaf.
 - A split sends `x < threshold` (both float32) left, NaN along `default_left`.
 """
@@ -31,7 +31,9 @@ OBJECTIVES = {
 def _base_score(raw: str, where: str) -> float:
     values = [float(v) for v in str(raw).strip("[]").split(",") if v.strip()]
     if len(values) != 1:
-        raise ModelFormatError(f"{where}: base_score {raw!r} has {len(values)} values; only one output is supported")
+        raise ModelFormatError(
+            f"{where}: base_score {raw!r} has {len(values)} values; only one output is supported"
+        )
     return values[0]
 
 
@@ -81,10 +83,16 @@ def convert_xgboost(path: Path, features: tuple[str, ...]) -> tuple[dict[str, An
         )
     names = learner.get("feature_names") or []
     if names and tuple(names) != features:
-        raise ModelFormatError(f"{where}: the booster's feature names {names} differ from the manifest's features")
+        raise ModelFormatError(
+            f"{where}: the booster's feature names {names} differ from the manifest's features"
+        )
     if "best_iteration" in learner.get("attributes", {}):
-        log.warning("%s: trained with early stopping (best_iteration %s); exporting all trees, as "
-                    "Booster.predict does", where, learner["attributes"]["best_iteration"])
+        log.warning(
+            "%s: trained with early stopping (best_iteration %s); exporting all trees, as "
+            "Booster.predict does",
+            where,
+            learner["attributes"]["best_iteration"],
+        )
     link = OBJECTIVES[objective]
     trees = booster["model"]["trees"]
     return {

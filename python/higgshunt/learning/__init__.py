@@ -11,4 +11,12 @@ from higgshunt.learning.settings import from_options as config_from_options
 from higgshunt.learning.settings import load as load_config
 from higgshunt.learning.workflow import TrainResult, train
 
-__all__ = ["TrainResult", "config_from_options", "evaluate", "load_competitor", "load_config", "load_model", "train"]
+__all__ = [
+    "TrainResult",
+    "config_from_options",
+    "evaluate",
+    "load_competitor",
+    "load_config",
+    "load_model",
+    "train",
+]

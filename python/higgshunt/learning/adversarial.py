@@ -1,4 +1,5 @@
-"""Mass-decorrelated classifier: classifier + Gaussian-mixture adversary ("Learning to Pivot", Louppe et al. 2017).
+"""Mass-decorrelated classifier: classifier + Gaussian-mixture adversary ("Learning to Pivot", Louppe et al.
+2017).
 
 The adversary predicts the (standardised) mass of BACKGROUND events from the classifier score with a mixture
 density network; the classifier minimises L_clf - lambda * L_adv, the adversary minimises L_adv (alternating
@@ -16,7 +17,13 @@ import numpy as np
 from higgshunt.errors import InputError
 from higgshunt.learning.data import Dataset
 from higgshunt.learning.models import DenseSpec, build_classifier
-from higgshunt.learning.training import FoldModel, balanced_weights, configure_determinism, fit_keras, keras_predictor
+from higgshunt.learning.training import (
+    FoldModel,
+    balanced_weights,
+    configure_determinism,
+    fit_keras,
+    keras_predictor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,34 +51,46 @@ def gmm_nll(params: Any, target: Any, weight: Any) -> Any:
 
 
 def fit_adversarial(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel:
-    """Pre-train classifier and adversary, then alternate; keeps the classifier with the best validation loss."""
+    """Pre-train classifier and adversary, then alternate; keeps the classifier with the best validation
+    loss."""
     import tensorflow as tf
 
-    if train.mass is None:
+    if train.mass is None or val.mass is None:
         raise InputError(f"{train.source}: the adversarial model needs a mass column (--mass / data.mass)")
     adv = settings["adversarial"]
     seed = int(settings["seed"])
     configure_determinism(seed, int(settings.get("threads", 1)))
     classifier = build_classifier(train.x, DenseSpec.from_config(settings["network"]))
-    pre = {**settings, "epochs": int(adv["pretrain_epochs"])}
-    history = fit_keras(classifier, (train.x, train.y, balanced_weights(train.y, train.weight)),
-                        (val.x, val.y, balanced_weights(val.y, val.weight)), pre)
+    # training.epochs bounds every phase, so `--epochs` shortens an adversarial run as it does the others
+    cap = int(settings["epochs"])
+    pre = {**settings, "epochs": max(1, min(cap, int(adv["pretrain_epochs"])))}
+    history = fit_keras(
+        classifier,
+        (train.x, train.y, balanced_weights(train.y, train.weight)),
+        (val.x, val.y, balanced_weights(val.y, val.weight)),
+        pre,
+    )
     adversary = build_adversary(int(adv["n_components"]))
     bkg = train.y == 0
     m_mean, m_std = float(np.mean(train.mass[bkg])), float(np.std(train.mass[bkg]) or 1.0)
 
-    def tensors(ds: Dataset) -> tuple[Any, ...]:
+    def tensors(ds: Dataset, mass: np.ndarray) -> tuple[Any, ...]:
         w = balanced_weights(ds.y, ds.weight)
-        return (tf.constant(ds.x, tf.float32), tf.constant(ds.y, tf.float32), tf.constant(w, tf.float32),
-                tf.constant((ds.mass - m_mean) / m_std, tf.float32),
-                tf.constant(np.where(ds.y == 0, w, 0.0), tf.float32))
+        return (
+            tf.constant(ds.x, tf.float32),
+            tf.constant(ds.y, tf.float32),
+            tf.constant(w, tf.float32),
+            tf.constant((mass - m_mean) / m_std, tf.float32),
+            tf.constant(np.where(ds.y == 0, w, 0.0), tf.float32),
+        )
 
     lam = float(settings["lambda"])
     opt_clf = tf.keras.optimizers.Adam(float(settings["learning_rate"]))
     opt_adv = tf.keras.optimizers.Adam(float(adv["adversary_learning_rate"]))
     bce = tf.keras.losses.BinaryCrossentropy(reduction="none")
 
-    def losses(x: Any, y: Any, w: Any, m: Any, w_bkg: Any, training: bool) -> tuple[Any, Any]:
+    def losses(batch: tuple[Any, ...], training: bool) -> tuple[Any, Any]:
+        x, y, w, m, w_bkg = batch
         s = classifier(x, training=training)
         l_clf = tf.reduce_sum(w * bce(y[:, None], s)) / tf.reduce_sum(w)
         return l_clf, gmm_nll(adversary(s, training=training), m, w_bkg)
@@ -79,42 +98,52 @@ def fit_adversarial(train: Dataset, val: Dataset, settings: dict[str, Any]) -> F
     @tf.function
     def adversary_step(x: Any, y: Any, w: Any, m: Any, w_bkg: Any) -> Any:
         with tf.GradientTape() as tape:
-            _, l_adv = losses(x, y, w, m, w_bkg, True)
-        opt_adv.apply_gradients(zip(tape.gradient(l_adv, adversary.trainable_variables),
-                                    adversary.trainable_variables, strict=True))
+            _, l_adv = losses((x, y, w, m, w_bkg), True)
+        opt_adv.apply_gradients(
+            zip(
+                tape.gradient(l_adv, adversary.trainable_variables),
+                adversary.trainable_variables,
+                strict=True,
+            )
+        )
         return l_adv
 
     @tf.function
     def classifier_step(x: Any, y: Any, w: Any, m: Any, w_bkg: Any) -> Any:
         with tf.GradientTape() as tape:
-            l_clf, l_adv = losses(x, y, w, m, w_bkg, True)
+            l_clf, l_adv = losses((x, y, w, m, w_bkg), True)
             total = l_clf - lam * l_adv
-        opt_clf.apply_gradients(zip(tape.gradient(total, classifier.trainable_variables),
-                                    classifier.trainable_variables, strict=True))
+        opt_clf.apply_gradients(
+            zip(
+                tape.gradient(total, classifier.trainable_variables),
+                classifier.trainable_variables,
+                strict=True,
+            )
+        )
         return total
 
-    train_t, val_t = tensors(train), tensors(val)
+    train_t, val_t = tensors(train, train.mass), tensors(val, val.mass)
     batch = int(settings["batch_size"])
     rng = np.random.default_rng(seed)
 
     def batches() -> Any:
         order = rng.permutation(len(train))
         for start in range(0, len(order), batch):
-            idx = tf.constant(order[start:start + batch])
+            idx = tf.constant(order[start : start + batch])
             yield tuple(tf.gather(t, idx) for t in train_t)
 
-    for _ in range(int(adv["adversary_pretrain_epochs"])):
+    for _ in range(min(cap, int(adv["adversary_pretrain_epochs"]))):
         for b in batches():
             adversary_step(*b)
     history.update({"adv_loss": [], "val_adv_loss": [], "combined_loss": [], "val_combined_loss": []})
     best, best_weights, waited = np.inf, classifier.get_weights(), 0
-    for _ in range(int(adv["epochs"])):
+    for _ in range(min(cap, int(adv["epochs"]))):
         for b in batches():
             classifier_step(*b)
             for _ in range(int(adv["adversary_steps"])):
                 adversary_step(*b)
-        l_clf, l_adv = (float(v) for v in losses(*train_t, False))
-        v_clf, v_adv = (float(v) for v in losses(*val_t, False))
+        l_clf, l_adv = (float(v) for v in losses(train_t, training=False))
+        v_clf, v_adv = (float(v) for v in losses(val_t, training=False))
         history["adv_loss"].append(l_adv)
         history["val_adv_loss"].append(v_adv)
         history["combined_loss"].append(l_clf - lam * l_adv)

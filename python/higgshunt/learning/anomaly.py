@@ -1,4 +1,5 @@
-"""Anomaly detection: autoencoder and variational autoencoder trained on background only, and Hyperband tuning.
+"""Anomaly detection: autoencoder and variational autoencoder trained on background only, and Hyperband
+tuning.
 
 The saved network maps raw features to a reconstruction of the NORMALISED features (its first layer is the
 Normalization); the anomaly score is the mean over features of (normalised x - reconstruction)^2. The VAE is
@@ -47,9 +48,16 @@ def fit_autoencoder(train: Dataset, val: Dataset, settings: dict[str, Any]) -> F
     """Autoencoder of one fold, fitted on the background events of `train` (validated on those of `val`)."""
     configure_determinism(int(settings["seed"]), int(settings.get("threads", 1)))
     bkg, bkg_val = _background(train), _background(val)
-    model, _ = build_autoencoder(bkg.x, DenseSpec.from_config(settings["network"]), int(settings["anomaly"]["latent"]))
-    history = fit_keras(model, (bkg.x, _normalised(model, bkg.x), np.ones(len(bkg))),
-                        (bkg_val.x, _normalised(model, bkg_val.x), np.ones(len(bkg_val))), settings, loss="mse")
+    model, _ = build_autoencoder(
+        bkg.x, DenseSpec.from_config(settings["network"]), int(settings["anomaly"]["latent"])
+    )
+    history = fit_keras(
+        model,
+        (bkg.x, _normalised(model, bkg.x), np.ones(len(bkg))),
+        (bkg_val.x, _normalised(model, bkg_val.x), np.ones(len(bkg_val))),
+        settings,
+        loss="mse",
+    )
     return FoldModel(model, reconstruction_scorer(model), history)
 
 
@@ -58,18 +66,25 @@ def fit_vae(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel
     configure_determinism(int(settings["seed"]), int(settings.get("threads", 1)))
     bkg, bkg_val = _background(train), _background(val)
     anomaly = settings["anomaly"]
-    trainer, exported = build_vae(bkg.x, DenseSpec.from_config(settings["network"]), int(anomaly["latent"]),
-                                  float(anomaly["kl_weight"]))
-    history = fit_keras(trainer, (bkg.x, _normalised(trainer, bkg.x), np.ones(len(bkg))),
-                        (bkg_val.x, _normalised(trainer, bkg_val.x), np.ones(len(bkg_val))), settings, loss="mse")
+    trainer, exported = build_vae(
+        bkg.x, DenseSpec.from_config(settings["network"]), int(anomaly["latent"]), float(anomaly["kl_weight"])
+    )
+    history = fit_keras(
+        trainer,
+        (bkg.x, _normalised(trainer, bkg.x), np.ones(len(bkg))),
+        (bkg_val.x, _normalised(trainer, bkg_val.x), np.ones(len(bkg_val))),
+        settings,
+        loss="mse",
+    )
     return FoldModel(exported, reconstruction_scorer(exported), history)
 
 
 def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bool = True) -> dict[str, Any]:
-    """Keras Tuner Hyperband over the architecture space of `settings['tune']`; returns the best network block.
+    """Keras Tuner Hyperband over the architecture space of `settings['tune']`; returns the best network
+    block.
 
-    The search runs on one training/validation split; the best architecture is then trained fold by fold like any
-    other model. Target kind `tune.kind`: 'ae' (background reconstruction loss) or 'dnn' (weighted BCE).
+    The search runs on one training/validation split; the best architecture is then trained fold by fold like
+    any other model. Target kind `tune.kind`: 'ae' (background reconstruction loss) or 'dnn' (weighted BCE).
     """
     import keras
 
@@ -80,15 +95,20 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
         # a code as wide as the input can learn the identity, which minimises the loss and detects nothing
         latents = [v for v in space["latent"] if v < fit_x.shape[1]]
         if not latents:
-            raise ConfigError(f"tune.space.latent {space['latent']}: every value must be below the number of "
-                              f"features ({fit_x.shape[1]})")
+            raise ConfigError(
+                f"tune.space.latent {space['latent']}: every value must be below the number of "
+                f"features ({fit_x.shape[1]})"
+            )
     else:
         fit_x, val_x = train.x, val.x
 
     def build(hp: Any) -> Any:
-        network = {"width": hp.Choice("width", space["width"]), "depth": hp.Choice("depth", space["depth"]),
-                   "activation": hp.Choice("activation", space["activation"]),
-                   "dropout": hp.Choice("dropout", space.get("dropout", [0.0]))}
+        network = {
+            "width": hp.Choice("width", space["width"]),
+            "depth": hp.Choice("depth", space["depth"]),
+            "activation": hp.Choice("activation", space["activation"]),
+            "dropout": hp.Choice("dropout", space.get("dropout", [0.0])),
+        }
         spec = DenseSpec.from_config(network)
         rate = hp.Choice("learning_rate", space["learning_rate"])
         if kind == "ae":
@@ -107,19 +127,38 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
         data = (fit_x, train.y.astype(np.float32)), (val_x, val.y.astype(np.float32))
         weights = (balanced_weights(train.y, train.weight), balanced_weights(val.y, val.weight))
     with tempfile.TemporaryDirectory(prefix="higgshunt-tune-") as workdir:
-        tuner = _hyperband_class()(build, objective="val_loss", max_epochs=int(settings["tune"]["max_epochs"]),
-                                      factor=int(settings["tune"]["factor"]), seed=int(settings["seed"]),
-                                      directory=workdir, project_name="search", overwrite=True)
-        tuner.search(data[0][0].astype(np.float32), data[0][1], sample_weight=weights[0],
-                     validation_data=(data[1][0].astype(np.float32), data[1][1], *([weights[1]] if weights[1]
-                                                                                     is not None else [])),
-                     batch_size=int(settings["batch_size"]), verbose=0,
-                     callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(settings["patience"]))])
+        tuner = _hyperband_class()(
+            build,
+            objective="val_loss",
+            max_epochs=int(settings["tune"]["max_epochs"]),
+            factor=int(settings["tune"]["factor"]),
+            seed=int(settings["seed"]),
+            directory=workdir,
+            project_name="search",
+            overwrite=True,
+        )
+        tuner.search(
+            data[0][0].astype(np.float32),
+            data[0][1],
+            sample_weight=weights[0],
+            validation_data=(
+                data[1][0].astype(np.float32),
+                data[1][1],
+                *([weights[1]] if weights[1] is not None else []),
+            ),
+            batch_size=int(settings["batch_size"]),
+            verbose=0,
+            callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(settings["patience"]))],
+        )
         best = tuner.get_best_hyperparameters(1)[0].values
         trials = len(tuner.oracle.trials)
     log.info("Hyperband: %d trials, best %s", trials, best)
     network = {k: best[k] for k in ("width", "depth", "activation", "dropout")}
-    out: dict[str, Any] = {"network": network, "learning_rate": float(best["learning_rate"]), "trials": trials}
+    out: dict[str, Any] = {
+        "network": network,
+        "learning_rate": float(best["learning_rate"]),
+        "trials": trials,
+    }
     if kind == "ae":
         out["latent"] = int(best["latent"])
     return out
@@ -128,12 +167,12 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
 def _hyperband_class() -> type:
     """Hyperband that imports TensorBoard only when a TensorBoard callback is used.
 
-    keras-tuner 1.4 imports `tensorboard` for every trial on the TensorFlow backend, but tensorflow-cpu does not
-    install it; without a TensorBoard callback there is nothing for that import to configure.
+    keras-tuner 1.4 imports `tensorboard` for every trial on the TensorFlow backend, but tensorflow-cpu does
+    not install it; without a TensorBoard callback there is nothing for that import to configure.
     """
     import keras_tuner
 
-    class Hyperband(keras_tuner.Hyperband):  # type: ignore[misc]
+    class Hyperband(keras_tuner.Hyperband):
         def _configure_tensorboard_dir(self, callbacks: list[Any], trial: Any, execution: int = 0) -> None:
             if any(c.__class__.__name__ == "TensorBoard" for c in callbacks):
                 super()._configure_tensorboard_dir(callbacks, trial, execution)

@@ -1,8 +1,9 @@
 """Boosted decision trees: TMVA BDTG where ROOT has TMVA (conda/LCG builds), XGBoost otherwise.
 
-Both backends get the same inputs (raw features, class-balanced weights) and give a signal probability. The TMVA
-options are the proven BDTG ones (NTrees=1000, MinNodeSize=2.5%, BoostType=Grad, Shrinkage=0.10, UseBaggedBoost,
-BaggedSampleFraction=0.5, nCuts=20, MaxDepth=2); the XGBoost defaults mirror them where the concepts match.
+Both backends get the same inputs (raw features, class-balanced weights) and give a signal probability. The
+TMVA options are the proven BDTG ones (NTrees=1000, MinNodeSize=2.5%, BoostType=Grad, Shrinkage=0.10,
+UseBaggedBoost, BaggedSampleFraction=0.5, nCuts=20, MaxDepth=2); the XGBoost defaults mirror them where the
+concepts match.
 """
 
 from __future__ import annotations
@@ -41,22 +42,34 @@ def choose_backend(requested: str, *, has_tmva: bool | None = None) -> str:
     available = tmva_available() if has_tmva is None else has_tmva
     if requested == "auto":
         chosen = "tmva" if available else "xgboost"
-        log.info("BDT backend: %s (TMVA %s in this ROOT build)", chosen, "found" if available else "not found")
+        log.info(
+            "BDT backend: %s (TMVA %s in this ROOT build)", chosen, "found" if available else "not found"
+        )
         return chosen
     if requested == "tmva" and not available:
-        raise ConfigError("bdt backend 'tmva' asked for, but this ROOT build has no TMVA (the PyPI wheel lacks it); "
-                          "use backend 'xgboost' or a conda/LCG ROOT")
+        raise ConfigError(
+            "bdt backend 'tmva' asked for, but this ROOT build has no TMVA (the PyPI wheel lacks it); "
+            "use backend 'xgboost' or a conda/LCG ROOT"
+        )
     return requested
 
 
 def tmva_options(settings: dict[str, Any]) -> str:
     """The BDTG option string from the config's bdt block."""
-    return ":".join([
-        "!H", "!V", f"NTrees={int(settings['n_trees'])}", f"MinNodeSize={float(settings['min_node_size']) * 100:g}%",
-        "BoostType=Grad", f"Shrinkage={float(settings['learning_rate']):g}", "UseBaggedBoost",
-        f"BaggedSampleFraction={float(settings['subsample']):g}", f"nCuts={int(settings['n_cuts'])}",
-        f"MaxDepth={int(settings['max_depth'])}",
-    ])
+    return ":".join(
+        [
+            "!H",
+            "!V",
+            f"NTrees={int(settings['n_trees'])}",
+            f"MinNodeSize={float(settings['min_node_size']) * 100:g}%",
+            "BoostType=Grad",
+            f"Shrinkage={float(settings['learning_rate']):g}",
+            "UseBaggedBoost",
+            f"BaggedSampleFraction={float(settings['subsample']):g}",
+            f"nCuts={int(settings['n_cuts'])}",
+            f"MaxDepth={int(settings['max_depth'])}",
+        ]
+    )
 
 
 def fit_xgboost(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel:
@@ -65,21 +78,34 @@ def fit_xgboost(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldM
 
     bdt = settings["bdt"]
     params = {
-        "objective": "binary:logistic", "eval_metric": "logloss", "tree_method": "hist",
-        "max_depth": int(bdt["max_depth"]), "eta": float(bdt["learning_rate"]),
-        "subsample": float(bdt["subsample"]), "max_bin": max(2, int(bdt["n_cuts"])),
-        "nthread": int(settings.get("threads", 1)), "seed": int(settings["seed"]),
+        "objective": "binary:logistic",
+        "eval_metric": "logloss",
+        "tree_method": "hist",
+        "max_depth": int(bdt["max_depth"]),
+        "eta": float(bdt["learning_rate"]),
+        "subsample": float(bdt["subsample"]),
+        "max_bin": max(2, int(bdt["n_cuts"])),
+        "nthread": int(settings.get("threads", 1)),
+        "seed": int(settings["seed"]),
     }
     # min_node_size is a fraction of the training weight, as TMVA's MinNodeSize; the hessian of logistic loss
     # is at most 1/4 per unit weight.
     train_w = balanced_weights(train.y, train.weight)
     params["min_child_weight"] = float(bdt["min_node_size"]) * float(train_w.sum()) * 0.25
     dtrain = xgb.DMatrix(train.x, label=train.y, weight=train_w, feature_names=list(train.features))
-    dval = xgb.DMatrix(val.x, label=val.y, weight=balanced_weights(val.y, val.weight),
-                       feature_names=list(val.features))
+    dval = xgb.DMatrix(
+        val.x, label=val.y, weight=balanced_weights(val.y, val.weight), feature_names=list(val.features)
+    )
     record: dict[str, Any] = {}
-    booster = xgb.train(params, dtrain, num_boost_round=int(bdt["n_trees"]), evals=[(dtrain, "train"), (dval, "val")],
-                        early_stopping_rounds=int(settings["patience"]) * 5, evals_result=record, verbose_eval=False)
+    booster = xgb.train(
+        params,
+        dtrain,
+        num_boost_round=int(bdt["n_trees"]),
+        evals=[(dtrain, "train"), (dval, "val")],
+        early_stopping_rounds=int(settings["patience"]) * 5,
+        evals_result=record,
+        verbose_eval=False,
+    )
     booster = booster[: booster.best_iteration + 1]  # keep only the trees up to the best validation loss
     history = {"loss": record["train"]["logloss"], "val_loss": record["val"]["logloss"]}
     return FoldModel(booster, _booster_predictor(booster), history)

@@ -1,10 +1,11 @@
 """An already trained network to compare with: Keras 3 `.keras`, Keras 2 `.h5`, or a TF < 2.16 SavedModel.
 
 SavedModels written by TF < 2.16 with Keras 2 no longer load under TF 2.21 (`tf.saved_model.load` fails while
-reviving the optimizer, and Keras 3 does not read the format). They are recovered here: the architecture comes from
-`keras_metadata.pb` (the Keras 2 model config), the weights from the TensorFlow checkpoint `variables/variables.*`,
-and the rebuilt Keras 3 network is checked against the original graph in `saved_model.pb`, which TensorFlow's v1
-SavedModel loader can still execute, on probe inputs (`verify_against_graph`).
+reviving the optimizer, and Keras 3 does not read the format). They are recovered here: the architecture comes
+from `keras_metadata.pb` (the Keras 2 model config), the weights from the TensorFlow checkpoint
+`variables/variables.*`, and the rebuilt Keras 3 network is checked against the original graph in
+`saved_model.pb`, which TensorFlow's v1 SavedModel loader can still execute, on probe inputs
+(`verify_against_graph`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ class Competitor:
     def score(self, x: np.ndarray, fold: np.ndarray, n_folds: int) -> np.ndarray:
         """Scores of raw input rows (fold i network on fold i events when there is one network per fold)."""
         if x.shape[1] != self.n_inputs:
-            raise InputError(f"{self.path}: competitor takes {self.n_inputs} inputs, got {x.shape[1]} features")
+            raise InputError(
+                f"{self.path}: competitor takes {self.n_inputs} inputs, got {x.shape[1]} features"
+            )
         predict = [_keras_predict(m) for m in self.models]
         if len(predict) == n_folds and n_folds > 1:
             out = np.empty(len(x))
@@ -52,7 +55,9 @@ class Competitor:
 
 def _keras_predict(model: Any) -> Callable[[np.ndarray], np.ndarray]:
     def predict(x: np.ndarray) -> np.ndarray:
-        return np.asarray(model.predict(x.astype(np.float32), batch_size=8192, verbose=0), dtype=np.float64)[:, 0]
+        return np.asarray(model.predict(x.astype(np.float32), batch_size=8192, verbose=0), dtype=np.float64)[
+            :, 0
+        ]
 
     return predict
 
@@ -60,14 +65,16 @@ def _keras_predict(model: Any) -> Callable[[np.ndarray], np.ndarray]:
 def load(path: str | Path, *, verify: bool = True) -> Competitor:
     """Load a competitor from a `.keras`/`.h5` file, a SavedModel directory, or a folder of several of them.
 
-    A folder without `saved_model.pb` is searched for `model_crossval*` SavedModels (or `*.keras`/`*.h5`) sorted
-    by name, one per fold.
+    A folder without `saved_model.pb` is searched for `model_crossval*` SavedModels (or `*.keras`/`*.h5`)
+    sorted by name, one per fold.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: competitor not found")
     if path.is_dir() and not (path / "saved_model.pb").exists():
-        members = sorted(p for p in path.iterdir() if (p / "saved_model.pb").exists() or p.suffix in (".keras", ".h5"))
+        members = sorted(
+            p for p in path.iterdir() if (p / "saved_model.pb").exists() or p.suffix in (".keras", ".h5")
+        )
         if not members:
             raise InputError(f"{path}: no SavedModel, .keras or .h5 competitor inside")
     else:
@@ -103,26 +110,30 @@ def keras2_config(savedmodel: Path) -> dict[str, Any]:
         fields = {number: value for number, value in _all_fields(node)}
         if fields.get(3) == b"root" and 5 in fields:
             metadata = json.loads(fields[5])
-            config: dict[str, Any] = metadata.get("model_config") or {"class_name": metadata["class_name"],
-                                                                      "config": metadata["config"]}
+            config: dict[str, Any] = metadata.get("model_config") or {
+                "class_name": metadata["class_name"],
+                "config": metadata["config"],
+            }
             return config
     raise InputError(f"{savedmodel}/keras_metadata.pb: no root model config")
 
 
 def _all_fields(blob: bytes) -> list[tuple[int, Any]]:
     """Minimal protobuf wire-format reader: (field number, value) pairs, bytes for length-delimited fields."""
-    out, pos = [], 0
+    out: list[tuple[int, Any]] = []
+    pos = 0
     while pos < len(blob):
         key, pos = _varint(blob, pos)
         number, wire = key >> 3, key & 7
+        value: Any
         if wire == 0:
             value, pos = _varint(blob, pos)
         elif wire == 2:
             length, pos = _varint(blob, pos)
-            value, pos = blob[pos:pos + length], pos + length
+            value, pos = blob[pos : pos + length], pos + length
         elif wire in (1, 5):
             size = 8 if wire == 1 else 4
-            value, pos = blob[pos:pos + size], pos + size
+            value, pos = blob[pos : pos + size], pos + size
         else:
             raise InputError(f"unsupported protobuf wire type {wire}")
         out.append((number, value))
@@ -145,7 +156,8 @@ def _varint(blob: bytes, pos: int) -> tuple[int, int]:
 
 
 def checkpoint_tensors(savedmodel: Path) -> dict[str, np.ndarray]:
-    """Model weights from the checkpoint, keyed like 'layer_with_weights-1/kernel' (optimizer slots left out)."""
+    """Model weights from the checkpoint, keyed like 'layer_with_weights-1/kernel' (optimizer slots left
+    out)."""
     import tensorflow as tf
 
     prefix = str(savedmodel / "variables" / "variables")
@@ -155,27 +167,38 @@ def checkpoint_tensors(savedmodel: Path) -> dict[str, np.ndarray]:
     except (tf.errors.NotFoundError, tf.errors.DataLossError, ValueError) as exc:
         raise InputError(f"{prefix}: unreadable checkpoint ({exc})") from exc
     suffix = "/.ATTRIBUTES/VARIABLE_VALUE"
-    return {n[: -len(suffix)]: reader.get_tensor(n) for n in names
-            if n.startswith("layer_with_weights-") and n.endswith(suffix) and "OPTIMIZER_SLOT" not in n}
+    return {
+        n[: -len(suffix)]: reader.get_tensor(n)
+        for n in names
+        if n.startswith("layer_with_weights-") and n.endswith(suffix) and "OPTIMIZER_SLOT" not in n
+    }
 
 
 def recover_savedmodel(savedmodel: Path) -> Any:
-    """Rebuild a Keras 2 Sequential of Normalization/Dense layers as a Keras 3 model with the checkpoint weights."""
+    """Rebuild a Keras 2 Sequential of Normalization/Dense layers as a Keras 3 model with the checkpoint
+    weights."""
     import keras
 
     config = keras2_config(savedmodel)
     tensors = checkpoint_tensors(savedmodel)
     layers_cfg = [lc for lc in config["config"]["layers"] if lc["class_name"] != "InputLayer"]
-    n_inputs = int(tensors["layer_with_weights-0/mean"].shape[-1]) if "layer_with_weights-0/mean" in tensors \
+    n_inputs = (
+        int(tensors["layer_with_weights-0/mean"].shape[-1])
+        if "layer_with_weights-0/mean" in tensors
         else int(tensors["layer_with_weights-0/kernel"].shape[0])
+    )
     inputs = keras.Input(shape=(n_inputs,), name="features")
     tensor, weighted = inputs, 0
     for lc in layers_cfg:
         kind, cfg = lc["class_name"], lc["config"]
         prefix = f"layer_with_weights-{weighted}"
         if kind == "Normalization":
-            layer = keras.layers.Normalization(axis=-1, mean=tensors[f"{prefix}/mean"],
-                                               variance=tensors[f"{prefix}/variance"], name=cfg["name"])
+            layer = keras.layers.Normalization(
+                axis=-1,
+                mean=tensors[f"{prefix}/mean"],
+                variance=tensors[f"{prefix}/variance"],
+                name=cfg["name"],
+            )
             weighted += 1
         elif kind == "Dense":
             layer = keras.layers.Dense(int(cfg["units"]), activation=cfg["activation"], name=cfg["name"])
@@ -186,13 +209,16 @@ def recover_savedmodel(savedmodel: Path) -> Any:
         elif kind == "Dropout":
             layer = keras.layers.Dropout(float(cfg["rate"]), name=cfg["name"])
         else:
-            raise InputError(f"{savedmodel}: cannot recover layer type {kind} (only Normalization, Dense, Dropout)")
+            raise InputError(
+                f"{savedmodel}: cannot recover layer type {kind} (only Normalization, Dense, Dropout)"
+            )
         tensor = layer(tensor)
     return keras.Model(inputs, tensor, name=f"recovered_{savedmodel.name}")
 
 
 def run_original_graph(savedmodel: Path, x: np.ndarray) -> np.ndarray:
-    """Evaluate the network exactly as stored in `saved_model.pb` + checkpoint, with TF's v1 SavedModel loader.
+    """Evaluate the network exactly as stored in `saved_model.pb` + checkpoint, with TF's v1 SavedModel
+    loader.
 
     This executes the original serving graph (its own ops and restored variables), independent of the Keras
     rebuild; it is the reference the recovered network is checked against.
@@ -226,8 +252,12 @@ def verify_against_graph(savedmodel: Path, model: Any, x: np.ndarray | None = No
     reference = run_original_graph(savedmodel, probes)
     recovered = _keras_predict(model)(probes)
     deviation = float(np.max(np.abs(reference - recovered)))
-    log.info("%s: recovered network matches the original graph to %.2e on %d probes", savedmodel, deviation,
-             len(probes))
+    log.info(
+        "%s: recovered network matches the original graph to %.2e on %d probes",
+        savedmodel,
+        deviation,
+        len(probes),
+    )
     if not deviation <= VERIFY_TOLERANCE:
         raise InputError(f"{savedmodel}: recovered network differs from the original by {deviation:.3g}")
     return deviation

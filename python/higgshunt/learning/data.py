@@ -1,7 +1,7 @@
 """Labelled tables for training: read HDF5 / CSV / ROOT trees, check the features, split into arrays.
 
-Every problem with the input (missing column, non-finite values, a single class) is reported as an `InputError`
-naming the file and the column, before any model is built.
+Every problem with the input (missing column, non-finite values, a single class) is reported as an
+`InputError` naming the file and the column, before any model is built.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ class Dataset:
         weight: physics event weights (luminosity-normalised when the table carries them; ones otherwise).
         has_weights: whether `weight` came from a column of the table.
         mass: the mass column used for decorrelation studies, or None.
-        fold: the k-fold index per event (from the table's fold column or a seeded random split).
-        event_id: (runNumber, eventNumber) pairs when the table has them, else the row number; used to re-attach scores.
+        fold: the k-fold index per event (eventNumber % k, else the table's fold column, else a seeded random
+            split).
+        event_id: (runNumber, eventNumber) pairs when the table has them, else the row number; used to
+            re-attach scores.
         source: the file the events came from, for messages.
     """
 
@@ -56,17 +58,24 @@ class Dataset:
     def subset(self, mask: np.ndarray) -> Dataset:
         """The events selected by a boolean mask or an index array."""
         return Dataset(
-            features=self.features, x=self.x[mask], y=self.y[mask], weight=self.weight[mask],
-            has_weights=self.has_weights, mass=None if self.mass is None else self.mass[mask],
-            fold=self.fold[mask], event_id=self.event_id[mask], source=self.source,
+            features=self.features,
+            x=self.x[mask],
+            y=self.y[mask],
+            weight=self.weight[mask],
+            has_weights=self.has_weights,
+            mass=None if self.mass is None else self.mass[mask],
+            fold=self.fold[mask],
+            event_id=self.event_id[mask],
+            source=self.source,
         )
 
 
 def load_table(path: str | Path, key: str | None = None, *, columns: list[str] | None = None) -> pd.DataFrame:
-    """Read a table from HDF5 (pandas key; all keys concatenated when `key` is None), CSV(.gz) or a ROOT TTree.
+    """Read a table from HDF5 (pandas key; all keys concatenated when `key` is None), CSV(.gz) or a ROOT
+    TTree.
 
-    For ROOT files `key` is the tree name (the only tree when None). `columns` restricts what is read where the
-    format allows it.
+    For ROOT files `key` is the tree name (the only tree when None). `columns` restricts what is read where
+    the format allows it.
     """
     path = Path(path)
     if not path.exists():
@@ -109,7 +118,9 @@ def _read_root(path: Path, key: str | None, columns: list[str] | None) -> pd.Dat
             trees = [k.split(";")[0] for k, cls in handle.classnames().items() if cls in _TREE_CLASSES]
             if key is None:
                 if len(trees) != 1:
-                    raise InputError(f"{path}: give the tree name (--key); trees: {', '.join(trees) or 'none'}")
+                    raise InputError(
+                        f"{path}: give the tree name (--key); trees: {', '.join(trees) or 'none'}"
+                    )
                 key = trees[0]
             if key not in trees:
                 raise InputError(f"{path}: no tree '{key}'; trees: {', '.join(trees) or 'none'}")
@@ -124,9 +135,11 @@ def _read_root(path: Path, key: str | None, columns: list[str] | None) -> pd.Dat
 
 
 def expand_features(patterns: list[str], columns: list[str], source: str = "<table>") -> list[str]:
-    """Feature names with shell-style patterns (e.g. 'rmm_*') expanded against the table's columns, in table order.
+    """Feature names with shell-style patterns (e.g. 'rmm_*') expanded against the table's columns, in table
+    order.
 
-    Plain names are kept as given (a missing one is reported by `prepare`); a pattern matching nothing is an error.
+    Plain names are kept as given (a missing one is reported by `prepare`); a pattern matching nothing is an
+    error.
     """
     out: list[str] = []
     for pattern in patterns:
@@ -157,15 +170,18 @@ def prepare(
 ) -> Dataset:
     """Check a table and turn it into a `Dataset`.
 
-    Rows whose label is negative (the skim's collision data, label -1) are not labelled events and are removed.
-    Non-finite feature values are counted per column; they raise an `InputError` unless `drop_nonfinite`, in
-    which case those rows are dropped with a warning. Without the fold column the folds are a seeded random split.
+    Rows whose label is negative (the skim's collision data, label -1) are not labelled events and are
+    removed. Non-finite feature values are counted per column; they raise an `InputError` unless
+    `drop_nonfinite`, in which case those rows are dropped with a warning. Without the fold column the folds
+    are a seeded random split.
     """
     needed = list(features) + [label] + [c for c in (weight, mass) if c]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise InputError(f"{source}: missing column {', '.join(repr(c) for c in missing)}; "
-                         f"available: {', '.join(map(str, frame.columns[:40]))}")
+        raise InputError(
+            f"{source}: missing column {', '.join(repr(c) for c in missing)}; "
+            f"available: {', '.join(map(str, frame.columns[:40]))}"
+        )
     if len(set(features)) != len(features):
         raise InputError(f"{source}: feature list has duplicates: {features}")
     labels = pd.to_numeric(frame[label], errors="coerce").to_numpy(dtype=np.float64)
@@ -179,16 +195,20 @@ def prepare(
         counts = {f: int((~finite[:, i]).sum()) for i, f in enumerate(features) if (~finite[:, i]).any()}
         detail = ", ".join(f"{k}: {v}" for k, v in counts.items())
         if not drop_nonfinite:
-            raise InputError(f"{source}: {int(bad_rows.sum())} rows have NaN/inf features ({detail}); "
-                             "fix the input or set drop_nonfinite: true")
+            raise InputError(
+                f"{source}: {int(bad_rows.sum())} rows have NaN/inf features ({detail}); "
+                "fix the input or set drop_nonfinite: true"
+            )
         log.warning("%s: dropping %d rows with NaN/inf features (%s)", source, int(bad_rows.sum()), detail)
         keep = ~bad_rows
         frame, x, labels = frame[keep], x[keep], labels[keep]
     y = (labels == signal_value).astype(np.int8)
     if require_both_classes and (len(np.unique(y)) < 2):
         only = "signal" if len(y) and y[0] == 1 else "background"
-        raise InputError(f"{source}: column '{label}' gives one class only ({only}, {len(y)} events); "
-                         f"signal is '{label}' == {signal_value}")
+        raise InputError(
+            f"{source}: column '{label}' gives one class only ({only}, {len(y)} events); "
+            f"signal is '{label}' == {signal_value}"
+        )
     w = np.ones(len(y))
     if weight:
         w = _numeric(frame, [weight], source)[:, 0]
@@ -211,16 +231,18 @@ def _numeric(frame: pd.DataFrame, columns: list[str], source: str) -> np.ndarray
 
 
 def _folds(frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int, source: str) -> np.ndarray:
+    """Fold per event: eventNumber % k when the table has eventNumber (the rule the saved models and the C++
+    inference use), else the fold column, else a seeded random split."""
     if n_folds < 1:
         raise InputError(f"{source}: number of folds must be >= 1, got {n_folds}")
     if n_folds == 1:  # one model for all events; the training holds out its own test sample
         return np.zeros(len(frame), dtype=np.int64)
+    if "eventNumber" in frame.columns:
+        # the skim's own fold column used its k; re-derive the fold for the k asked here
+        return frame["eventNumber"].to_numpy().astype(np.int64) % n_folds
     if fold_column and fold_column in frame.columns:
         folds = frame[fold_column].to_numpy().astype(np.int64)
-        if "eventNumber" in frame.columns:
-            # The skim writes fold = eventNumber % k for its own k; re-derive it for the k asked here.
-            folds = frame["eventNumber"].to_numpy().astype(np.int64) % n_folds
-        elif folds.min(initial=0) < 0 or folds.max(initial=0) >= n_folds:
+        if folds.min(initial=0) < 0 or folds.max(initial=0) >= n_folds:
             raise InputError(f"{source}: column '{fold_column}' has values outside 0..{n_folds - 1}")
         return folds
     rng = np.random.default_rng(seed)

@@ -1,6 +1,8 @@
-"""Honest evaluation: metrics and plots of out-of-fold scores, side by side with a competitor on the same events.
+"""Honest evaluation: metrics and plots of out-of-fold scores, side by side with a competitor on the same
+events.
 
-`assess` is shared by `higgshunt train` (on the out-of-fold scores of the training run) and `higgshunt evaluate`
+`assess` is shared by `higgshunt train` (on the out-of-fold scores of the training run) and `higgshunt
+evaluate`
 (on a saved model directory and any table).
 """
 
@@ -37,7 +39,9 @@ class Assessment:
     lambda_scan: list[dict[str, float]] = field(default_factory=list)
 
 
-def assess(job: Assessment, header: dict[str, Any], out_dir: Path, *, make_plots: bool = True) -> dict[str, Any]:
+def assess(
+    job: Assessment, header: dict[str, Any], out_dir: Path, *, make_plots: bool = True, config: Any = None
+) -> dict[str, Any]:
     """Compute metrics.json content and draw the plots into `out_dir`; write metrics.json and summary.md."""
     result: dict[str, Any] = {**header}
     has_signal = bool(np.any(job.test.y == 1)) and bool(np.any(job.test.y == 0))
@@ -47,9 +51,12 @@ def assess(job: Assessment, header: dict[str, Any], out_dir: Path, *, make_plots
         result["n_test"] = int(len(job.test.y))
         log.warning("%s: test events have one class only; no ROC metrics", job.name)
     if job.train is not None and has_signal:
-        result["ks_pvalue"] = {name: metrics.ks_overtraining(job.train[0][job.train[1] == cls],
-                                                             job.test.score[job.test.y == cls])
-                               for cls, name in ((1, "signal"), (0, "background"))}
+        result["ks_pvalue"] = {
+            name: metrics.ks_overtraining(
+                job.train[0][job.train[1] == cls], job.test.score[job.test.y == cls]
+            )
+            for cls, name in ((1, "signal"), (0, "background"))
+        }
     if job.competitor is not None:
         result["competitor"] = metrics.classifier_metrics(job.competitor)
         result["comparison"] = _comparison(result, result["competitor"])
@@ -58,7 +65,7 @@ def assess(job: Assessment, header: dict[str, Any], out_dir: Path, *, make_plots
     if job.anomaly and has_signal:
         curve = significance_improvement(job.test.score, job.test.y)
         result["sic_max"] = float(np.nanmax(curve["sic"]))
-    result["provenance"] = provenance.collect()
+    result["provenance"] = provenance.collect(config)
     drawn = _draw(job, result, out_dir) if make_plots else []
     report.write_metrics(out_dir / "metrics.json", result)
     report.write_summary(out_dir / "summary.md", result, drawn, f"higgshunt: {job.name}")
@@ -69,8 +76,12 @@ def _comparison(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
     delta = mine["auc"] - theirs["auc"]
     sigma = float(np.hypot(mine.get("auc_std", 0.0), theirs.get("auc_std", 0.0)))
     n_sigma = delta / sigma if sigma > 0 else (np.inf if delta > 0 else 0.0)
-    return {"delta_auc": float(delta), "sigma": sigma, "delta_auc_sigma": float(n_sigma),
-            "beats_by_2_sigma": bool(n_sigma > 2.0)}
+    return {
+        "delta_auc": float(delta),
+        "sigma": sigma,
+        "delta_auc_sigma": float(n_sigma),
+        "beats_by_2_sigma": bool(n_sigma > 2.0),
+    }
 
 
 def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
@@ -84,9 +95,15 @@ def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
             curves["competitor"] = (*roc_curve(comp.y, comp.score)[:2], result["competitor"]["auc"])
         drawn.append(plots.roc(curves, out_dir / "roc"))
     if job.train is not None and has_both:
-        drawn.append(plots.score_distributions(job.train, (test.score, test.y), result.get("ks_pvalue", {}),
-                                               out_dir / "scores", "Anomaly score" if job.anomaly else
-                                               "Classifier score"))
+        drawn.append(
+            plots.score_distributions(
+                job.train,
+                (test.score, test.y),
+                result.get("ks_pvalue", {}),
+                out_dir / "scores",
+                "Anomaly score" if job.anomaly else "Classifier score",
+            )
+        )
     if job.histories:
         drawn.append(plots.loss_curves(job.histories, out_dir / "loss"))
     if test.has_weights and has_both:
@@ -95,11 +112,21 @@ def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
         if job.competitor is not None:
             c_scan = metrics.cut_scan(job.competitor.score, job.competitor.y, job.competitor.weight)
             comp_curve = (c_scan["cut"], _finite(metrics.asimov_significance(c_scan["s"], c_scan["b"])))
-        drawn.append(plots.significance_scan(scan["cut"], _finite(metrics.asimov_significance(scan["s"], scan["b"])),
-                                             out_dir / "significance", comp_curve))
+        drawn.append(
+            plots.significance_scan(
+                scan["cut"],
+                _finite(metrics.asimov_significance(scan["s"], scan["b"])),
+                out_dir / "significance",
+                comp_curve,
+            )
+        )
     if test.mass is not None and np.any(test.y == 0):
         bkg = test.y == 0
-        drawn.append(plots.mass_sculpting(test.mass[bkg], test.score[bkg], test.weight[bkg], out_dir / "mass_sculpting"))
+        drawn.append(
+            plots.mass_sculpting(
+                test.mass[bkg], test.score[bkg], test.weight[bkg], out_dir / "mass_sculpting"
+            )
+        )
     if job.anomaly and has_both:
         curve = significance_improvement(test.score, test.y)
         drawn.append(plots.sic(curve["eff_s"], curve["sic"], out_dir / "sic"))
@@ -112,19 +139,26 @@ def _finite(z: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(z), z, np.nan)
 
 
-def competitor_scores(config: dict[str, Any] | None, frame_ds: data.Dataset, n_folds: int) -> metrics.ScoreSet | None:
-    """Scores of the configured competitor on the same events (its features taken from the same table rows)."""
+def competitor_scores(
+    config: dict[str, Any] | None, frame_ds: data.Dataset, n_folds: int
+) -> metrics.ScoreSet | None:
+    """Scores of the configured competitor on the same events (its features taken from the same table
+    rows)."""
     if not config:
         return None
     comp = competitor_module.load(config["path"])
     names = list(config.get("features") or frame_ds.features)
     x = columns(frame_ds, names)
     if x.shape[1] != comp.n_inputs:
-        raise InputError(f"{config['path']}: competitor takes {comp.n_inputs} inputs, but {x.shape[1]} competitor "
-                         f"features were given ({', '.join(names)})")
+        raise InputError(
+            f"{config['path']}: competitor takes {comp.n_inputs} inputs, but {x.shape[1]} competitor "
+            f"features were given ({', '.join(names)})"
+        )
     score = comp.score(x, frame_ds.fold, n_folds)
     log.info("competitor %s scored %d events", config["path"], len(score))
-    return metrics.ScoreSet(score, frame_ds.y, frame_ds.weight, frame_ds.has_weights, frame_ds.fold, frame_ds.mass)
+    return metrics.ScoreSet(
+        score, frame_ds.y, frame_ds.weight, frame_ds.has_weights, frame_ds.fold, frame_ds.mass
+    )
 
 
 def columns(ds: data.Dataset, names: list[str]) -> np.ndarray:
@@ -135,10 +169,20 @@ def columns(ds: data.Dataset, names: list[str]) -> np.ndarray:
     return ds.x[:, [ds.features.index(n) for n in names]]
 
 
-def evaluate(model_dir: str | Path, data_path: str | Path, output: str | Path, *, key: str | None = None,
-             label: str | None = None, signal_value: float | None = None, weight: str | None = None,
-             mass: str | None = None, competitor: dict[str, Any] | None = None, drop_nonfinite: bool = False,
-             make_plots: bool = True) -> dict[str, Any]:
+def evaluate(
+    model_dir: str | Path,
+    data_path: str | Path,
+    output: str | Path,
+    *,
+    key: str | None = None,
+    label: str | None = None,
+    signal_value: float | None = None,
+    weight: str | None = None,
+    mass: str | None = None,
+    competitor: dict[str, Any] | None = None,
+    drop_nonfinite: bool = False,
+    make_plots: bool = True,
+) -> dict[str, Any]:
     """Score a table with a saved model directory (fold rule per event) and a competitor; write the outputs.
 
     Column options default to those the model was trained with (`training.json`).
@@ -153,18 +197,35 @@ def evaluate(model_dir: str | Path, data_path: str | Path, output: str | Path, *
     names = trained.features + extra
     frame = data.load_table(data_path, key)
     n_folds = int(trained.manifest["n_folds"])
-    ds = data.prepare(frame, features=names, label=label, signal_value=signal_value, weight=weight, mass=mass,
-                      fold_column=trained_data.get("fold_column", "fold"), n_folds=n_folds,
-                      seed=int(trained.settings.get("training", {}).get("seed", 0)), drop_nonfinite=drop_nonfinite,
-                      require_both_classes=False, source=str(data_path))
+    ds = data.prepare(
+        frame,
+        features=names,
+        label=label,
+        signal_value=signal_value,
+        weight=weight,
+        mass=mass,
+        fold_column=trained_data.get("fold_column", "fold"),
+        n_folds=n_folds,
+        seed=int(trained.settings.get("training", {}).get("seed", 0)),
+        drop_nonfinite=drop_nonfinite,
+        require_both_classes=False,
+        source=str(data_path),
+    )
     score = trained.score(columns(ds, trained.features), ds.fold)
-    job = Assessment(name=trained.manifest["kind"],
-                     test=metrics.ScoreSet(score, ds.y, ds.weight, ds.has_weights, ds.fold, ds.mass),
-                     competitor=competitor_scores(competitor, ds, n_folds),
-                     anomaly=trained.manifest["score"] == "reconstruction_mse")
-    header = {"model": trained.manifest["kind"], "model_dir": str(model_dir), "data": str(data_path),
-              "features": trained.features, "seed": trained.settings.get("training", {}).get("seed")}
+    job = Assessment(
+        name=trained.manifest["kind"],
+        test=metrics.ScoreSet(score, ds.y, ds.weight, ds.has_weights, ds.fold, ds.mass),
+        competitor=competitor_scores(competitor, ds, n_folds),
+        anomaly=trained.manifest["score"] == "reconstruction_mse",
+    )
+    header = {
+        "model": trained.manifest["kind"],
+        "model_dir": str(model_dir),
+        "data": str(data_path),
+        "features": trained.features,
+        "seed": trained.settings.get("training", {}).get("seed"),
+    }
     with atomic_output(output) as tmp:
         tmp.mkdir(parents=True)
-        result = assess(job, header, tmp, make_plots=make_plots)
+        result = assess(job, header, tmp, make_plots=make_plots, config={**header, "competitor": competitor})
     return result

@@ -4,8 +4,8 @@ Contract (shared with the exporter and the C++ inference):
     {"format": "higgshunt-trained", "version": 1, "kind": "dnn|adversarial|bdt|ae|vae",
      "backend": "keras|xgboost|tmva", "features": [...], "n_folds": k, "fold_rule": "eventNumber % n_folds",
      "score": "probability" | "reconstruction_mse", "files": ["fold0.keras", ...], "provenance": {...}}
-The model of fold i was trained without the events of fold i and scores them; n_folds = 1 means one model for all.
-Training settings that are not part of the contract go to `training.json` beside it.
+The model of fold i was trained without the events of fold i and scores them; n_folds = 1 means one model for
+all. Training settings that are not part of the contract go to `training.json` beside it.
 """
 
 from __future__ import annotations
@@ -29,8 +29,16 @@ FOLD_RULE = "eventNumber % n_folds"
 _SUFFIX = {"keras": ".keras", "xgboost": ".json", "tmva": ".weights.xml"}
 
 
-def save(directory: Path, *, kind: str, backend: str, features: Sequence[str], models: Sequence[Any],
-         provenance: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+def save(
+    directory: Path,
+    *,
+    kind: str,
+    backend: str,
+    features: Sequence[str],
+    models: Sequence[Any],
+    provenance: dict[str, Any],
+    settings: dict[str, Any],
+) -> dict[str, Any]:
     """Write the fold models and manifest.json into `directory` (which the caller writes atomically)."""
     directory.mkdir(parents=True, exist_ok=True)
     files = []
@@ -44,10 +52,16 @@ def save(directory: Path, *, kind: str, backend: str, features: Sequence[str], m
             Path(model).replace(directory / name)
         files.append(name)
     manifest = {
-        "format": FORMAT, "version": VERSION, "kind": kind, "backend": backend, "features": list(features),
-        "n_folds": len(models), "fold_rule": FOLD_RULE,
+        "format": FORMAT,
+        "version": VERSION,
+        "kind": kind,
+        "backend": backend,
+        "features": list(features),
+        "n_folds": len(models),
+        "fold_rule": FOLD_RULE,
         "score": "reconstruction_mse" if kind in ("ae", "vae") else "probability",
-        "files": files, "provenance": provenance,
+        "files": files,
+        "provenance": provenance,
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
     (directory / "training.json").write_text(json.dumps(settings, indent=2, default=str))
@@ -88,8 +102,10 @@ def load(directory: str | Path) -> TrainedModel:
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not a readable trained-model manifest ({exc})") from exc
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-        raise InputError(f"{path}: format/version {manifest.get('format')}/{manifest.get('version')}, "
-                         f"expected {FORMAT}/{VERSION}")
+        raise InputError(
+            f"{path}: format/version {manifest.get('format')}/{manifest.get('version')}, "
+            f"expected {FORMAT}/{VERSION}"
+        )
     settings_path = directory / "training.json"
     settings = json.loads(settings_path.read_text()) if settings_path.exists() else {}
     predictors = [_predictor(directory / name, manifest) for name in manifest["files"]]

@@ -1,7 +1,8 @@
 """Figures of merit for a classifier score: ROC, working points, Asimov significance, AMS, R50 and JSD50.
 
-All functions take numpy arrays of scores, labels (1 signal, 0 background) and optional event weights. ROC curves
-come from scikit-learn; the significance formulas are written out here and tested against hand-computed values.
+All functions take numpy arrays of scores, labels (1 signal, 0 background) and optional event weights. ROC
+curves come from scikit-learn; the significance formulas are written out here and tested against hand-computed
+values.
 """
 
 from __future__ import annotations
@@ -35,14 +36,17 @@ def asimov_significance(s: np.ndarray | float, b: np.ndarray | float) -> np.ndar
 
 
 def ams(s: np.ndarray | float, b: np.ndarray | float, b_reg: float = AMS_B_REG) -> np.ndarray:
-    """Approximate median significance of the Higgs ML challenge: sqrt(2((s+b+b_reg) ln(1+s/(b+b_reg)) - s))."""
+    """Approximate median significance of the Higgs ML challenge: sqrt(2((s+b+b_reg) ln(1+s/(b+b_reg)) -
+    s))."""
     s_arr = np.asarray(s, dtype=np.float64)
     b_arr = np.asarray(b, dtype=np.float64) + b_reg
     value = 2.0 * ((s_arr + b_arr) * np.log1p(s_arr / b_arr) - s_arr)
     return np.sqrt(np.clip(value, 0.0, None))
 
 
-def cut_scan(score: np.ndarray, y: np.ndarray, weight: np.ndarray, n_cuts: int = 200) -> dict[str, np.ndarray]:
+def cut_scan(
+    score: np.ndarray, y: np.ndarray, weight: np.ndarray, n_cuts: int = 200
+) -> dict[str, np.ndarray]:
     """Weighted signal and background yields passing `score >= cut` for cuts at score quantiles."""
     cuts = np.unique(np.quantile(score, np.linspace(0.0, 0.999, n_cuts)))
     order = np.argsort(score)
@@ -56,8 +60,9 @@ def cut_scan(score: np.ndarray, y: np.ndarray, weight: np.ndarray, n_cuts: int =
     return {"cut": cuts, "s": sig_above[first], "b": bkg_above[first]}
 
 
-def bkg_eff_at_sig_eff(score: np.ndarray, y: np.ndarray, weight: np.ndarray | None,
-                       target: float) -> tuple[float, float]:
+def bkg_eff_at_sig_eff(
+    score: np.ndarray, y: np.ndarray, weight: np.ndarray | None, target: float
+) -> tuple[float, float]:
     """Background efficiency and score cut of the working point with signal efficiency >= target.
 
     Among all cuts keeping at least `target` of the (weighted) signal, the one with the smallest background.
@@ -84,8 +89,9 @@ def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
     return 0.5 * kl(p) + 0.5 * kl(q)
 
 
-def r50_jsd50(score: np.ndarray, y: np.ndarray, weight: np.ndarray, mass: np.ndarray,
-              bins: int = 30) -> tuple[float, float]:
+def r50_jsd50(
+    score: np.ndarray, y: np.ndarray, weight: np.ndarray, mass: np.ndarray, bins: int = 30
+) -> tuple[float, float]:
     """Background rejection 1/eps_b at 50% signal efficiency, and the JSD of background mass pass vs fail."""
     eff_b, cut = bkg_eff_at_sig_eff(score, y, weight, 0.5)
     bkg = y == 0
@@ -121,12 +127,17 @@ def classifier_metrics(scores: ScoreSet) -> dict[str, Any]:
     """The metrics.json block of one classifier (or anomaly score) on its test events."""
     s, y, w = scores.score, scores.y, scores.weight
     out: dict[str, Any] = {"n_test": int(len(y)), "auc": float(roc_auc_score(y, s))}
-    per_fold = [roc_auc_score(y[scores.fold == f], s[scores.fold == f]) for f in np.unique(scores.fold)
-                if len(np.unique(y[scores.fold == f])) == 2]
+    per_fold = [
+        roc_auc_score(y[scores.fold == f], s[scores.fold == f])
+        for f in np.unique(scores.fold)
+        if len(np.unique(y[scores.fold == f])) == 2
+    ]
     out["auc_folds"] = [float(a) for a in per_fold]
     out["auc_std"] = float(np.std(per_fold, ddof=1)) if len(per_fold) > 1 else 0.0
     positive = np.clip(w, 0.0, None)  # negative MC weights make a weighted ROC non-monotonic
-    out["auc_weighted"] = float(roc_auc_score(y, s, sample_weight=positive)) if scores.has_weights else out["auc"]
+    out["auc_weighted"] = (
+        float(roc_auc_score(y, s, sample_weight=positive)) if scores.has_weights else out["auc"]
+    )
     out["bkg_eff_at_sig_eff"] = {}
     out["cut_at_sig_eff"] = {}
     for target in WORKING_POINTS:

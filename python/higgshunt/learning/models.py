@@ -1,7 +1,8 @@
-"""Keras 3 network builders. Every saved network is self-contained: raw features in, a Normalization layer first.
+"""Keras 3 network builders. Every saved network is self-contained: raw features in, a Normalization layer
+first.
 
-Only layers the C++ inference understands are used in saved networks: Normalization, Dense, BatchNormalization and
-Dropout (see the trained-model contract in `manifest.py`).
+Only layers the C++ inference understands are used in saved networks: Normalization, Dense, BatchNormalization
+and Dropout (see the trained-model contract in `manifest.py`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ class DenseSpec:
             widths = tuple(int(w) for w in section["widths"])
         else:
             widths = (int(section.get("width", 64)),) * int(section.get("depth", 3))
-        return cls(widths, str(section.get("activation", "relu")), float(section.get("dropout", 0.0)),
-                   bool(section.get("batch_norm", False)))
+        return cls(
+            widths,
+            str(section.get("activation", "relu")),
+            float(section.get("dropout", 0.0)),
+            bool(section.get("batch_norm", False)),
+        )
 
 
 def normalization(x_train: np.ndarray, name: str = "normalization") -> Any:
@@ -133,7 +138,9 @@ def _check_activation(name: str) -> None:
     from higgshunt.errors import ConfigError
 
     if name not in ALLOWED_ACTIVATIONS:
-        raise ConfigError(f"activation '{name}' is not one the exported models support: {', '.join(ALLOWED_ACTIVATIONS)}")
+        raise ConfigError(
+            f"activation '{name}' is not one the exported models support: {', '.join(ALLOWED_ACTIVATIONS)}"
+        )
 
 
 def _sampling_layer() -> type:

@@ -48,7 +48,8 @@ def _label(ax: Any, text: str) -> None:
 
 
 def roc(curves: dict[str, tuple[np.ndarray, np.ndarray, float]], stem: Path) -> Path:
-    """ROC curves as background rejection 1/eps_b against signal efficiency; curves = name -> (fpr, tpr, auc)."""
+    """ROC curves as background rejection 1/eps_b against signal efficiency; curves = name -> (fpr, tpr,
+    auc)."""
     fig, ax = _figure()
     for name, (fpr, tpr, auc) in curves.items():
         keep = fpr > 0
@@ -62,24 +63,39 @@ def roc(curves: dict[str, tuple[np.ndarray, np.ndarray, float]], stem: Path) -> 
     return _save(fig, stem)
 
 
-def score_distributions(train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
-                        ks_pvalues: dict[str, float], stem: Path, xlabel: str = "Classifier score") -> Path:
-    """Signal and background scores, training (points) and test (filled), with the KS p-values in the legend."""
+def score_distributions(
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    ks_pvalues: dict[str, float],
+    stem: Path,
+    xlabel: str = "Classifier score",
+) -> Path:
+    """Signal and background scores, training (points) and test (filled), with the KS p-values in the
+    legend."""
     fig, ax = _figure()
     low = float(min(np.min(train[0]), np.min(test[0])))
     high = float(max(np.max(train[0]), np.max(test[0])))
     edges = np.linspace(low, high if high > low else low + 1, _BINS + 1)
     centres = 0.5 * (edges[1:] + edges[:-1])
     for cls, name, colour in ((1, "signal", "tab:blue"), (0, "background", "tab:red")):
-        ax.hist(test[0][test[1] == cls], bins=edges, density=True, alpha=0.35, color=colour,
-                label=f"{name} test")
+        ax.hist(
+            test[0][test[1] == cls], bins=edges, density=True, alpha=0.35, color=colour, label=f"{name} test"
+        )
         counts, _ = np.histogram(train[0][train[1] == cls], bins=edges, density=True)
-        ax.plot(centres, counts, "o", color=colour, markersize=4,
-                label=f"{name} train (KS p = {ks_pvalues.get(name, float('nan')):.3f})")
+        ax.plot(
+            centres,
+            counts,
+            "o",
+            color=colour,
+            markersize=4,
+            label=f"{name} train (KS p = {ks_pvalues.get(name, float('nan')):.3f})",
+        )
     ax.set_yscale("log")
+    low_y, high_y = ax.get_ylim()
+    ax.set_ylim(low_y, high_y * 300)  # room for the label and legend above the distributions
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Normalised entries")
-    ax.legend(loc="upper center", fontsize=11)
+    ax.legend(loc="upper right", fontsize=11, ncol=2)
     _label(ax, "Overtraining check")
     return _save(fig, stem)
 
@@ -90,8 +106,13 @@ def loss_curves(histories: Sequence[dict[str, list[float]]], stem: Path) -> Path
     for fold, history in enumerate(histories):
         for key, style in (("loss", "-"), ("val_loss", "--")):
             if key in history:
-                ax.plot(np.arange(1, len(history[key]) + 1), history[key], style, color=f"C{fold}",
-                        label=f"fold {fold} {'validation' if key.startswith('val') else 'training'}")
+                ax.plot(
+                    np.arange(1, len(history[key]) + 1),
+                    history[key],
+                    style,
+                    color=f"C{fold}",
+                    label=f"fold {fold} {'validation' if key.startswith('val') else 'training'}",
+                )
     ax.set_xlabel("Epoch (BDT: trees)")
     ax.set_ylabel("Loss")
     ax.legend(fontsize=11)
@@ -99,8 +120,9 @@ def loss_curves(histories: Sequence[dict[str, list[float]]], stem: Path) -> Path
     return _save(fig, stem)
 
 
-def significance_scan(cut: np.ndarray, z: np.ndarray, stem: Path, competitor: tuple[np.ndarray, np.ndarray] | None
-                      = None) -> Path:
+def significance_scan(
+    cut: np.ndarray, z: np.ndarray, stem: Path, competitor: tuple[np.ndarray, np.ndarray] | None = None
+) -> Path:
     """Asimov significance against the score cut."""
     fig, ax = _figure()
     ax.plot(cut, z, label="model")
@@ -113,18 +135,31 @@ def significance_scan(cut: np.ndarray, z: np.ndarray, stem: Path, competitor: tu
     return _save(fig, stem)
 
 
-def mass_sculpting(mass: np.ndarray, score: np.ndarray, weight: np.ndarray, stem: Path,
-                   efficiencies: Sequence[float] = (1.0, 0.5, 0.2, 0.1), xlabel: str = "Mass [GeV]") -> Path:
+def mass_sculpting(
+    mass: np.ndarray,
+    score: np.ndarray,
+    weight: np.ndarray,
+    stem: Path,
+    efficiencies: Sequence[float] = (1.0, 0.5, 0.2, 0.1),
+    xlabel: str = "Mass [GeV]",
+) -> Path:
     """Normalised background mass shapes after cuts keeping decreasing background fractions."""
     fig, ax = _figure()
-    edges = np.linspace(*np.quantile(mass, [0.005, 0.995]), _BINS + 1)
+    low, high = (float(v) for v in np.quantile(mass, [0.005, 0.995]))
+    edges = np.linspace(low, high, _BINS + 1)
     for eff in efficiencies:
         cut = np.quantile(score, 1.0 - eff) if eff < 1 else -np.inf
         sel = score >= cut
         if sel.sum() < 2:
             continue
-        ax.hist(mass[sel], bins=edges, weights=np.abs(weight[sel]), density=True, histtype="step",
-                label=f"background, $\\varepsilon_b$ = {eff:g}")
+        ax.hist(
+            mass[sel],
+            bins=edges,
+            weights=np.abs(weight[sel]),
+            density=True,
+            histtype="step",
+            label=f"background, $\\varepsilon_b$ = {eff:g}",
+        )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Normalised entries")
     ax.legend()
@@ -150,7 +185,9 @@ def lambda_tradeoff(points: Sequence[dict[str, float]], stem: Path) -> Path:
     y = [p["r50"] for p in points]
     ax.plot(x, y, "o-")
     for xi, yi, p in zip(x, y, points, strict=True):
-        ax.annotate(f"$\\lambda$={p['lambda']:g}", (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=11)
+        ax.annotate(
+            f"$\\lambda$={p['lambda']:g}", (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=11
+        )
     ax.set_xscale("log")
     ax.set_xlabel("1 / JSD$_{50}$ (mass decorrelation)")
     ax.set_ylabel("R$_{50}$ (background rejection)")

@@ -1,10 +1,11 @@
-"""Human-readable outputs: the Markdown summary beside metrics.json and the table printed at the end of a run."""
+"""Human-readable outputs: the Markdown summary beside metrics.json and the table printed at the end of a
+run."""
 
 from __future__ import annotations
 
 import json
-import math
 import logging
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,18 @@ log = logging.getLogger(__name__)
 
 # (metrics key, label) rows of the summary table, in the order a reader looks for them
 _ROWS: tuple[tuple[str, str], ...] = (
-    ("auc", "AUC (unweighted)"), ("auc_std", "AUC std over folds"), ("auc_weighted", "AUC (weighted)"),
-    ("bkg_eff_at_sig_eff.0.5", "bkg eff @ 50% sig"), ("bkg_eff_at_sig_eff.0.9", "bkg eff @ 90% sig"),
-    ("bkg_eff_at_sig_eff.0.95", "bkg eff @ 95% sig"), ("cut_at_sig_eff.0.95", "cut @ 95% sig"),
-    ("significance_asimov_best", "best Asimov Z"), ("significance_asimov_cut", "cut for best Z"),
-    ("ams_best", "best AMS (b_reg=10)"), ("r50", "R50"), ("jsd50", "JSD50"),
+    ("auc", "AUC (unweighted)"),
+    ("auc_std", "AUC std over folds"),
+    ("auc_weighted", "AUC (weighted)"),
+    ("bkg_eff_at_sig_eff.0.5", "bkg eff @ 50% sig"),
+    ("bkg_eff_at_sig_eff.0.9", "bkg eff @ 90% sig"),
+    ("bkg_eff_at_sig_eff.0.95", "bkg eff @ 95% sig"),
+    ("cut_at_sig_eff.0.95", "cut @ 95% sig"),
+    ("significance_asimov_best", "best Asimov Z"),
+    ("significance_asimov_cut", "cut for best Z"),
+    ("ams_best", "best AMS (b_reg=10)"),
+    ("r50", "R50"),
+    ("jsd50", "JSD50"),
 )
 
 
@@ -61,15 +69,22 @@ def format_table(metrics: dict[str, Any]) -> str:
     lines.insert(1, "-" * len(lines[0]))
     comparison = metrics.get("comparison")
     if comparison:
-        lines.append(f"AUC difference to competitor: {comparison['delta_auc']:+.4f} "
-                     f"({comparison['delta_auc_sigma']:+.1f} sigma over folds)")
+        lines.append(
+            f"AUC difference to competitor: {comparison['delta_auc']:+.4f} "
+            f"({comparison['delta_auc_sigma']:+.1f} sigma over folds)"
+        )
     return "\n".join(lines)
 
 
 def write_summary(path: Path, metrics: dict[str, Any], plots: Sequence[Path], title: str) -> None:
     """A short Markdown summary: the table, the comparison, and the plots."""
-    lines = [f"# {title}", "", f"Model `{metrics.get('model')}` on {len(metrics.get('features', []))} features; "
-             f"{metrics.get('n_test')} test events, seed {metrics.get('seed')}.", ""]
+    lines = [
+        f"# {title}",
+        "",
+        f"Model `{metrics.get('model')}` on {len(metrics.get('features', []))} features; "
+        f"{metrics.get('n_test')} test events, seed {metrics.get('seed')}.",
+        "",
+    ]
     header = ["metric", "model", "competitor"] if metrics.get("competitor") else ["metric", "model"]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in table(metrics):
@@ -77,13 +92,18 @@ def write_summary(path: Path, metrics: dict[str, Any], plots: Sequence[Path], ti
     comparison = metrics.get("comparison")
     if comparison:
         verdict = "beats" if comparison["beats_by_2_sigma"] else "does not beat"
-        lines += ["", f"The model {verdict} the competitor by more than two standard deviations: "
-                      f"AUC difference {comparison['delta_auc']:+.4f} = {comparison['delta_auc_sigma']:+.2f} sigma "
-                      "(fold spreads added in quadrature), on the same test events."]
+        lines += [
+            "",
+            f"The model {verdict} the competitor by more than two standard deviations: "
+            f"AUC difference {comparison['delta_auc']:+.4f} = {comparison['delta_auc_sigma']:+.2f} sigma "
+            "(fold spreads added in quadrature), on the same test events.",
+        ]
     if metrics.get("lambda_scan"):
         lines += ["", "| lambda | AUC | R50 | JSD50 |", "|---|---|---|---|"]
-        lines += [f"| {p['lambda']:g} | {p['auc']:.4f} | {p['r50']:.3g} | {p['jsd50']:.3g} |"
-                  for p in metrics["lambda_scan"]]
+        lines += [
+            f"| {p['lambda']:g} | {p['auc']:.4f} | {p['r50']:.3g} | {p['jsd50']:.3g} |"
+            for p in metrics["lambda_scan"]
+        ]
     lines += ["", "## Plots", ""] + [f"![{p.stem}]({p.name})" for p in plots]
     with atomic_output(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")

@@ -2,7 +2,8 @@
 
 Fold rule (the same in training and in every later scoring): the model of fold i is trained WITHOUT the events
 with fold == i and scores exactly those events, so every event gets an out-of-fold score. Inside the training
-events a seeded fraction is held out for early stopping. With one fold a seeded test fraction is held out instead.
+events a seeded fraction is held out for early stopping. With one fold a seeded test fraction is held out
+instead.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ class KFoldResult:
 def configure_determinism(seed: int, threads: int = 1) -> None:
     """Seed Python, numpy and TensorFlow; make TF ops deterministic and single-threaded.
 
-    Thread counts can only be set before TensorFlow starts its runtime; later calls keep the existing pools (with
-    a debug message), which is still deterministic because op determinism is enabled.
+    Thread counts can only be set before TensorFlow starts its runtime; later calls keep the existing pools
+    (with a debug message), which is still deterministic because op determinism is enabled.
     """
     import keras
     import tensorflow as tf
@@ -76,7 +77,8 @@ def configure_determinism(seed: int, threads: int = 1) -> None:
 def balanced_weights(y: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Training weights: |w| rescaled so signal and background each carry half of the total (mean weight 1).
 
-    Absolute values because negative generator weights make the cross-entropy unbounded below for single events.
+    Absolute values because negative generator weights make the cross-entropy unbounded below for single
+    events.
     """
     w = np.abs(np.asarray(weight, dtype=np.float64))
     out = np.zeros_like(w)
@@ -115,12 +117,21 @@ def run_kfold(ds: Dataset, fitter: Fitter, settings: dict[str, Any], *, progress
         if test_mask.all() or not test_mask.any():
             from higgshunt.errors import InputError
 
-            raise InputError(f"{ds.source}: fold {fold} has {int(test_mask.sum())} of {len(ds)} events; "
-                             "cannot train without both training and test events")
+            raise InputError(
+                f"{ds.source}: fold {fold} has {int(test_mask.sum())} of {len(ds)} events; "
+                "cannot train without both training and test events"
+            )
         train_idx = np.flatnonzero(~test_mask)
-        fit_ds, val_ds = split_validation(ds.subset(train_idx), float(settings["validation_fraction"]), seed + fold)
-        log.info("fold %d: %d training, %d validation, %d test events", fold, len(fit_ds), len(val_ds),
-                 int(test_mask.sum()))
+        fit_ds, val_ds = split_validation(
+            ds.subset(train_idx), float(settings["validation_fraction"]), seed + fold
+        )
+        log.info(
+            "fold %d: %d training, %d validation, %d test events",
+            fold,
+            len(fit_ds),
+            len(val_ds),
+            int(test_mask.sum()),
+        )
         fold_model = fitter(fit_ds, val_ds, {**settings, "seed": seed + fold})
         models.append(fold_model)
         test_score[test_mask] = fold_model.predict(ds.x[test_mask])
@@ -128,13 +139,24 @@ def run_kfold(ds: Dataset, fitter: Fitter, settings: dict[str, Any], *, progress
         sample = np.random.default_rng(seed + fold).permutation(train_idx)[: int(test_mask.sum())]
         train_scores.append(fold_model.predict(ds.x[sample]))
         train_indices.append(sample)
-    return KFoldResult(models, test_score, np.isfinite(test_score), np.concatenate(train_scores),
-                       np.concatenate(train_indices), time.perf_counter() - start)
+    return KFoldResult(
+        models,
+        test_score,
+        np.isfinite(test_score),
+        np.concatenate(train_scores),
+        np.concatenate(train_indices),
+        time.perf_counter() - start,
+    )
 
 
-def fit_keras(model: Any, train: tuple[np.ndarray, np.ndarray, np.ndarray],
-              val: tuple[np.ndarray, np.ndarray, np.ndarray], settings: dict[str, Any], *,
-              loss: Any = "binary_crossentropy", progress: bool = False) -> dict[str, list[float]]:
+def fit_keras(
+    model: Any,
+    train: tuple[np.ndarray, np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray, np.ndarray],
+    settings: dict[str, Any],
+    *,
+    loss: Any = "binary_crossentropy",
+) -> dict[str, list[float]]:
     """Compile and fit a Keras model with early stopping (best weights restored) and a learning-rate schedule.
 
     `train` and `val` are (x, target, sample_weight) triples. Returns the loss history.
@@ -142,22 +164,54 @@ def fit_keras(model: Any, train: tuple[np.ndarray, np.ndarray, np.ndarray],
     import keras
 
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(settings["learning_rate"])), loss=loss)
-    callbacks: list[Any] = [keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=int(settings["patience"]), restore_best_weights=True)]
+    callbacks: list[Any] = [
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=int(settings["patience"]), restore_best_weights=True
+        )
+    ]
+    if settings.get("progress", False):
+        callbacks.append(_epoch_bar(int(settings["epochs"])))
     schedule = settings.get("lr_schedule", "plateau")
     if schedule == "plateau":
-        callbacks.append(keras.callbacks.ReduceLROnPlateau(
-            monitor="val_loss", factor=0.5, patience=max(1, int(settings["patience"]) // 2), min_lr=1e-6))
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss", factor=0.5, patience=max(1, int(settings["patience"]) // 2), min_lr=1e-6
+            )
+        )
     elif schedule == "exponential":
         decay = float(settings.get("lr_decay", 0.95))
         callbacks.append(keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * decay if epoch else lr))
     history = model.fit(
-        train[0].astype(np.float32), train[1].astype(np.float32), sample_weight=train[2].astype(np.float32),
+        train[0].astype(np.float32),
+        train[1].astype(np.float32),
+        sample_weight=train[2].astype(np.float32),
         validation_data=(val[0].astype(np.float32), val[1].astype(np.float32), val[2].astype(np.float32)),
-        epochs=int(settings["epochs"]), batch_size=int(settings["batch_size"]), shuffle=True,
-        callbacks=callbacks, verbose=2 if progress else 0,
+        epochs=int(settings["epochs"]),
+        batch_size=int(settings["batch_size"]),
+        shuffle=True,
+        callbacks=callbacks,
+        verbose=0,
     )
     return {k: [float(v) for v in values] for k, values in history.history.items() if "loss" in k}
+
+
+def _epoch_bar(epochs: int) -> Any:
+    """A Keras callback drawing a tqdm bar over epochs (stderr) with the validation loss."""
+    import keras
+    from tqdm import tqdm
+
+    class EpochBar(keras.callbacks.Callback):
+        def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+            self.bar = tqdm(total=epochs, desc="epochs", unit="epoch", leave=False)
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            self.bar.update(1)
+            self.bar.set_postfix(val_loss=f"{(logs or {}).get('val_loss', float('nan')):.4f}")
+
+        def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+            self.bar.close()
+
+    return EpochBar()
 
 
 def keras_predictor(model: Any, batch_size: int = 8192) -> Callable[[np.ndarray], np.ndarray]:
@@ -176,6 +230,10 @@ def fit_dnn(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel
 
     configure_determinism(int(settings["seed"]), int(settings.get("threads", 1)))
     model = build_classifier(train.x, DenseSpec.from_config(settings["network"]))
-    history = fit_keras(model, (train.x, train.y, balanced_weights(train.y, train.weight)),
-                        (val.x, val.y, balanced_weights(val.y, val.weight)), settings)
+    history = fit_keras(
+        model,
+        (train.x, train.y, balanced_weights(train.y, train.weight)),
+        (val.x, val.y, balanced_weights(val.y, val.weight)),
+        settings,
+    )
     return FoldModel(model, keras_predictor(model), history)

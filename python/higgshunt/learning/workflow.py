@@ -64,18 +64,38 @@ def load_dataset(config: dict[str, Any]) -> tuple[data.Dataset, list[str]]:
     frame = data.load_table(spec["path"], spec.get("key"))
     features = data.expand_features(list(spec["features"]), [str(c) for c in frame.columns], spec["path"])
     extra = [c for c in (config.get("competitor") or {}).get("features", []) if c not in features]
-    anomaly = config["model"] in ("ae", "vae") or (config["model"] == "tune" and config["tune"]["kind"] == "ae")
-    ds = data.prepare(frame, features=features + extra, label=spec["label"],
-                      signal_value=spec["signal_value"], weight=spec.get("weight"), mass=spec.get("mass"),
-                      fold_column=spec.get("fold_column"), n_folds=int(config["training"]["folds"]),
-                      seed=int(config["training"]["seed"]), drop_nonfinite=bool(spec["drop_nonfinite"]),
-                      require_both_classes=not anomaly, source=spec["path"])
+    anomaly = config["model"] in ("ae", "vae") or (
+        config["model"] == "tune" and config["tune"]["kind"] == "ae"
+    )
+    ds = data.prepare(
+        frame,
+        features=features + extra,
+        label=spec["label"],
+        signal_value=spec["signal_value"],
+        weight=spec.get("weight"),
+        mass=spec.get("mass"),
+        fold_column=spec.get("fold_column"),
+        n_folds=int(config["training"]["folds"]),
+        seed=int(config["training"]["seed"]),
+        drop_nonfinite=bool(spec["drop_nonfinite"]),
+        require_both_classes=not anomaly,
+        source=spec["path"],
+    )
     return ds, features
 
 
 def _restrict(ds: data.Dataset, names: list[str]) -> data.Dataset:
-    return data.Dataset(tuple(names), columns(ds, names), ds.y, ds.weight, ds.has_weights, ds.mass, ds.fold,
-                        ds.event_id, ds.source)
+    return data.Dataset(
+        tuple(names),
+        columns(ds, names),
+        ds.y,
+        ds.weight,
+        ds.has_weights,
+        ds.mass,
+        ds.fold,
+        ds.event_id,
+        ds.source,
+    )
 
 
 def train(config: dict[str, Any]) -> TrainResult:
@@ -104,32 +124,61 @@ def train(config: dict[str, Any]) -> TrainResult:
     test = result.test_mask
     job = Assessment(
         name=kind,
-        test=metrics.ScoreSet(result.test_score[test], ds.y[test], ds.weight[test], ds.has_weights, ds.fold[test],
-                              None if ds.mass is None else ds.mass[test]),
+        test=metrics.ScoreSet(
+            result.test_score[test],
+            ds.y[test],
+            ds.weight[test],
+            ds.has_weights,
+            ds.fold[test],
+            None if ds.mass is None else ds.mass[test],
+        ),
         train=(result.train_score, ds.y[result.train_index]),
-        histories=[m.history for m in result.models], anomaly=kind in ("ae", "vae"), lambda_scan=scan,
-        competitor=_subset_scores(competitor_scores(config.get("competitor"), full, int(fit["folds"])), test))
+        histories=[m.history for m in result.models],
+        anomaly=kind in ("ae", "vae"),
+        lambda_scan=scan,
+        competitor=_subset_scores(competitor_scores(config.get("competitor"), full, int(fit["folds"])), test),
+    )
     n_train = int(round(np.mean([len(ds) - int(np.sum(ds.fold == f)) for f in range(int(fit["folds"]))])))
-    header = {"model": kind, "backend": backend, "features": list(ds.features), "n_train": n_train,
-              "seed": int(fit["seed"]), "train_seconds": round(result.seconds, 3), "n_folds": int(fit["folds"])}
+    header = {
+        "model": kind,
+        "backend": backend,
+        "features": list(ds.features),
+        "n_train": n_train,
+        "seed": int(fit["seed"]),
+        "train_seconds": round(result.seconds, 3),
+        "n_folds": int(fit["folds"]),
+    }
     output = Path(config["output"])
     with atomic_output(output) as tmp:
-        saved = manifest.save(tmp, kind=kind, backend=backend, features=ds.features,
-                              models=[m.model for m in result.models], provenance=provenance.collect(config),
-                              settings={**config, "fit": fit})
-        summary = assess(job, header, tmp, make_plots=bool(config["plots"]))
+        saved = manifest.save(
+            tmp,
+            kind=kind,
+            backend=backend,
+            features=ds.features,
+            models=[m.model for m in result.models],
+            provenance=provenance.collect(config),
+            settings={**config, "fit": fit},
+        )
+        summary = assess(job, header, tmp, make_plots=bool(config["plots"]), config=config)
     return TrainResult(output, summary, saved)
 
 
 def _subset_scores(scores: metrics.ScoreSet | None, mask: np.ndarray) -> metrics.ScoreSet | None:
     if scores is None:
         return None
-    return metrics.ScoreSet(scores.score[mask], scores.y[mask], scores.weight[mask], scores.has_weights,
-                            scores.fold[mask], None if scores.mass is None else scores.mass[mask])
+    return metrics.ScoreSet(
+        scores.score[mask],
+        scores.y[mask],
+        scores.weight[mask],
+        scores.has_weights,
+        scores.fold[mask],
+        None if scores.mass is None else scores.mass[mask],
+    )
 
 
 def _tuned(ds: data.Dataset, fit: dict[str, Any], progress: bool) -> str:
-    """Run the Hyperband search on the first fold's training events; update `fit` with the best architecture."""
+    """Run the Hyperband search on the first fold's training events; update `fit` with the best
+    architecture."""
     from higgshunt.learning.anomaly import tune
     from higgshunt.learning.training import split_validation
 
@@ -144,28 +193,27 @@ def _tuned(ds: data.Dataset, fit: dict[str, Any], progress: bool) -> str:
     return str(fit["tune"]["kind"])
 
 
-def _lambda_scan(ds: data.Dataset, fit: dict[str, Any], config: dict[str, Any],
-                 progress: bool) -> tuple[KFoldResult, list[dict[str, float]]]:
+def _lambda_scan(
+    ds: data.Dataset, fit: dict[str, Any], config: dict[str, Any], progress: bool
+) -> tuple[KFoldResult, list[dict[str, float]]]:
     """Train the adversarial model for every lambda of the scan; keep the run of the configured lambda."""
+    from sklearn.metrics import roc_auc_score
+
     from higgshunt.learning.adversarial import fit_adversarial
 
-    if ds.mass is None:
+    mass = ds.mass
+    if mass is None:
         raise ConfigError("adversarial.lambda_scan needs data.mass (the column to decorrelate from)")
     chosen = float(config["adversarial"]["lambda"])
     lambdas = sorted({float(v) for v in config["adversarial"]["lambda_scan"]} | {chosen})
-    points, kept = [], None
+    points, runs = [], {}
     for lam in lambdas:
         log.info("lambda scan: lambda = %g", lam)
         run = run_kfold(ds, fit_adversarial, {**fit, "lambda": lam}, progress=progress)
         t = run.test_mask
-        assert ds.mass is not None
         weights = np.clip(ds.weight[t], 0, None) if ds.has_weights else np.ones(int(t.sum()))
-        r50, jsd = metrics.r50_jsd50(run.test_score[t], ds.y[t], weights, ds.mass[t])
-        from sklearn.metrics import roc_auc_score
-
-        points.append({"lambda": lam, "auc": float(roc_auc_score(ds.y[t], run.test_score[t])), "r50": r50,
-                       "jsd50": jsd})
-        if lam == chosen:
-            kept = run
-    assert kept is not None
-    return kept, points
+        r50, jsd = metrics.r50_jsd50(run.test_score[t], ds.y[t], weights, mass[t])
+        auc = float(roc_auc_score(ds.y[t], run.test_score[t]))
+        points.append({"lambda": lam, "auc": auc, "r50": r50, "jsd50": jsd})
+        runs[lam] = run
+    return runs[chosen], points

@@ -1,0 +1,153 @@
+"""Command behaviour: determinism, resume after an interruption, bad configs, the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import uproot
+import yaml
+from higgshunt.cli import generate as generate_command
+from higgshunt.errors import ConfigError
+from higgshunt.generation import generate, load_config
+from higgshunt.generation import run as run_module
+
+SMALL = ["4lep/VBFH125_ZZ4lep", "GamGam/VBFH125_gamgam"]
+
+
+def _arrays(path: Path) -> dict[str, Any]:
+    with uproot.open(path) as handle:
+        return handle["mini"].arrays(library="np")
+
+
+@pytest.mark.slow
+def test_same_seed_gives_identical_files(tmp_path: Path, samples_config: Any) -> None:
+    for name in ("a", "b"):
+        generate(samples_config, tmp_path / name, events=60, processes=SMALL, seed=4, progress=False)
+    other = generate(samples_config, tmp_path / "c", events=60, processes=SMALL[:1], seed=5, progress=False)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.root"))
+    assert len(files) == 2
+    for relative in files:
+        first, second = _arrays(tmp_path / "a" / relative), _arrays(tmp_path / "b" / relative)
+        assert first.keys() == second.keys()
+        for name in first:
+            assert all(np.array_equal(x, y) for x, y in zip(first[name], second[name], strict=True)), name
+    changed = _arrays(other.directory / files[1])["lep_pt"]  # files[1] is the 4lep one
+    assert not all(
+        np.array_equal(x, y) for x, y in zip(changed, _arrays(tmp_path / "a" / files[1])["lep_pt"])
+    )
+
+
+@pytest.mark.slow
+def test_interrupted_run_leaves_no_partial_file_and_resumes(
+    tmp_path: Path, samples_config: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = run_module.generate_sample
+    calls: list[str] = []
+
+    def interrupted(sample: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(sample.key)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(sample, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "generate_sample", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        generate(samples_config, tmp_path, events=40, processes=SMALL, seed=2, progress=False)
+    written = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert written == ["mc_344235.VBFH125_ZZ4lep.4lep.root", "samples.json"]
+    first = tmp_path / "4lep/MC/mc_344235.VBFH125_ZZ4lep.4lep.root"
+    stamp = first.stat().st_mtime_ns
+
+    calls.clear()
+    monkeypatch.setattr(run_module, "generate_sample", real)
+    manifest = generate(samples_config, tmp_path, events=40, processes=SMALL, seed=2, progress=False)
+    assert first.stat().st_mtime_ns == stamp  # complete sample skipped
+    assert set(manifest.entries) == {
+        "4lep/MC/mc_344235.VBFH125_ZZ4lep.4lep.root",
+        "GamGam/MC/mc_345041.VBFH125_gamgam.GamGam.root",
+    }
+    document = json.loads(manifest.path.read_text())
+    assert document["provenance"]["config_hash"]
+    # a different size is a different sample: regenerated
+    generate(samples_config, tmp_path, events=41, processes=SMALL[:1], seed=2, progress=False)
+    assert first.stat().st_mtime_ns != stamp
+
+
+def _write_config(tmp_path: Path, edit: Any) -> Path:
+    source = Path(__file__).resolve().parents[2] / "configs"
+    raw = yaml.safe_load((source / "samples.yaml").read_text())
+    detector = yaml.safe_load((source / "detector.yaml").read_text())
+    edit(raw, detector)
+    (tmp_path / "detector.yaml").write_text(yaml.safe_dump(detector))
+    (tmp_path / "samples.yaml").write_text(yaml.safe_dump(raw))
+    return tmp_path / "samples.yaml"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r, d: r.update(sed=1), "unknown key 'sed' (did you mean 'seed'?)"),
+        (
+            lambda r, d: r["processes"][0].update(evnts=3),
+            "processes[0]: unknown key 'evnts' (did you mean 'events'?)",
+        ),
+        (lambda r, d: r["processes"][1].update(events=0), "processes[1].events"),
+        (lambda r, d: r["processes"][2].update(skim="5lep"), "processes[2].skim"),
+        (lambda r, d: r["processes"].append(dict(r["processes"][0])), "defined twice"),
+        (lambda r, d: d["jets"].pop("radius"), "detector.yaml: jets: 'radius' is a required property"),
+        (lambda r, d: d["muons"]["efficiency"]["values"].append(0.5), "muons.efficiency"),
+        (lambda r, d: d["jets"]["btag"].update(efficiency_b=1.5), "jets.btag.efficiency_b"),
+    ],
+)
+def test_bad_config_names_file_and_key(tmp_path: Path, edit: Any, message: str) -> None:
+    path = _write_config(tmp_path, edit)
+    with pytest.raises(ConfigError, match=r"\.yaml") as error:
+        load_config(path)
+    assert message in str(error.value)
+
+
+def test_bad_pythia_setting_names_sample(tmp_path: Path) -> None:
+    path = _write_config(tmp_path, lambda r, d: r["processes"][0]["pythia"].append("HiggsSM:gg2Hxx = on"))
+    config = load_config(path)
+    with pytest.raises(
+        ConfigError, match="4lep/ggH125_ZZ4lep: Pythia rejects the setting 'HiggsSM:gg2Hxx = on'"
+    ):
+        generate(config, tmp_path / "out", events=5, processes=["4lep/ggH125_ZZ4lep"], progress=False)
+
+
+def test_unknown_process_on_command_line(samples_config: Any, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown process \\['ggH'\\]"):
+        generate(samples_config, tmp_path, events=5, processes=["ggH"], progress=False)
+
+
+@pytest.mark.slow
+def test_cli_generates_and_reports_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    generate_command.add_arguments(parser)
+    args = parser.parse_args(
+        [
+            "--config",
+            str(Path(__file__).resolve().parents[2] / "configs/samples.yaml"),
+            "--output",
+            str(tmp_path),
+            "--events",
+            "20",
+            "--processes",
+            "VBFH125_ZZ4lep",
+            "--seed",
+            "3",
+            "--jobs",
+            "1",
+            "--no-progress",
+            "--lumi-fb",
+            "36",
+        ]
+    )
+    assert generate_command.run(args) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "samples.json")
+    assert (tmp_path / "4lep/MC/mc_344235.VBFH125_ZZ4lep.4lep.root").exists()

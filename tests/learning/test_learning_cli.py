@@ -1,0 +1,152 @@
+"""`higgshunt train` and `higgshunt evaluate` end to end on a 4-lepton-like table, with the competitor."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import COMPETITOR, LEPTON_FEATURES
+from higgshunt.cli import main
+
+
+def four_lepton_table(n: int = 900, seed: int = 11) -> pd.DataFrame:
+    """24 lepton inputs in GeV (pT-ordered), an m4l column, labels, weights and the skim's id columns."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.5).astype(np.int8)
+    pts = np.sort(rng.exponential(25.0, (n, 4)) + 7.0 + 15.0 * y[:, None], axis=1)[:, ::-1]
+    eta = rng.uniform(-2.4, 2.4, (n, 4))
+    frame = pd.DataFrame(
+        {
+            "runNumber": 1,
+            "eventNumber": np.arange(n),
+            "fold": np.arange(n) % 3,
+            "label": y,
+            "weight": np.where(y == 1, 0.01, 0.03),
+        }
+    )
+    for i in range(4):
+        frame[f"lep{i + 1}_pt"] = pts[:, i]
+        frame[f"lep{i + 1}_e"] = pts[:, i] * np.cosh(eta[:, i])
+        frame[f"lep{i + 1}_charge"] = np.where(i % 2 == 0, 1, -1)
+        frame[f"lep{i + 1}_pdgId"] = rng.choice([11, 13], n)
+        frame[f"lep{i + 1}_phi"] = rng.uniform(-np.pi, np.pi, n)
+        frame[f"lep{i + 1}_eta"] = eta[:, i]
+    frame["m4l"] = np.where(y == 1, rng.normal(125, 2, n), rng.uniform(80, 170, n))
+    return frame
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not COMPETITOR.exists(), reason="../shared competitor models not present")
+def test_train_then_evaluate_with_competitor(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "skim.h5"
+    frame = four_lepton_table()
+    frame[frame["label"] == 1].to_hdf(table, key="ggH125_ZZ4lep", format="table")
+    frame[frame["label"] == 0].to_hdf(table, key="llll", format="table", mode="a")
+    features = ",".join(LEPTON_FEATURES + ["m4l"])
+    competitor = ["--competitor", str(COMPETITOR), "--competitor-features", ",".join(LEPTON_FEATURES)]
+    code = main(
+        [
+            "train",
+            "--data",
+            str(table),
+            "--features",
+            features,
+            "--label",
+            "label",
+            "--weight",
+            "weight",
+            "--mass",
+            "m4l",
+            "--model",
+            "dnn",
+            "--output",
+            str(tmp_path / "model"),
+            "--folds",
+            "3",
+            "--epochs",
+            "3",
+            "--seed",
+            "2",
+            "--no-progress",
+            *competitor,
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "AUC (unweighted)" in printed and "competitor" in printed
+    trained = json.loads((tmp_path / "model" / "metrics.json").read_text())
+    assert trained["competitor"]["n_test"] == trained["n_test"] == len(frame)
+    assert {"delta_auc", "delta_auc_sigma", "beats_by_2_sigma"} <= set(trained["comparison"])
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(tmp_path / "model"),
+            "--data",
+            str(table),
+            "--output",
+            str(tmp_path / "eval"),
+            *competitor,
+        ]
+    )
+    assert code == 0
+    evaluated = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    # evaluate re-scores every event with the model of its fold: the same out-of-fold numbers as training
+    assert evaluated["auc"] == pytest.approx(trained["auc"], abs=1e-6)
+    assert evaluated["competitor"]["auc"] == pytest.approx(trained["competitor"]["auc"], abs=1e-9)
+    assert (tmp_path / "eval" / "roc.png").exists() and (tmp_path / "eval" / "summary.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["train", "--data", "nothing.csv", "--features", "a", "--model", "dnn", "--output", "o"],
+            "file not found",
+        ),
+        (["train", "--model", "dnn"], "give --config FILE"),
+        (["train", "--config", "missing.yaml"], "cannot read config"),
+    ],
+)
+def test_errors_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code = main([*argv[:1], *[a if a != "o" else str(tmp_path / "o") for a in argv[1:]]])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and message in err and "\n" not in err
+
+
+def test_competitor_size_mismatch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    frame = four_lepton_table(60)
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    code = main(
+        [
+            "train",
+            "--data",
+            str(path),
+            "--features",
+            "lep1_pt,lep2_pt",
+            "--label",
+            "label",
+            "--model",
+            "bdt",
+            "--backend",
+            "xgboost",
+            "--output",
+            str(tmp_path / "o"),
+            "--folds",
+            "2",
+            "--no-progress",
+            "--competitor",
+            str(COMPETITOR / "model_crossval0"),
+            "--competitor-features",
+            "lep1_pt,lep2_pt",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and "competitor takes 24 inputs, but 2 competitor features were given" in err
+    assert not (tmp_path / "o").exists()  # nothing half-written

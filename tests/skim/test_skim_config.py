@@ -1,0 +1,65 @@
+"""Config loading: defaults, feature expansion, and the checks beyond the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from higgshunt import skim
+from higgshunt.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+MINIMAL = {
+    "channel": "hzz4l",
+    "definitions": {},
+    "cuts": [{"name": "all_events", "expression": "true"}],
+    "features": [{"name": "x", "expression": "1.0"}],
+}
+
+
+@pytest.mark.parametrize("channel", ["hzz4l", "hyy", "trilepton"])
+def test_shipped_configs_load(channel: str) -> None:
+    config = skim.load(REPO / "configs" / f"{channel}.yaml")
+    assert config.channel == channel and config.folds == 3 and len(config.hash) == 64
+
+
+def test_hzz4l_exports_competitor_features_in_order() -> None:
+    names = skim.load(REPO / "configs" / "hzz4l.yaml").feature_names
+    competitor = [f"lep{i}_{q}" for q in ("pt", "e", "charge", "pdgId", "phi", "eta") for i in range(1, 5)]
+    assert names[:24] == competitor
+    assert {"m4l", "m12", "m34"} <= set(names)
+
+
+def test_trilepton_rmm_columns() -> None:
+    config = skim.load(REPO / "configs" / "trilepton.yaml")
+    rmm = [f for f in config.features if f.name.startswith("rmm_")]
+    assert len(rmm) == 441 and rmm[22].name == "rmm_1_1" and rmm[22].index == 22
+    assert {f.source for f in rmm} == {rmm[0].source}  # one defined column, 441 elements
+
+
+def test_defaults_and_units() -> None:
+    raw = {**MINIMAL, "features": [{"name": "pt{i}", "expression": "v", "unit": "MeV", "size": 2},
+                                   {"name": "y", "expression": "2"}]}
+    config = skim.config.build(raw)
+    assert config.tree == "mini" and config.raw["output"]["compression"]["library"] == "blosc"
+    assert [(f.name, f.index, f.to_gev) for f in config.features] == [("pt1", 0, True), ("pt2", 1, True),
+                                                                      ("y", None, False)]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"features": [{"name": "weight", "expression": "1"}]}, "reserved columns"),
+        ({"features": [{"name": "x", "expression": "1"}, {"name": "x", "expression": "2"}]}, "must be unique"),
+        ({"definitions": {"x": "1"}}, "also definitions"),
+        ({"samples": [{"name": "a", "kind": "data"}, {"name": "a", "kind": "data"}]}, "sample names"),
+        ({"histograms": [{"feature": "x", "bins": 2, "low": 1, "high": 0}]}, "must be below high"),
+        ({"samples": [{"name": "1bad", "kind": "data"}]}, "does not match"),
+        ({"samples": [{"name": "a", "kind": "mc"}]}, "is not one of"),
+    ],
+)
+def test_semantic_errors(change: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        skim.config.build({**MINIMAL, **change}, source="my.yaml")
+    assert str(info.value).startswith("my.yaml: ")

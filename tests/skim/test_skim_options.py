@@ -1,0 +1,46 @@
+"""--max-events, Snapshot output and expression errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import uproot
+
+from higgshunt import skim
+from higgshunt.errors import ConfigError
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_max_events_and_zstd_snapshot(real_4lep_file: Path, tmp_path: Path) -> None:
+    raw = skim.load(REPO / "configs" / "hzz4l.yaml").raw
+    raw["output"]["snapshot"] = {"enabled": True, "algorithm": "zstd", "level": 5}
+    config = skim.config.build(raw, source="test-config")
+    result = skim.run(config, output=tmp_path, inputs_by_name={"data": [str(real_4lep_file)]}, max_events=20,
+                      threads=2, progress=False)
+    (cutflow,) = result.cutflows
+    assert cutflow.rows[0].entries == 20
+    table = pd.read_hdf(result.skim_file, "data")
+    snapshot = tmp_path / "hzz4l" / "snapshots" / "data.root"
+    tree = uproot.open(f"{snapshot}:mini")
+    assert tree.num_entries == len(table) == cutflow.rows[-1].entries
+    assert sorted(tree["eventNumber"].array(library="np")) == sorted(table.eventNumber)
+    assert set(config.feature_names) <= set(tree.keys())
+    import ROOT
+
+    handle = ROOT.TFile.Open(str(snapshot))
+    assert handle.GetCompressionAlgorithm() == ROOT.RCompressionSetting.EAlgorithm.kZSTD
+    handle.Close()
+    assert not [p for p in snapshot.parent.iterdir() if ".tmp-" in p.name]
+
+
+def test_bad_expression_names_the_config_key(real_4lep_file: Path, tmp_path: Path) -> None:
+    raw = skim.load(REPO / "configs" / "hzz4l.yaml").raw
+    raw["cuts"][1]["expression"] = "n_good_leptons == 4"  # misspelt column
+    config = skim.config.build(raw, source="hzz4l-typo.yaml")
+    with pytest.raises(ConfigError, match=r"hzz4l-typo.yaml: cuts\[1\] \(four_good_leptons\)"):
+        skim.run(config, output=tmp_path, inputs_by_name={"data": [str(real_4lep_file)]}, progress=False)
+    assert not (tmp_path / "hzz4l" / "skim.h5").exists()
