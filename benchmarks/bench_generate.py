@@ -1,9 +1,13 @@
-"""Generated events per second per core, per process, and the cost of each stage against Pythia's own `next()`.
+"""Generated events per second per core, per process, and the cost of each stage against Pythia's own
+`next()`.
 
 For each process the same number of events is produced in five ways, side by side, round-robin over
-repetitions: Pythia's bare `next()` loop (the baseline: what the generator itself costs), `nextBatch` (generation
-plus the conversion to awkward arrays), the generator filter and truth reduction, the detector response (objects,
-isolation, impact parameters, anti-kt jets, missing E_T) on the filtered events, and writing the skimmed events
+repetitions: Pythia's bare `next()` loop (the baseline: what the generator itself costs), `nextBatch`
+(generation
+plus the conversion to awkward arrays), the generator filter and truth reduction, the detector response
+(objects,
+isolation, impact parameters, anti-kt jets, missing E_T) on the filtered events, and writing the skimmed
+events
 with PyROOT. Prints and saves a table of medians with each stage's time relative to the `next()` baseline, to
 benchmarks/results/bench_generate.{md,json} with the provenance of the run. One process, one core.
 
@@ -122,13 +126,13 @@ def main() -> None:
 def write_results(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     load = os.getloadavg()[0]
     lines = [
-        f"# Built-in sample generation: {args.events} generated events per process, median of {args.repetitions} "
-        "repetitions, 1 core",
+        f"# Built-in sample generation: {args.events} generated events per process, "
+        f"median of {args.repetitions} repetitions, 1 core",
         "",
-        f"Machine: {os.cpu_count()} cores, 1-minute load average {load:.1f} at the end of the run; with other work "
-        "running, absolute timings are noisy and the ratios are the more robust numbers.",
-        "Baseline: Pythia's own `next()` loop for the same events. `response` = filter + truth reduction + detector "
-        "response (the work added on top of generation).",
+        f"Machine: {os.cpu_count()} cores, 1-minute load average {load:.1f} at the end of the run; with "
+        "other work running, absolute timings are noisy and the ratios are the more robust numbers.",
+        "Baseline: Pythia's own `next()` loop for the same events. `response` = filter + truth reduction + "
+        "detector response (the work added on top of generation).",
         "",
         "| process | filtered | written | next() [s] | nextBatch / next() | filter+truth / next() "
         "| detector / next() | write / next() | response / next() | events/s/core |",

@@ -1,16 +1,20 @@
-"""Events per second of the H->ZZ*->4l skim: higgshunt against the columnar Python way, df106-style JIT strings
+"""Events per second of the H->ZZ*->4l skim: higgshunt against the columnar Python way, df106-style JIT
+strings
 and the I/O floor, with 1 and 2 threads.
 
   (a) higgshunt skim: configs/hzz4l.yaml through `higgshunt.skim.run` (compiled helpers, cutflow, histograms,
-      HDF5 export). "cold" is the first run in a fresh process (includes ROOT's JIT of the graph), "warm" a second
+      HDF5 export). "cold" is the first run in a fresh process (includes ROOT's JIT of the graph), "warm" a
+      second
       run in the same process (JIT cached), which is what the per-event cost converges to on large inputs.
   (b) uproot + awkward + vector: the independent implementation of the same selection the tests check the skim
       against (tests/skim/hzz4l_reference.py), chunked, plus the same HDF5 export of the selected events.
-  (c) RDataFrame with JIT strings only, as ROOT's df106 tutorial does it: the same cuts as Filter/Define strings
+  (c) RDataFrame with JIT strings only, as ROOT's df106 tutorial does it: the same cuts as Filter/Define
+  strings
       and functions declared to the interpreter, same export.
   (d) I/O floor: `rootreadspeed` reading the branches the selection uses, with no selection.
 
-The input is a 2 M-event file in the ATLAS Open Data `mini` format, replicated from the real 39-event data file
+The input is a 2 M-event file in the ATLAS Open Data `mini` format, replicated from the real 39-event data
+file
 (../shared/data/atlas_opendata_13tev/data_A.4lep.root) because it is the only ATLAS-format file every checkout
 has; it is built once under benchmarks/work/. Each measurement runs in a fresh process (its peak RSS is
 recorded); repetitions go round-robin over the methods and the table shows medians, with ratios against the
@@ -33,10 +37,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from higgshunt import provenance
 from higgshunt.atomic import atomic_output
+from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +50,16 @@ REAL_FILE = REPO.parent / "shared" / "data" / "atlas_opendata_13tev" / "data_A.4
 CONFIG = REPO / "configs" / "hzz4l.yaml"
 METHODS = ("a_higgshunt_cold", "a_higgshunt_warm", "b_uproot_awkward", "c_rdf_jit_strings", "d_io_floor")
 EXPORTED = [f"lep{i}_{q}" for q in ("pt", "e", "charge", "pdgId", "phi", "eta") for i in range(1, 5)] + [
-    "m4l", "m12", "m34"]
+    "m4l",
+    "m12",
+    "m34",
+]
 
 
 # ----------------------------------------------------------------------------------------------- input file
 def make_input(n_events: int) -> Path:
-    """The benchmark file: the real file replicated to `n_events` entries, with proper (not 39-entry) baskets."""
+    """The benchmark file: the real file replicated to `n_events` entries, with proper (not 39-entry)
+    baskets."""
     import ROOT
 
     target = WORK / f"atlas_4lep_{n_events}.root"
@@ -83,9 +90,17 @@ def branches_read() -> list[str]:
 
     config = skim.load(CONFIG)
     weights = config.raw["weights"]
-    expressions = [*config.raw["definitions"].values(), *(c["expression"] for c in config.raw["cuts"]),
-                   *(f.expression for f in config.features), weights["mc"], *weights["scale_factors"],
-                   weights["xsec"], weights["sum_weights"], "runNumber", "eventNumber"]
+    expressions = [
+        *config.raw["definitions"].values(),
+        *(c["expression"] for c in config.raw["cuts"]),
+        *(f.expression for f in config.features),
+        weights["mc"],
+        *weights["scale_factors"],
+        weights["xsec"],
+        weights["sum_weights"],
+        "runNumber",
+        "eventNumber",
+    ]
     return inputs.branches_used(expressions)
 
 
@@ -99,7 +114,9 @@ def run_higgshunt(path: Path, threads: int, repeat: int) -> list[tuple[float, in
     timings = []
     for _ in range(repeat):
         start = time.perf_counter()
-        result = skim.run(config, output=WORK / f"out_a_{threads}", threads=threads, force=True, progress=False)
+        result = skim.run(
+            config, output=WORK / f"out_a_{threads}", threads=threads, force=True, progress=False
+        )
         timings.append((time.perf_counter() - start, result.cutflows[0].rows[-1].entries))
     return timings
 
@@ -121,11 +138,20 @@ def run_uproot(path: Path, threads: int) -> tuple[float, int]:
     options = {"decompression_executor": pool, "interpretation_executor": pool} if pool else {}
     for events in uproot.iterate(f"{path}:mini", BRANCHES, step_size="200 MB", **options):
         _, selected = select(events)
-        columns: dict[str, Any] = {"eventNumber": ak.to_numpy(selected.eventNumber),
-                                   "m4l": np.asarray(selected.m4l) / 1e3, "m12": np.asarray(selected.m12) / 1e3,
-                                   "m34": np.asarray(selected.m34) / 1e3}
-        for field, name in (("pt", "pt"), ("E", "e"), ("charge", "charge"), ("pdg", "pdgId"), ("phi", "phi"),
-                            ("eta", "eta")):
+        columns: dict[str, Any] = {
+            "eventNumber": ak.to_numpy(selected.eventNumber),
+            "m4l": np.asarray(selected.m4l) / 1e3,
+            "m12": np.asarray(selected.m12) / 1e3,
+            "m34": np.asarray(selected.m34) / 1e3,
+        }
+        for field, name in (
+            ("pt", "pt"),
+            ("E", "e"),
+            ("charge", "charge"),
+            ("pdg", "pdgId"),
+            ("phi", "phi"),
+            ("eta", "eta"),
+        ):
             for i in range(4):
                 values = ak.to_numpy(selected.lep[field][:, i]).astype(np.float64)
                 columns[f"lep{i + 1}_{name}"] = values / 1e3 if field in ("pt", "E") else values
@@ -137,11 +163,13 @@ def run_uproot(path: Path, threads: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(table)
 
 
-# The same selection as configs/hzz4l.yaml in df106's style: everything a JIT string or interpreter-declared code.
+# The same selection as configs/hzz4l.yaml in df106's style: everything a JIT string or interpreter-declared
+# code.
 _DF106_STYLE_CODE = """
 #include <Math/Vector4D.h>
 ROOT::RVecF BenchZCandidates(const ROOT::RVecF &pt, const ROOT::RVecF &eta, const ROOT::RVecF &phi,
-                             const ROOT::RVecF &e, const ROOT::RVecI &charge, const ROOT::RVec<unsigned int> &type)
+                             const ROOT::RVecF &e, const ROOT::RVecI &charge, const ROOT::RVec<unsigned int>
+                             &type)
 {
     // {m12, m34, m4l} of the SFOS pair closest to the Z mass and the other pair; empty if none
     const int pairs[6][4] = {{0,1,2,3},{0,2,1,3},{0,3,1,2},{1,2,0,3},{1,3,0,2},{2,3,0,1}};
@@ -180,8 +208,11 @@ def run_rdf_jit(path: Path, threads: int) -> tuple[float, int]:
     ROOT.gInterpreter.Declare(_DF106_STYLE_CODE)
     df = (
         ROOT.RDataFrame("mini", str(path))
-        .Define("weight", "mcWeight * scaleFactor_PILEUP * scaleFactor_ELE * scaleFactor_MUON"
-                " * scaleFactor_LepTRIGGER * XSection * 10000. / SumWeights")
+        .Define(
+            "weight",
+            "mcWeight * scaleFactor_PILEUP * scaleFactor_ELE * scaleFactor_MUON"
+            " * scaleFactor_LepTRIGGER * XSection * 10000. / SumWeights",
+        )
         .Filter("trigE || trigM", "trigger")
         .Define("good_lep", _DF106_STYLE_GOOD)
         .Filter("Sum(good_lep) == 4", "four_good_leptons")
@@ -199,10 +230,18 @@ def run_rdf_jit(path: Path, threads: int) -> tuple[float, int]:
         .Filter("z.size() == 3", "z_pairs")
         .Filter("z[0] > 50000 && z[0] < 106000", "z1_mass")
         .Filter("z[1] > 12000 && z[1] < 115000", "z2_mass")
-        .Define("m12", "z[0] / 1000.").Define("m34", "z[1] / 1000.").Define("m4l", "z[2] / 1000.")
+        .Define("m12", "z[0] / 1000.")
+        .Define("m34", "z[1] / 1000.")
+        .Define("m4l", "z[2] / 1000.")
     )
-    for name, column, scale in (("pt", "g_pt", "/ 1000."), ("e", "g_e", "/ 1000."), ("charge", "g_charge", ""),
-                                ("pdgId", "g_type", ""), ("phi", "g_phi", ""), ("eta", "g_eta", "")):
+    for name, column, scale in (
+        ("pt", "g_pt", "/ 1000."),
+        ("e", "g_e", "/ 1000."),
+        ("charge", "g_charge", ""),
+        ("pdgId", "g_type", ""),
+        ("phi", "g_phi", ""),
+        ("eta", "g_eta", ""),
+    ):
         for i in range(4):
             df = df.Define(f"lep{i + 1}_{name}", f"double({column}[{i}]) {scale}")
     table = pd.DataFrame(df.AsNumpy(["eventNumber", "weight", *EXPORTED]))
@@ -214,11 +253,22 @@ def run_io_floor(path: Path, threads: int) -> tuple[float, int]:
     import ROOT
 
     tool = Path(ROOT.__file__).parent / "bin" / "rootreadspeed"
-    command = [str(tool), "--files", str(path), "--trees", "mini", "--branches", *branches_read(),
-               "--threads", str(threads)]
+    command = [
+        str(tool),
+        "--files",
+        str(path),
+        "--trees",
+        "mini",
+        "--branches",
+        *branches_read(),
+        "--threads",
+        str(threads),
+    ]
     out = subprocess.run(command, check=True, capture_output=True, text=True)
     # its own "Real time" of the read, without the tool's start-up
-    seconds = next(float(line.split()[2]) for line in out.stdout.splitlines() if line.startswith("Real time:"))
+    seconds = next(
+        float(line.split()[2]) for line in out.stdout.splitlines() if line.startswith("Real time:")
+    )
     return seconds, 0
 
 
@@ -234,10 +284,19 @@ def child(method: str, path: Path, threads: int) -> dict[str, Any]:
         (seconds, selected), (warm, _) = run_higgshunt(path, threads, repeat=2)
         extra["warm_seconds"] = warm
     else:
-        function = {"b_uproot_awkward": run_uproot, "c_rdf_jit_strings": run_rdf_jit, "d_io_floor": run_io_floor}
+        function = {
+            "b_uproot_awkward": run_uproot,
+            "c_rdf_jit_strings": run_rdf_jit,
+            "d_io_floor": run_io_floor,
+        }
         seconds, selected = function[method](path, threads)
-    peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    peak_mb = (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )
     return {"seconds": seconds, "selected": selected, "peak_rss_mb": peak_mb, **extra}
 
 
@@ -245,7 +304,10 @@ def child(method: str, path: Path, threads: int) -> dict[str, Any]:
 def measure(method: str, path: Path, threads: int) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", method, "--input", str(path), "--threads", str(threads)],
-        capture_output=True, text=True, check=False, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     if out.returncode != 0:
         raise RuntimeError(f"{method} ({threads} threads) failed:\n{out.stderr[-3000:]}")
@@ -253,7 +315,9 @@ def measure(method: str, path: Path, threads: int) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
@@ -262,6 +326,9 @@ def main() -> int:
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        from higgshunt.skim.executors import configure_jit
+
+        configure_jit()  # the same interpreter flags for (a) and (c), as `higgshunt skim` sets them
         print(json.dumps(child(args.child, args.input, args.threads[0])))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -273,7 +340,9 @@ def main() -> int:
         result = measure(method, path, threads)
         runs.setdefault((method, threads), []).append(result)
         if "warm_seconds" in result:
-            runs.setdefault(("a_higgshunt_warm", threads), []).append({**result, "seconds": result["warm_seconds"]})
+            runs.setdefault(("a_higgshunt_warm", threads), []).append(
+                {**result, "seconds": result["warm_seconds"]}
+            )
     rows = summarise(runs, args.events)
     write(rows, args, path)
     return 0
@@ -283,9 +352,17 @@ def summarise(runs: dict[tuple[str, int], list[dict[str, Any]]], n_events: int) 
     rows = []
     for (method, threads), results in sorted(runs.items(), key=lambda item: (item[0][1], item[0][0])):
         seconds = statistics.median(r["seconds"] for r in results)
-        rows.append({"method": method, "threads": threads, "median_s": seconds, "events_per_s": n_events / seconds,
-                     "selected": results[0]["selected"], "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
-                     "repetitions": len(results)})
+        rows.append(
+            {
+                "method": method,
+                "threads": threads,
+                "median_s": seconds,
+                "events_per_s": n_events / seconds,
+                "selected": results[0]["selected"],
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+                "repetitions": len(results),
+            }
+        )
     rate = {(r["method"], r["threads"]): r["events_per_s"] for r in rows}
     for row in rows:
         t = row["threads"]
@@ -298,25 +375,42 @@ def summarise(runs: dict[tuple[str, int], list[dict[str, Any]]], n_events: int) 
 
 def write(rows: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> None:
     load = os.getloadavg()[0]
-    header = ("| method | threads | median s | events/s | vs (b) uproot | vs (c) JIT | vs (d) I/O | vs 1 thread "
-              "| selected | peak RSS MB |")
-    lines = [f"# bench_skim: {args.events} events ({path.name}, replicated from the real data_A.4lep.root)", "",
-             header, "|" + "---|" * 10]
+    header = (
+        "| method | threads | median s | events/s | vs (b) uproot | vs (c) JIT | vs (d) I/O | vs 1 thread "
+        "| selected | peak RSS MB |"
+    )
+    lines = [
+        f"# bench_skim: {args.events} events ({path.name}, replicated from the real data_A.4lep.root)",
+        "",
+        header,
+        "|" + "---|" * 10,
+    ]
     for r in rows:
-        lines.append(f"| {r['method']} | {r['threads']} | {r['median_s']:.2f} | {r['events_per_s']:,.0f} | "
-                     f"{r['vs_b_uproot']:.2f} | {r['vs_c_jit']:.2f} | {r['vs_d_io_floor']:.2f} | "
-                     f"{r['vs_1_thread']:.2f} | {r['selected']} | {r['peak_rss_mb']:.0f} |")
-    lines += ["", f"medians of {args.repetitions} repetitions; 1-minute load average at the end: {load:.2f} "
-              f"(2 cores shared with other jobs)."]
+        lines.append(
+            f"| {r['method']} | {r['threads']} | {r['median_s']:.2f} | {r['events_per_s']:,.0f} | "
+            f"{r['vs_b_uproot']:.2f} | {r['vs_c_jit']:.2f} | {r['vs_d_io_floor']:.2f} | "
+            f"{r['vs_1_thread']:.2f} | {r['selected']} | {r['peak_rss_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        f"medians of {args.repetitions} repetitions; 1-minute load average at the end: {load:.2f} "
+        f"(2 cores shared with other jobs).",
+    ]
     text = "\n".join(lines)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with atomic_output(RESULTS / "bench_skim.md") as tmp:
         tmp.write_text(text + "\n")
     with atomic_output(RESULTS / "bench_skim.json") as tmp:
-        record = {"events": args.events, "input": str(path), "results": rows, "load_average_1min": load,
-                  "provenance": provenance.collect({"events": args.events, "repetitions": args.repetitions,
-                                                    "threads": args.threads})}
+        record = {
+            "events": args.events,
+            "input": str(path),
+            "results": rows,
+            "load_average_1min": load,
+            "provenance": provenance.collect(
+                {"events": args.events, "repetitions": args.repetitions, "threads": args.threads}
+            ),
+        }
         tmp.write_text(json.dumps(record, indent=1))
 
 

@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
+from fit_toys import toy_file, write_histograms
 from higgshunt.cli import main
 from higgshunt.errors import ConfigError, FitError, InputError
 from higgshunt.fit import FitOptions, fit_histogram, run_fit
 from higgshunt.fit import likelihood as lk
-from toys import toy_file, write_histograms
 
 EDGES = np.linspace(100.0, 160.0, 61)
 

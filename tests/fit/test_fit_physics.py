@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from fit_toys import exponential_fractions, toy_file, write_histograms
 from higgshunt.fit import FitOptions, fit_histogram, run_fit
-from toys import exponential_fractions, toy_file, write_histograms
 
 TRUE_MASS, TRUE_SIGNAL, TRUE_SIGMA = 125.0, 150.0, 2.0
 
@@ -76,7 +76,7 @@ def test_asimov_significance_matches_counting_in_a_narrow_window(tmp_path) -> No
 @pytest.mark.slow
 def test_signal_shape_from_simulation_fixes_the_width(tmp_path) -> None:
     edges = np.linspace(100.0, 160.0, 61)
-    from toys import expected_counts
+    from fit_toys import expected_counts
 
     rng = np.random.default_rng(5)
     data = rng.poisson(expected_counts(edges, n_background=2000, slope=-0.03, n_signal=150, sigma=1.6))

@@ -24,7 +24,7 @@ def samples_config() -> Any:
 
 @pytest.fixture(scope="session")
 def small_4lep(tmp_path_factory: pytest.TempPathFactory, samples_config: Any) -> Path:
-    """The whole 4lep skim with a few hundred filtered events per process (rare ones fewer), plus pseudo-data."""
+    """The 4lep skim: a few hundred filtered events per process (rare ones fewer), plus pseudo-data."""
     out = tmp_path_factory.mktemp("gen4lep")
     generate(
         samples_config,
@@ -40,7 +40,7 @@ def small_4lep(tmp_path_factory: pytest.TempPathFactory, samples_config: Any) ->
 
 @pytest.fixture(scope="session")
 def run_sample(tmp_path_factory: pytest.TempPathFactory, samples_config: Any) -> Callable[..., ak.Array]:
-    """Generate one configured process with other sizes, filters or skim through the real chain; returns its tree."""
+    """Generate a configured process with other size, filter or skim through the real chain: its tree."""
 
     def run(
         key: str,

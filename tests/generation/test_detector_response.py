@@ -48,9 +48,10 @@ def particle(
 
 
 def batch(events: list[list[dict[str, Any]]]) -> TruthBatch:
-    empty_record = {name: 0.0 for name in FIELDS}
+    empty_record = particle(0, 0, 0.0, 1.0, 0.0, 0.0)
     parts = ak.Array(events + [[empty_record]])[:-1]  # the extra event fixes the record type for empty lists
-    hadrons = ak.Array([[{"pt": 0.0, "eta": 0.0, "phi": 0.0, "flavour": 5}] for _ in events] + [[]])[:-1]
+    hadron = {"pt": 0.0, "eta": 0.0, "phi": 0.0, "flavour": 5}
+    hadrons = ak.Array([[hadron] for _ in events] + [[hadron]])[:-1]
     hadrons = hadrons[hadrons.pt > 1.0]
     n = len(events)
     return TruthBatch(parts, hadrons, np.ones(n), np.arange(n), n)
@@ -69,6 +70,14 @@ def perfect(samples_config: Any) -> dict[str, Any]:
         }
     for kind in ("electrons", "muons", "photons"):
         config[kind]["efficiency"] = {"pt_edges_gev": [0.0], "values": [1.0]}
+        config[kind]["non_prompt_efficiency_factor"] = 1.0
+    config["muons"]["central_gap"]["efficiency_factor"] = 1.0
+    config["tracks"].update(
+        d0_constant_mm=1e-6,
+        d0_multiple_scattering_mm_gev=0.0,
+        z0_constant_mm=1e-6,
+        z0_multiple_scattering_mm_gev=0.0,
+    )
     config["muons"]["momentum_resolution"].update(
         p0_barrel=0.0, p1_barrel_per_gev=0.0, p0_endcap=0.0, p1_endcap_per_gev=0.0
     )
@@ -144,7 +153,8 @@ def test_cone_sum_matches_brute_force_loop() -> None:
 
 
 def test_perfect_detector_event(perfect: dict[str, Any]) -> None:
-    # A prompt muon (50 GeV along x), an electron with a collinear FSR photon (cluster), a displaced electron from
+    # A prompt muon (50 GeV along x), an electron with a collinear FSR photon (cluster), a displaced electron
+    # from
     # a b decay with a charged pion next to it, and a neutrino (invisible: not in the batch).
     event = [
         particle(0, 13, -1, 50.0, 0.0, 0.0, mass=0.1056583755),
@@ -167,8 +177,11 @@ def test_perfect_detector_event(perfect: dict[str, Any]) -> None:
     assert lep.ptcone30.tolist() == pytest.approx([0.0, 0.0, 3.0])
     assert lep.etcone20.tolist() == pytest.approx([0.0, 0.0, 3.0])
     # d0 of a straight track from (0, 1, 3) mm with phi = -2: (x py - y px) / pt = -cos(-2) mm
-    assert lep.d0[2] == pytest.approx(-math.cos(-2.0), abs=1e-3)
-    assert lep.d0_sig[2] > 20
+    assert lep.d0[2] == pytest.approx(-math.cos(-2.0), abs=1e-5)
+    assert lep.d0_sig[2] > 1e5
+    # z0 at the point of closest approach: z_vertex - pz/pt * (x px + y py)/pt
+    assert lep.z0[2] == pytest.approx(3.0 - math.sinh(-0.5) * math.sin(-2.0), abs=1e-5)
+    assert lep.z0[0] == pytest.approx(0.0, abs=1e-5)
     # missing E_T balances the visible objects exactly without resolution
     visible_x = 50.0 + electron_pt * math.cos(2.0) + 20.0 * math.cos(-2.0) + 3.0 * math.cos(-2.1)
     visible_y = electron_pt * math.sin(2.0) + 20.0 * math.sin(-2.0) + 3.0 * math.sin(-2.1)

@@ -1,4 +1,4 @@
-"""Physics of the built-in samples on small samples that go through the real Pythia + detector-response chain."""
+"""Physics of the built-in samples, on small samples through the real Pythia + detector-response chain."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ MEV = 1000.0
 def gaussian_core(
     values: np.ndarray, start: float, width: float = 3.0, iterations: int = 5
 ) -> tuple[float, float]:
-    """Mean and sigma of a Gaussian fitted to the histogram within +-2 sigma, iterated from a starting guess."""
+    """Mean and sigma of a Gaussian fitted to the histogram within +-2 sigma, iterated from a guess."""
     mean, sigma = start, width
     for _ in range(iterations):
         window = values[np.abs(values - mean) < 2.0 * sigma]

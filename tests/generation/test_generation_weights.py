@@ -1,4 +1,4 @@
-"""Normalisation: the release's weight convention, filter efficiencies and Pythia cross-sections vs published values."""
+"""Normalisation: the release's weight convention, filter efficiencies, cross-sections vs published values."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ def test_manifest_numbers_are_consistent_with_files(small_4lep: Path) -> None:
         if len(data):
             assert np.all(data.values["XSection"] == np.float32(entry["xsec_pb"]))
             assert np.all(data.values["SumWeights"] == np.float32(entry["sum_weights"]))
-            # the file holds the skimmed part of the filtered events: sum w = XSection x lumi x skim efficiency
+            # the file holds the skimmed part of the filtered events: sum w = XSection x lumi x skim
+            # efficiency
             w = expected_weights(data, LUMI_FB)
             skim_efficiency = entry["n_events"] / entry["n_filtered"]
             assert w.sum() == pytest.approx(entry["xsec_pb"] * LUMI_FB * 1000.0 * skim_efficiency, rel=1e-5)
@@ -75,7 +76,7 @@ def _distinct_processes(config: Any) -> list[Any]:
 
 
 def test_cross_sections_within_factor_two_of_published(samples_config: Any) -> None:
-    """Pythia's sigma x k-factor (before the generator filter) against the published sigma x BR of the table."""
+    """Pythia's sigma x k-factor (before the generator filter) against the published sigma x BR."""
     ratios = {}
     for sample in _distinct_processes(samples_config):
         source = PythiaSource(sample, seed=3)

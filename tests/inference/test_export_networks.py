@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from conftest import FEATURES, events, keras_model
 from higgshunt import native
 from higgshunt.errors import ModelFormatError
 from higgshunt.inference import export_model
 from higgshunt.inference.networks import ACTIVATIONS
+from inference_models import FEATURES, events, keras_model
 
 TOLERANCE = 1e-5
 

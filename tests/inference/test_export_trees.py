@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from conftest import events, train_bdt
 from higgshunt import native
 from higgshunt.errors import ModelFormatError
 from higgshunt.inference import export_model
 from higgshunt.inference.trees import _base_margin
+from inference_models import events, train_bdt
 
 TOLERANCE = 1e-5
 

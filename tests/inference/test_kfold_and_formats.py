@@ -7,10 +7,10 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import events, keras_model, save_keras_dir
 from higgshunt import native
 from higgshunt.errors import ModelFormatError
 from higgshunt.inference import export_model, is_current, load_manifest
+from inference_models import events, keras_model, save_keras_dir
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +124,16 @@ def test_bad_manifest_names_the_file_and_key(kfold_copy, edit, message: str) -> 
     with pytest.raises(ModelFormatError, match=message) as info:
         load_manifest(directory)
     assert "manifest.json" in str(info.value)
+
+
+def test_cli_export(kfold_copy, tmp_path, capsys) -> None:
+    from higgshunt.cli import main
+
+    directory, _ = kfold_copy
+    out = tmp_path / "exported.json"
+    assert main(["export", str(directory), "--output", str(out)]) == 0
+    assert json.loads(out.read_text())["n_folds"] == 3
+    assert main(["export", str(tmp_path / "nothing")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("higgshunt export: error:") and "manifest.json: no such file" in err
+    assert len(err.splitlines()) == 1

@@ -9,9 +9,9 @@ import textwrap
 
 import numpy as np
 import pytest
-from conftest import FEATURES, events, keras_model, save_keras_dir, train_bdt, write_manifest
 from higgshunt.errors import InputError
 from higgshunt.inference import define_score
+from inference_models import FEATURES, events, keras_model, save_keras_dir, train_bdt, write_manifest
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +114,75 @@ def test_multi_threaded_event_loop(kfold, tmp_path) -> None:
     x = np.stack([data[name] for name in FEATURES], axis=1).astype(np.float32)
     expected = expected_kfold(models, x, data["eventNumber"])
     np.testing.assert_allclose(data["score"], expected, rtol=0, atol=1e-5)
+
+
+DASK_SCRIPT = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import ROOT
+    from dask.distributed import Client, LocalCluster
+    from higgshunt.inference import define_score
+
+    if __name__ == "__main__":
+        features = {features!r}
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
+        with cluster, Client(cluster) as client:
+            df = ROOT.RDataFrame({n}, executor=client, npartitions=2)
+            for i, name in enumerate(features):
+                df = df.Define(name, f"float({{10 * (i + 1)}} * sin(0.37 * rdfentry_ + {{i}}) + {{5 * i}})")
+            df = define_score(df.Define("eventNumber", "(Long64_t)(rdfentry_ * 13)"), sys.argv[1])
+            out = df.AsNumpy(features + ["eventNumber", "score"])
+        np.savez(sys.argv[2], **{{k: np.asarray(v) for k, v in out.items()}})
+""")
+
+
+@pytest.mark.slow
+def test_dask_executor(kfold, tmp_path) -> None:
+    """The library and the model are loaded on the Dask worker (a separate process)."""
+    directory, models = kfold
+    script = tmp_path / "dask_score.py"
+    script.write_text(DASK_SCRIPT.format(features=FEATURES, n=3000))
+    out = tmp_path / "dask.npz"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    subprocess.run(
+        [sys.executable, str(script), str(directory), str(out)],
+        check=True,
+        env=env,
+        timeout=300,
+        capture_output=True,
+    )
+    data = np.load(out)
+    assert len(data["score"]) == 3000
+    x = np.stack([data[name] for name in FEATURES], axis=1).astype(np.float32)
+    expected = expected_kfold(models, x, data["eventNumber"])
+    np.testing.assert_allclose(data["score"], expected, rtol=0, atol=1e-5)
+
+
+def test_declared_model_with_an_rvec_of_features(kfold) -> None:
+    """The other usage: a Model declared once through the interpreter, features passed as one RVecF."""
+    import ROOT
+    from higgshunt import native
+    from higgshunt.inference import exported_model
+
+    directory, models = kfold
+    path = exported_model(directory)
+    native.load_into_root()
+    assert ROOT.gInterpreter.Declare(f'const higgshunt::Model test_declared_model{{"{path}"}};')
+    x = events(300, seed=14)
+    event_number = np.arange(len(x), dtype=np.int64) * 7
+    columns = {name: x[:, i].copy() for i, name in enumerate(FEATURES)} | {"eventNumber": event_number}
+    df = dataframe(columns).Define("features", f"ROOT::RVecF{{{', '.join(FEATURES)}}}")
+    got = df.Define("s", "test_declared_model.Score(eventNumber, features)").AsNumpy(["s"])["s"]
+    np.testing.assert_allclose(got, expected_kfold(models, x, event_number), rtol=0, atol=1e-5)
+    with pytest.raises(Exception, match="2 features given, the model takes 6"):
+        dataframe(columns).Define("s", "test_declared_model.Score(eventNumber, f0, f1)").Sum("s").GetValue()
+
+
+def test_nan_features_give_nan_network_scores(kfold) -> None:
+    from higgshunt import native
+    from higgshunt.inference import exported_model
+
+    x = events(4, seed=15)
+    x[1, 2] = np.nan
+    scores = native.core().Model(str(exported_model(kfold[0]))).evaluate(x, np.arange(4, dtype=np.int64))
+    assert np.isnan(scores[1]) and np.all(np.isfinite(scores[[0, 2, 3]]))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import blobs
 from higgshunt.errors import InputError
-from higgshunt.learning import adversarial, data, settings, workflow
+from higgshunt.learning import adversarial, data, metrics, settings, training, workflow
 from scipy import stats
 
 
@@ -67,7 +67,9 @@ def test_lambda_scan(tmp_path: Path) -> None:
     scan = result.metrics["lambda_scan"]
     assert [p["lambda"] for p in scan] == [0.0, 5.0]
     assert all(p["r50"] > 1 and 0 <= p["jsd50"] <= 1 for p in scan)
-    assert (result.output / "lambda_tradeoff.png").exists()
+    assert (result.output / "lambda_tradeoff.png").exists() and (
+        result.output / "adversary_loss.png"
+    ).exists()
     saved = json.loads((result.output / "manifest.json").read_text())
     assert saved["kind"] == "adversarial" and saved["score"] == "probability"
     import keras
@@ -77,3 +79,27 @@ def test_lambda_scan(tmp_path: Path) -> None:
     }
     assert names <= {"InputLayer", "Normalization", "Dense", "Activation", "Dropout", "BatchNormalization"}
     assert np.isfinite(result.metrics["auc"])
+
+
+@pytest.mark.slow
+def test_adversary_decorrelates_mass() -> None:
+    """With lambda = 50 the background mass shapes passing/failing the R50 cut become much closer than without."""
+    ds = data.prepare(blobs(2000), features=["x1", "x2", "x3"], label="label", mass="mass")
+    fit, val = training.split_validation(ds, 0.4, 1)
+    jsd = {}
+    for lam in (0.0, 50.0):
+        options = settings.fit_settings(
+            settings.merged({"network": {"width": 16, "depth": 2}, "progress": False})
+        )
+        options.update({"lambda": lam, "epochs": 40, "patience": 100, "seed": 1, "batch_size": 128})
+        options["adversarial"] = {
+            **options["adversarial"],
+            "epochs": 40,
+            "pretrain_epochs": 10,
+            "adversary_pretrain_epochs": 10,
+            "adversary_steps": 3,
+        }
+        model = adversarial.fit_adversarial(fit, val, options)
+        assert val.mass is not None
+        _, jsd[lam] = metrics.r50_jsd50(model.predict(val.x), val.y, np.ones(len(val)), val.mass)
+    assert jsd[50.0] < 0.5 * jsd[0.0]

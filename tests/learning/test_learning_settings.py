@@ -69,3 +69,18 @@ def test_options_and_overrides() -> None:
         and again["output"] == "p"
         and again["adversarial"]["lambda_scan"] == []
     )
+
+
+def test_hzz4l_features_are_skim_columns() -> None:
+    """Every input of the shipped H->4l training config is a column the skim config exports."""
+    import yaml
+
+    skim = yaml.safe_load((CONFIGS / "hzz4l.yaml").read_text())
+    exported = set()
+    for feature in skim["features"]:
+        size = int(feature.get("size", 0))
+        names = [feature["name"].format(i=i) for i in range(1, size + 1)] if size else [feature["name"]]
+        exported.update(names)
+    config = settings.load(CONFIGS / "train_hzz4l.yaml")
+    assert set(config["data"]["features"]) <= exported
+    assert config["data"]["mass"] in exported

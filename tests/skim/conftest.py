@@ -1,6 +1,7 @@
 """Small ATLAS-format ntuples for the skim tests, copied entry by entry from the real 39-event data file.
 
-RDataFrame's Snapshot would write the std::vector branches as ROOT::VecOps::RVec (and crashes on vector<bool> when
+RDataFrame's Snapshot would write the std::vector branches as ROOT::VecOps::RVec (and crashes on vector<bool>
+when
 asked to keep std::vector), so the copies are made with TTree::CloneTree, which keeps the original types.
 """
 
@@ -13,7 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-# Deterministic, varied (also negative and zero) MC weights and scale factors, functions of eventNumber only, so a
+# Deterministic, varied (also negative and zero) MC weights and scale factors, functions of eventNumber only,
+# so a
 # test can recompute every event's weight by hand.
 MC_COLUMNS: dict[str, Callable[[int], float]] = {
     "mcWeight": lambda ev: float(ev % 5 - 1),
@@ -54,7 +56,8 @@ def copy_ntuple(
 ) -> Path:
     """Copy `source`'s tree `mini` to `target` (as `tree`).
 
-    `scalars`: float/int/bool branches replaced by functions of eventNumber; `vectors`: branches (re)written as
+    `scalars`: float/int/bool branches replaced by functions of eventNumber; `vectors`: branches (re)written
+    as
     std::vector<ctype> from a function of the input entry (the input tree, all its branches readable); `drop`:
     branches left out.
     """
@@ -73,7 +76,9 @@ def copy_ntuple(
     buffers = {}
     for name in scalars:
         leaf_type = tin.GetBranch(name).GetLeaf(name).GetTypeName()
-        buffers[name] = np.zeros(1, dtype={"Float_t": np.float32, "Bool_t": np.bool_}.get(leaf_type, np.int32))
+        buffers[name] = np.zeros(
+            1, dtype={"Float_t": np.float32, "Bool_t": np.bool_}.get(leaf_type, np.int32)
+        )
         tout.SetBranchAddress(name, buffers[name])
     written = {name: ROOT.std.vector(ctype)() for name, (ctype, _) in vectors.items()}
     for name, vec in written.items():

@@ -12,9 +12,8 @@ import pytest
 import uproot
 import vector
 from conftest import copy_ntuple
-from hzz4l_reference import BRANCHES, good_leptons
-
 from higgshunt import skim
+from hzz4l_reference import BRANCHES, good_leptons
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -50,14 +49,21 @@ def test_hyy_matches_numpy(photon_file: Path, tmp_path: Path) -> None:
     result = _run("hyy", [photon_file], tmp_path)
     table = pd.read_hdf(result.skim_file, "data").set_index("eventNumber").sort_index()
 
-    events = uproot.open(f"{photon_file}:mini").arrays(["eventNumber", "photon_pt", "photon_eta", "photon_phi",
-                                                        "photon_E"])
+    events = uproot.open(f"{photon_file}:mini").arrays(
+        ["eventNumber", "photon_pt", "photon_eta", "photon_phi", "photon_E"]
+    )
     abs_eta = abs(events.photon_eta)
     good = (events.photon_pt > 25000) & (abs_eta < 2.37) & ~((abs_eta > 1.37) & (abs_eta < 1.52))
     events = events[ak.sum(good, axis=1) >= 2]
     good = good[ak.sum(good, axis=1) >= 2]
-    ph = vector.zip({"pt": events.photon_pt[good], "eta": events.photon_eta[good],
-                     "phi": events.photon_phi[good], "energy": events.photon_E[good]})
+    ph = vector.zip(
+        {
+            "pt": events.photon_pt[good],
+            "eta": events.photon_eta[good],
+            "phi": events.photon_phi[good],
+            "energy": events.photon_E[good],
+        }
+    )
     ph = ph[ak.argsort(ph.pt, axis=1, ascending=False)]
     m_yy = ak.to_numpy((ph[:, 0] + ph[:, 1]).mass)
     lead, sub = ak.to_numpy(ph.pt[:, 0]), ak.to_numpy(ph.pt[:, 1])
@@ -81,8 +87,13 @@ def trilepton(real_4lep_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def test_trilepton_selection(trilepton: pd.DataFrame, real_4lep_file: Path) -> None:
     events = uproot.open(f"{real_4lep_file}:mini").arrays(BRANCHES)
     events = events[events.trigE | events.trigM]
-    good = good_leptons(events, {"pt_min": 10000, "abs_eta_max": 2.47, "d0sig_max": 5},
-                        {"pt_min": 10000, "abs_eta_max": 2.5, "d0sig_max": 3}, 0.15, (1.37, 1.52))
+    good = good_leptons(
+        events,
+        {"pt_min": 10000, "abs_eta_max": 2.47, "d0sig_max": 5},
+        {"pt_min": 10000, "abs_eta_max": 2.5, "d0sig_max": 3},
+        0.15,
+        (1.37, 1.52),
+    )
     three = ak.sum(good, axis=1) == 3
     lead_pt = ak.max(events.lep_pt[good], axis=1)
     keep = ak.to_numpy(three & (ak.fill_none(lead_pt, 0) > 25000))
@@ -95,15 +106,25 @@ def test_trilepton_features_and_rmm(trilepton: pd.DataFrame) -> None:
     rmm_columns = [c for c in trilepton.columns if c.startswith("rmm_")]
     assert len(rmm_columns) == 21 * 21 and rmm_columns[0] == "rmm_0_0" and rmm_columns[-1] == "rmm_20_20"
     for _, event in trilepton.iterrows():
-        leptons = [vector.obj(pt=event[f"lep{i}_pt"], eta=event[f"lep{i}_eta"], phi=event[f"lep{i}_phi"],
-                              energy=event[f"lep{i}_e"]) for i in (1, 2, 3)]
+        leptons = [
+            vector.obj(
+                pt=event[f"lep{i}_pt"],
+                eta=event[f"lep{i}_eta"],
+                phi=event[f"lep{i}_phi"],
+                energy=event[f"lep{i}_e"],
+            )
+            for i in (1, 2, 3)
+        ]
         flavours = [int(event[f"lep{i}_pdgId"]) for i in (1, 2, 3)]
         charges = [int(event[f"lep{i}_charge"]) for i in (1, 2, 3)]
         assert event.m3l == pytest.approx((leptons[0] + leptons[1] + leptons[2]).mass, rel=1e-5)
         assert event.flavour_code == flavours.count(13)
         assert event.met * 1000.0 / (SQRT_S_GEV * 1000.0) == pytest.approx(event.rmm_0_0, rel=1e-5)
-        sfos = [(i, j) for i, j in combinations(range(3), 2)
-                if flavours[i] == flavours[j] and charges[i] * charges[j] < 0]
+        sfos = [
+            (i, j)
+            for i, j in combinations(range(3), 2)
+            if flavours[i] == flavours[j] and charges[i] * charges[j] < 0
+        ]
         assert bool(event.has_z) == bool(sfos)
         if sfos:
             masses = [(leptons[i] + leptons[j]).mass for i, j in sfos]
@@ -113,7 +134,8 @@ def test_trilepton_features_and_rmm(trilepton: pd.DataFrame) -> None:
         for position, flavour in enumerate(flavours):
             rows[flavour].append(position)
         slots = [(11 + k, rows[11][k]) for k in range(len(rows[11]))] + [
-            (16 + k, rows[13][k]) for k in range(len(rows[13]))]
+            (16 + k, rows[13][k]) for k in range(len(rows[13]))
+        ]
         for (row_a, a), (row_b, b) in combinations(slots, 2):
             pair = (leptons[a] + leptons[b]).mass
             cell = event[f"rmm_{min(row_a, row_b)}_{max(row_a, row_b)}"]

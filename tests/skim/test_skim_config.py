@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from higgshunt import skim
 from higgshunt.errors import ConfigError
 
@@ -39,19 +38,30 @@ def test_trilepton_rmm_columns() -> None:
 
 
 def test_defaults_and_units() -> None:
-    raw = {**MINIMAL, "features": [{"name": "pt{i}", "expression": "v", "unit": "MeV", "size": 2},
-                                   {"name": "y", "expression": "2"}]}
+    raw = {
+        **MINIMAL,
+        "features": [
+            {"name": "pt{i}", "expression": "v", "unit": "MeV", "size": 2},
+            {"name": "y", "expression": "2"},
+        ],
+    }
     config = skim.config.build(raw)
     assert config.tree == "mini" and config.raw["output"]["compression"]["library"] == "blosc"
-    assert [(f.name, f.index, f.to_gev) for f in config.features] == [("pt1", 0, True), ("pt2", 1, True),
-                                                                      ("y", None, False)]
+    assert [(f.name, f.index, f.to_gev) for f in config.features] == [
+        ("pt1", 0, True),
+        ("pt2", 1, True),
+        ("y", None, False),
+    ]
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"features": [{"name": "weight", "expression": "1"}]}, "reserved columns"),
-        ({"features": [{"name": "x", "expression": "1"}, {"name": "x", "expression": "2"}]}, "must be unique"),
+        (
+            {"features": [{"name": "x", "expression": "1"}, {"name": "x", "expression": "2"}]},
+            "must be unique",
+        ),
         ({"definitions": {"x": "1"}}, "also definitions"),
         ({"samples": [{"name": "a", "kind": "data"}, {"name": "a", "kind": "data"}]}, "sample names"),
         ({"histograms": [{"feature": "x", "bins": 2, "low": 1, "high": 0}]}, "must be below high"),

@@ -1,4 +1,5 @@
-"""The dask executor (2-worker local cluster) gives the same cutflows, histograms and tables as the local one."""
+"""The dask executor (2-worker local cluster) gives the same cutflows, histograms and tables as the local
+one."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from higgshunt import skim
 from higgshunt.skim import histograms
 
@@ -26,8 +26,11 @@ def test_dask_matches_local(mc_file: Path, real_4lep_file: Path, tmp_path: Path)
     dask = skim.run(config, output=tmp_path / "dask", executor="dask", npartitions=2, progress=False)
     assert sorted(local.processed) == sorted(dask.processed) == ["data", "ggH125_ZZ4lep"]
 
-    for ours, theirs in zip(sorted(local.cutflows, key=lambda c: c.sample),
-                            sorted(dask.cutflows, key=lambda c: c.sample), strict=True):
+    for ours, theirs in zip(
+        sorted(local.cutflows, key=lambda c: c.sample),
+        sorted(dask.cutflows, key=lambda c: c.sample),
+        strict=True,
+    ):
         assert [(r.cut, r.entries) for r in ours.rows] == [(r.cut, r.entries) for r in theirs.rows]
         np.testing.assert_allclose([r.sum_w for r in ours.rows], [r.sum_w for r in theirs.rows], rtol=1e-12)
         np.testing.assert_allclose([r.sum_w2 for r in ours.rows], [r.sum_w2 for r in theirs.rows], rtol=1e-12)
@@ -43,7 +46,9 @@ def test_dask_matches_local(mc_file: Path, real_4lep_file: Path, tmp_path: Path)
         assert sorted(ha) == sorted(hb)
         for name, hist in ha.items():
             bins = range(hist.GetNbinsX() + 2)
-            np.testing.assert_allclose([hist.GetBinContent(i) for i in bins],
-                                       [hb[name].GetBinContent(i) for i in bins], rtol=1e-12)
-            np.testing.assert_allclose([hist.GetBinError(i) for i in bins],
-                                       [hb[name].GetBinError(i) for i in bins], rtol=1e-12)
+            np.testing.assert_allclose(
+                [hist.GetBinContent(i) for i in bins], [hb[name].GetBinContent(i) for i in bins], rtol=1e-12
+            )
+            np.testing.assert_allclose(
+                [hist.GetBinError(i) for i in bins], [hb[name].GetBinError(i) for i in bins], rtol=1e-12
+            )

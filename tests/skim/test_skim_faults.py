@@ -1,4 +1,5 @@
-"""Bad inputs give one-line errors naming the file; nothing half-written; other samples stay; resume and force."""
+"""Bad inputs give one-line errors naming the file; nothing half-written; other samples stay; resume and
+force."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ def test_bad_input_one_line_error_and_no_output(
             "folds: 'three' is not of type 'integer'",
         ),
         (
-            "channel: hzz4l\ndefinitions: {}\ncuts: [{name: a, expression: 'true'}, {name: a, expression: 'true'}]\n"
+            "channel: hzz4l\ndefinitions: {}\n"
+            "cuts: [{name: a, expression: 'true'}, {name: a, expression: 'true'}]\n"
             "features: [{name: x, expression: '1'}]\n",
             "cut names must be unique",
         ),
@@ -197,3 +199,11 @@ def test_interrupted_run_resumes(
     resumed = skim.run(config, output=out, inputs_by_name=inputs, progress=False)
     assert resumed.resumed == ["data"] and resumed.processed == ["data_copy"]
     assert sorted(skim.export.keys(out / "hzz4l" / "skim.h5")) == ["data", "data_copy"]
+
+
+def test_format_table_matches_the_real_file(real_4lep_file: Path) -> None:
+    from higgshunt.skim import inputs
+
+    # every branch of the reference file, with the C++ type its README gives
+    assert inputs.check_file(str(real_4lep_file), "mini", sorted(inputs.ATLAS_BRANCH_TYPES)) == 39
+    assert len(inputs.ATLAS_BRANCH_TYPES) == 81

@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import uproot
-
 from higgshunt import skim
 from higgshunt.errors import ConfigError
 
@@ -19,8 +18,14 @@ def test_max_events_and_zstd_snapshot(real_4lep_file: Path, tmp_path: Path) -> N
     raw = skim.load(REPO / "configs" / "hzz4l.yaml").raw
     raw["output"]["snapshot"] = {"enabled": True, "algorithm": "zstd", "level": 5}
     config = skim.config.build(raw, source="test-config")
-    result = skim.run(config, output=tmp_path, inputs_by_name={"data": [str(real_4lep_file)]}, max_events=20,
-                      threads=2, progress=False)
+    result = skim.run(
+        config,
+        output=tmp_path,
+        inputs_by_name={"data": [str(real_4lep_file)]},
+        max_events=20,
+        threads=2,
+        progress=False,
+    )
     (cutflow,) = result.cutflows
     assert cutflow.rows[0].entries == 20
     table = pd.read_hdf(result.skim_file, "data")

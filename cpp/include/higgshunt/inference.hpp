@@ -17,6 +17,9 @@
 // Model serves all slots of a multi-threaded event loop; after the first event of a thread there are no heap
 // allocations per event. The scalar `Score` overload puts the features in a stack array (no RVec).
 //
+// Missing values: a NaN feature follows the default direction of each tree split (as in XGBoost); a network or
+// autoencoder returns NaN for it.
+//
 // Errors: a file that is missing, not JSON, of another format or version, or inconsistent (sizes, indices)
 // throws std::runtime_error naming the file and the key at fault. A feature count that does not match throws
 // std::invalid_argument.

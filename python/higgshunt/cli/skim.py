@@ -1,4 +1,5 @@
-"""`higgshunt skim`: select events and export features, weights, cutflows and histograms (= python/run_skim.py)."""
+"""`higgshunt skim`: select events and export features, weights, cutflows and histograms (=
+python/run_skim.py)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from higgshunt.skim.executors import configure_jit
+
+    configure_jit()
     from higgshunt import skim
     from higgshunt.skim.samples import parse_inputs
 

@@ -250,6 +250,13 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         model.mass.setConstant(False)
         main, best = _floating_mass_fit(model, nll, start, background_only)
         fits.append(main)
+        if min(abs(best["mass"][0] - edge) for edge in window) < 0.01 * model.width.getVal():
+            log.warning(
+                "the fitted mass %.4g is at the edge of its window [%.4g, %.4g]; its error is not "
+                "meaningful (widen --mass-window or give --signal-mass)",
+                best["mass"][0],
+                *window,
+            )
         n_free = sum(1 for p in model.parameters() if not best[p.GetName()][2])
 
         # A background-only fit from the signal fit's background shape guards against a worse local minimum.

@@ -1,9 +1,12 @@
 """Parametrised ATLAS-like detector response: truth particles in, reconstructed objects out (GeV, mm).
 
 Electrons and photons are calorimeter clusters (photons within `cluster_dr` join them) with a sampling/noise/
-constant-term energy resolution; muons get a pT resolution from the spectrometer and inner detector. Efficiencies
-are tabulated in pT; tight identification and truth matching depend on whether the particle comes from a hadron
-decay. Isolation sums, impact parameters, jets and the missing transverse momentum are computed from the particles
+constant-term energy resolution; muons get a pT resolution from the spectrometer and inner detector.
+Efficiencies
+are tabulated in pT; tight identification and truth matching depend on whether the particle comes from a
+hadron
+decay. Isolation sums, impact parameters, jets and the missing transverse momentum are computed from the
+particles
 of the event. All numbers come from configs/detector.yaml; all randomness from the generator passed in.
 """
 
@@ -16,7 +19,7 @@ import awkward as ak
 import numpy as np
 
 from higgshunt.generation import jets as jet_response
-from higgshunt.generation.isolation import cone_sum, pair_distances, transverse_energy
+from higgshunt.generation.isolation import cone_sum, flat, pairs, transverse_energy
 from higgshunt.generation.pythia_events import TruthBatch
 
 log = logging.getLogger(__name__)
@@ -51,7 +54,7 @@ def simulate(batch: TruthBatch, config: dict[str, Any], rng: np.random.Generator
 
 
 def efficiency(pt: ak.Array, table: dict[str, list[float]]) -> ak.Array:
-    """Efficiency of each object from a table binned in pT (below the first edge: 0, above the last: last value)."""
+    """Efficiency of each object from a table binned in pT (0 below the first edge, the last value above)."""
     flat = ak.to_numpy(ak.flatten(pt, axis=None))
     edges = np.asarray(table["pt_edges_gev"], dtype=float)
     values = np.concatenate([[0.0], np.asarray(table["values"], dtype=float)])
@@ -117,14 +120,15 @@ def _muons(particles: ak.Array, cfg: dict[str, Any], rng: np.random.Generator) -
 def _photons(particles: ak.Array, cfg: dict[str, Any], rng: np.random.Generator) -> ak.Array:
     photons = particles[particles.id == PHOTON]
     seeds = photons[photons.pt > 0.5 * cfg["pt_min_gev"]]
-    # A photon next to an electron belongs to the electron's cluster; a photon next to a harder photon belongs to
-    # that photon's cluster (this merges the two photons of a boosted pi0 into one candidate, as the calorimeter).
-    electrons = particles[abs(particles.id) == ELECTRON]
-    dr_e, _ = pair_distances(seeds, electrons)
-    dr_g, other = pair_distances(seeds, photons)
-    own_pt = ak.cartesian({"s": seeds.pt, "o": photons.pt}, nested=True).s
-    absorbed = ak.any(dr_e < cfg["cluster_dr"], axis=2) | ak.any(
-        (dr_g < cfg["cluster_dr"]) & (other.pt > own_pt), axis=2
+    # A photon next to an electron belongs to the electron's cluster; a photon next to a harder photon belongs
+    # to
+    # that photon's cluster (this merges the two photons of a boosted pi0 into one candidate, as the
+    # calorimeter).
+    with_electron = pairs(seeds, particles[abs(particles.id) == ELECTRON])
+    with_photon = pairs(seeds, photons)
+    harder = flat(photons.pt)[with_photon.second] > flat(seeds.pt)[with_photon.first]
+    absorbed = with_electron.any(with_electron.dr < cfg["cluster_dr"]) | with_photon.any(
+        (with_photon.dr < cfg["cluster_dr"]) & harder
     )
     seeds = seeds[~absorbed]
     energy = _cluster_energy(seeds, particles, cfg["cluster_dr"])
@@ -255,14 +259,15 @@ def _normal_like(values: ak.Array, rng: np.random.Generator) -> ak.Array:
 def _jet_input_mask(
     particles: ak.Array, electrons: ak.Array, photons: ak.Array, config: dict[str, Any]
 ) -> ak.Array:
-    # Jets are built from visible particles in the calorimeter that are not reconstructed as something else: muons
-    # never (they leave the calorimeter), nor reconstructed electrons and photons with the photons of their clusters.
+    # Jets are built from visible particles in the calorimeter that are not reconstructed as something else:
+    # muons
+    # never (they leave the calorimeter), nor reconstructed electrons and photons with the photons of their
+    # clusters.
     used = ak.concatenate([electrons[["index", "eta", "phi"]], photons[["index", "eta", "phi"]]], axis=1)
-    own = ak.cartesian({"p": particles.index, "u": used.index}, nested=True)
-    is_used = ak.any(own.p == own.u, axis=2)
-    dr, _ = pair_distances(particles, used)
+    with_used = pairs(particles, used)
+    is_used = with_used.any(flat(particles.index)[with_used.first] == flat(used.index)[with_used.second])
     cluster_dr = max(config["electrons"]["cluster_dr"], config["photons"]["cluster_dr"])
-    in_cluster = (particles.id == PHOTON) & ak.any(dr < cluster_dr, axis=2)
+    in_cluster = (particles.id == PHOTON) & with_used.any(with_used.dr < cluster_dr)
     in_calorimeter = abs(particles.eta) < config["isolation"]["calo_abs_eta_max"]
     return (abs(particles.id) != MUON) & ~is_used & ~in_cluster & in_calorimeter
 
@@ -278,8 +283,10 @@ def _missing_et(
 ) -> tuple[np.ndarray, np.ndarray]:
     """E_T^miss = -(reconstructed electrons, muons, photons, jets + soft term), soft term smeared.
 
-    The soft term is what the calorimeter sees outside reconstructed objects: the particles that were offered to
-    the jet finder (not reconstructed as electrons, photons or muons) minus the particles of the accepted jets.
+    The soft term is what the calorimeter sees outside reconstructed objects: the particles that were offered
+    to
+    the jet finder (not reconstructed as electrons, photons or muons) minus the particles of the accepted
+    jets.
     """
     soft_x = ak.sum(jet_inputs.px, axis=1) - ak.sum(jets.true_px, axis=1)
     soft_y = ak.sum(jet_inputs.py, axis=1) - ak.sum(jets.true_py, axis=1)

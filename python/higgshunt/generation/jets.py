@@ -1,7 +1,10 @@
-"""Jets: anti-kt R = 0.4 (fastjet) on visible final-state particles, energy resolution, flavour label, b-tag score.
+"""Jets: anti-kt R = 0.4 (fastjet) on visible final-state particles, energy resolution, flavour label, b-tag
+score.
 
-The b-tagging score imitates MV2c10: for each truth flavour a fraction equal to the configured efficiency at the
-77 % working point gets a score above the working point's cut, the rest below, so that a cut at the working point
+The b-tagging score imitates MV2c10: for each truth flavour a fraction equal to the configured efficiency at
+the
+77 % working point gets a score above the working point's cut, the rest below, so that a cut at the working
+point
 reproduces the configured efficiency and mistag rates.
 """
 
@@ -14,7 +17,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from higgshunt.generation.isolation import pair_distances
+from higgshunt.generation.isolation import flat, pairs
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +41,9 @@ class JetCollection:
 
 
 def cluster(particles: ak.Array, radius: float) -> tuple[ak.Array, ak.Array]:
-    """Anti-kt jets of the given particles (fields px, py, pz, e): returns (jets as px/py/pz/E records, pT)."""
+    """Anti-kt jets of particles with fields px, py, pz, e: returns (jets as px/py/pz/E records, their pT)."""
     import fastjet
 
-    if len(particles) == 0:
-        empty = ak.Array([[]] * 0)
-        return empty, empty
     inputs = ak.zip({"px": particles.px, "py": particles.py, "pz": particles.pz, "E": particles.e})
     definition = fastjet.JetDefinition(fastjet.antikt_algorithm, radius)
     sequence = fastjet.ClusterSequence(inputs, definition)
@@ -62,10 +62,10 @@ def reconstruct(
         config: the `jets` section of the detector config.
         rng: the file's random generator.
     """
-    jets, true_pt = cluster(particles, float(config["radius"]))
     if len(particles) == 0:
-        empty = ak.Array([[]] * 0)
-        return JetCollection(*(empty,) * 9)
+        empty = ak.unflatten(np.zeros(0), np.zeros(0, dtype=np.int64))
+        return JetCollection(*(empty,) * 6, ak.values_astype(empty, np.int32), empty, empty)
+    jets, true_pt = cluster(particles, float(config["radius"]))
     # Only jets that can pass the threshold after smearing are worth smearing.
     jets = jets[true_pt > 0.5 * float(config["pt_min_gev"])]
     true_pt = np.hypot(jets.px, jets.py)
@@ -110,10 +110,11 @@ def _label(eta: ak.Array, phi: ak.Array, hadrons: ak.Array, dr_max: float, pt_mi
     # A jet is a b-jet if a b-hadron above pt_min lies within dr_max, else a c-jet for a c-hadron, else light
     # (the ATLAS cone labelling, with b taking precedence over c).
     hadrons = hadrons[hadrons.pt > pt_min]
-    dr, hadron = pair_distances(ak.zip({"eta": eta, "phi": phi}), hadrons)
-    close = dr < dr_max
-    has_b = ak.any(close & (hadron.flavour == 5), axis=2)
-    has_c = ak.any(close & (hadron.flavour == 4), axis=2)
+    p = pairs(ak.zip({"eta": eta, "phi": phi}), hadrons)
+    close = p.dr < dr_max
+    flavour = flat(hadrons.flavour)[p.second]
+    has_b = p.any(close & (flavour == 5))
+    has_c = p.any(close & (flavour == 4))
     return ak.values_astype(ak.where(has_b, 5, ak.where(has_c, 4, 0)), np.int32)
 
 

@@ -1,6 +1,7 @@
 """The sample manifest `samples.json` beside the generated files: one entry per file, plus provenance.
 
-Entries are keyed by the file's path relative to the manifest. Each entry carries a fingerprint of everything that
+Entries are keyed by the file's path relative to the manifest. Each entry carries a fingerprint of everything
+that
 determines the file's content (sample definition, detector config, seed, batch size), so an interrupted or
 repeated run skips samples that are already complete and unchanged.
 """

@@ -1,6 +1,8 @@
-"""The ATLAS Open Data 13 TeV `mini` ntuple: branch list, columns from reconstructed objects, and the ROOT writer.
+"""The ATLAS Open Data 13 TeV `mini` ntuple: branch list, columns from reconstructed objects, and the ROOT
+writer.
 
-`BRANCHES` lists every branch of the release's files in their order with their C++ types (checked against the real
+`BRANCHES` lists every branch of the release's files in their order with their C++ types (checked against the
+real
 file by the tests). The detector response works in GeV; the conversion to the ntuple's MeV happens here, in
 `columns`, and nowhere else.
 """
@@ -131,6 +133,13 @@ class Columns:
         return Columns({k: v[index] for k, v in self.values.items()})
 
     @staticmethod
+    def empty() -> Columns:
+        """No events, every branch present."""
+        return Columns(
+            {name: empty_lists(0) if kind.startswith("vector") else np.zeros(0) for name, kind in BRANCHES}
+        )
+
+    @staticmethod
     def concatenate(parts: list[Columns]) -> Columns:
         """Join the events of several parts (all with the same columns)."""
         names = parts[0].values.keys()
@@ -207,7 +216,7 @@ def columns(reco: Mapping[str, Any], event_constants: Mapping[str, float]) -> Co
         "photon_pt_syst": ak.zeros_like(pho.pt),
     }
     # Taus and large-R jets are not simulated: empty collections, as in files where none was reconstructed.
-    empty = ak.Array([[] for _ in range(n)]) if n else ak.Array([[]])[:0]
+    empty = empty_lists(n)
     for name, kind in BRANCHES:
         if name in values:
             continue
@@ -242,7 +251,7 @@ def write(path: str | Path, data: Columns) -> None:
             else:
                 buffers[name] = np.zeros(1, dtype=_NUMPY_TYPES[kind])
                 tree.Branch(name, buffers[name], f"{name}/{_LEAF_CODES[kind]}")
-        scalars = [
+        scalars: list[tuple[np.ndarray, np.ndarray]] = [
             (buffers[name], np.asarray(data.values[name]).astype(_NUMPY_TYPES[kind]))
             for name, kind in BRANCHES
             if not kind.startswith("vector")
@@ -266,3 +275,8 @@ def _flat_and_offsets(values: Any, element: str, n: int) -> tuple[list[Any], lis
     flat = ak.to_numpy(ak.flatten(values)).astype(_NUMPY_TYPES[element]).tolist()
     offsets = np.concatenate([[0], np.cumsum(ak.to_numpy(ak.num(values)))]).tolist()
     return flat, offsets
+
+
+def empty_lists(n: int) -> ak.Array:
+    """n empty lists (float64 typed, so that they write like any vector branch)."""
+    return ak.unflatten(np.zeros(0), np.zeros(n, dtype=np.int64))

@@ -1,10 +1,14 @@
 """Pseudo-data: a Poisson-fluctuated draw of the summed expected yields of all simulated samples of a skim.
 
 How events are drawn: the number of events is N ~ Poisson(nu), nu = sum over all MC events of the skim of
-w = mcWeight x XSection x lumi / SumWeights. Each of the N events is then picked from the pooled MC events with
-probability w / nu (with replacement), i.e. unweighting. Simulated events are therefore re-used: a sample with a
-large weight per event (few generated events for a large cross-section) contributes the same event several times.
-The draws use their own random stream (`pseudodata.seed_offset`), independent of the generation. Files look like
+w = mcWeight x XSection x lumi / SumWeights. Each of the N events is then picked from the pooled MC events
+with
+probability w / nu (with replacement), i.e. unweighting. Simulated events are therefore re-used: a sample with
+a
+large weight per event (few generated events for a large cross-section) contributes the same event several
+times.
+The draws use their own random stream (`pseudodata.seed_offset`), independent of the generation. Files look
+like
 the real data files: weights and scale factors as in the real release (no meaning), truth branches empty,
 `channelNumber` = `runNumber`, unique `eventNumber`.
 """
@@ -42,7 +46,7 @@ def read_columns(path: Path) -> ntuple.Columns:
 
 
 def expected_weights(data: ntuple.Columns, lumi_fb: float) -> np.ndarray:
-    """Per-event expected yield w = mcWeight x XSection x lumi / SumWeights (lumi in pb^-1, as the release)."""
+    """Per-event expected yield w = mcWeight x XSection x lumi / SumWeights (lumi in pb^-1)."""
     values = data.values
     sum_weights = values["SumWeights"].astype(np.float64)
     safe = np.where(sum_weights != 0, sum_weights, 1.0)
@@ -64,7 +68,7 @@ def draw(
     pooled = [p for p in pooled if len(p)]
     rng = np.random.default_rng(seed)
     if not pooled:
-        return _as_data(_empty(), np.zeros(0, dtype=np.int64), run_number, rng), 0.0
+        return _as_data(ntuple.Columns.empty(), np.zeros(0, dtype=np.int64), run_number, rng), 0.0
     data = ntuple.Columns.concatenate(pooled)
     weights = expected_weights(data, lumi_fb)
     if np.any(weights < 0):
@@ -95,16 +99,7 @@ def _as_data(
     values["channelNumber"] = np.full(n, run_number, dtype=np.int32)
     for name, value in ntuple.DATA_EVENT_CONSTANTS.items():
         values[name] = np.full(n, value, dtype=np.float32)
-    empty = ak.Array([[] for _ in range(n)]) if n else ak.Array([[]])[:0]
+    empty = ntuple.empty_lists(n)
     for name in ntuple.TRUTH_BRANCHES:
         values[name] = empty
     return chosen
-
-
-def _empty() -> ntuple.Columns:
-    return ntuple.Columns(
-        {
-            name: ak.Array([[]])[:0] if kind.startswith("vector") else np.zeros(0)
-            for name, kind in ntuple.BRANCHES
-        }
-    )

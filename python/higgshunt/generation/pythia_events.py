@@ -1,7 +1,9 @@
 """Pythia 8 events in vectorised batches, reduced to what the detector response needs.
 
-Pythia's Python interface returns a batch of events as an awkward array (`Pythia.nextBatch`), so no Python loop
-runs over particles. Each batch is cut by the generator-level filter and reduced to a `TruthBatch`: the visible
+Pythia's Python interface returns a batch of events as an awkward array (`Pythia.nextBatch`), so no Python
+loop
+runs over particles. Each batch is cut by the generator-level filter and reduced to a `TruthBatch`: the
+visible
 final-state particles (GeV, mm, as Pythia gives them) with their charge, production vertex and origin, and the
 b- and c-hadrons used to label jets.
 """
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 PB_PER_MB = 1.0e9
 # Invisible final-state particles: neutrinos, the lightest neutralino, and stable right-handed neutrinos.
 INVISIBLE_IDS = np.array([12, 14, 16, 1000022, 9900012, 9900014, 9900016])
+DETECTOR_ABS_ETA_MAX = 4.9
 # Particles whose origin (prompt or from a hadron decay) the detector response needs.
 _PROMPTNESS_IDS = np.array([11, 13, 22])
 # How many generations up the mother chain to look for the particle's physical parent (copies are skipped).
@@ -36,7 +39,8 @@ class TruthBatch:
 
     Attributes:
         particles: per event, the visible final-state particles (fields index (in Pythia's event record), id,
-            charge, px, py, pz, e, pt, eta, phi, vx, vy, vz, from_hadron (for e, mu, gamma: the parent is a hadron)).
+            charge, px, py, pz, e, pt, eta, phi, vx, vy, vz, from_hadron (for e, mu, gamma: the parent is a
+            hadron)).
         heavy_hadrons: per event, b- and c-hadrons (fields pt, eta, phi, flavour 5 or 4).
         weights: Pythia's event weight of each kept event.
         positions: position of each kept event among the generated events of the batch (0-based).
@@ -51,6 +55,27 @@ class TruthBatch:
 
     def __len__(self) -> int:
         return len(self.weights)
+
+    def head(self, n: int) -> TruthBatch:
+        """The first `n` kept events."""
+        if n == len(self):
+            return self
+        return TruthBatch(
+            self.particles[:n], self.heavy_hadrons[:n], self.weights[:n], self.positions[:n], self.generated
+        )
+
+    @staticmethod
+    def concatenate(batches: list[TruthBatch]) -> TruthBatch:
+        """One batch from several (positions are then only meaningful per part)."""
+        if len(batches) == 1:
+            return batches[0]
+        return TruthBatch(
+            ak.concatenate([b.particles for b in batches]),
+            ak.concatenate([b.heavy_hadrons for b in batches]),
+            np.concatenate([b.weights for b in batches]),
+            np.concatenate([b.positions for b in batches]),
+            sum(b.generated for b in batches),
+        )
 
 
 class PythiaSource:
@@ -77,11 +102,11 @@ class PythiaSource:
         self._charges: dict[int, float] = {}
 
     def sigma_pb(self) -> float:
-        """Pythia's cross-section estimate so far (includes the branching ratios of forced resonance decays)."""
+        """Pythia's cross-section estimate so far (includes the branching ratios of forced decays)."""
         return float(self._pythia.infoPython().sigmaGen()) * PB_PER_MB
 
     def next_events(self, size: int) -> None:
-        """Generate `size` events with Pythia's own `next()` without reading them (the generator's bare cost)."""
+        """Generate `size` events with Pythia's own `next()` without reading them (bare generator cost)."""
         for _ in range(size):
             self._pythia.next()
 
@@ -112,7 +137,8 @@ class PythiaSource:
         )
 
     def _visible(self, prt: ak.Array) -> ak.Array:
-        # Flat numpy over all particles of the batch, one unflatten at the end: much faster than awkward per field.
+        # Flat numpy over all particles of the batch, one unflatten at the end: much faster than awkward per
+        # field.
         counts = ak.to_numpy(ak.num(prt.id))
         first = np.repeat(np.cumsum(counts) - counts, counts)  # flat index of each particle's event start
         ids = ak.to_numpy(ak.flatten(prt.id))
@@ -123,13 +149,15 @@ class PythiaSource:
         vertex = ak.flatten(prt.vProd)
         vx, vy, vz = (ak.to_numpy(ak.fill_none(getattr(vertex, c), 0.0)) for c in ("px", "py", "pz"))
         absid = np.abs(ids)
-        visible = (status > 0) & ~np.isin(absid, INVISIBLE_IDS)
+        pt = np.hypot(px, py)
+        eta = np.arcsinh(pz / np.maximum(pt, 1e-9))
+        # Beyond the forward calorimeters (|eta| > 4.9) nothing is measured: those particles are dropped here.
+        visible = (status > 0) & ~np.isin(absid, INVISIBLE_IDS) & (np.abs(eta) < DETECTOR_ABS_ETA_MAX)
         candidates = visible & np.isin(absid, _PROMPTNESS_IDS)
         from_hadron = np.zeros(len(ids), dtype=bool)
         from_hadron[candidates] = _is_hadron(
             np.abs(_parent_ids(ids, mother, first, np.flatnonzero(candidates)))
         )
-        pt = np.hypot(px, py)
         fields = {
             "index": (np.arange(len(ids)) - first),
             "id": ids,
@@ -139,7 +167,7 @@ class PythiaSource:
             "pz": pz,
             "e": e,
             "pt": pt,
-            "eta": np.arcsinh(pz / np.maximum(pt, 1e-9)),
+            "eta": eta,
             "phi": np.arctan2(py, px),
             "vx": vx,
             "vy": vy,
@@ -174,7 +202,8 @@ def _passes(final: ak.Array, cut: ObjectFilter | None, ids: tuple[int, ...]) -> 
 
 
 def _parent_ids(ids: np.ndarray, mother: np.ndarray, first: np.ndarray, which: np.ndarray) -> np.ndarray:
-    """Id of the physical parent of the particles at flat positions `which`: the first ancestor that is not a copy
+    """Id of the physical parent of the particles at flat positions `which`: the first ancestor that is not a
+    copy
     of the particle itself (Pythia keeps a new copy after every shower branching or recoil)."""
     own = ids[which]
     position = first[which] + mother[which]
@@ -187,7 +216,8 @@ def _parent_ids(ids: np.ndarray, mother: np.ndarray, first: np.ndarray, which: n
 
 
 def _is_hadron(absid: Any) -> Any:
-    # PDG numbering: hadrons (incl. excited ones) have 100 < |id| < 1 000 000; above are BSM states (SUSY, LRSM),
+    # PDG numbering: hadrons (incl. excited ones) have 100 < |id| < 1 000 000; above are BSM states (SUSY,
+    # LRSM),
     # below are partons, leptons, bosons and Pythia's string/cluster codes (90-99).
     return (absid > 100) & (absid < 1_000_000)
 

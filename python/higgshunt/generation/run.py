@@ -56,7 +56,7 @@ def _check_efficiency_tables(detector: dict[str, Any], source: Path) -> None:
     for kind in ("electrons", "muons", "photons"):
         table = detector[kind]["efficiency"]
         edges, values = table["pt_edges_gev"], table["values"]
-        if len(edges) != len(values) or any(b <= a for a, b in zip(edges, edges[1:])):
+        if len(edges) != len(values) or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
             raise ConfigError(
                 f"{source}: {kind}.efficiency: expected ascending pt_edges_gev and one value per edge, "
                 f"got {len(edges)} edges and {len(values)} values"
@@ -81,7 +81,8 @@ def generate(
         config: from `load_config`.
         output: output directory (default: the config's `output`, relative to the working directory).
         events: overrides every sample's `events` (and scales `max_attempts` with it).
-        processes: only these processes (names or `skim/name`); pseudo-data only for skims whose samples are all
+        processes: only these processes (names or `skim/name`); pseudo-data only for skims whose samples are
+        all
             complete.
         seed: overrides the config's seed.
         jobs: samples generated in parallel (one process per sample).
@@ -211,7 +212,12 @@ def _pseudodata(
         members = [s for s in samples if s.skim == skim]
         paths = [str(s.relative_path) for s in members]
         entries = [manifest.entries.get(p) for p in paths]
-        if any(e is None or not (manifest.directory / p).exists() for p, e in zip(paths, entries)):
+        missing = [
+            p
+            for p, e in zip(paths, entries, strict=True)
+            if e is None or not (manifest.directory / p).exists()
+        ]
+        if missing:
             log.info("pseudo-data for %s skipped: not all of its samples are generated", skim)
             continue
         inputs = sorted(e["fingerprint"] for e in entries if e is not None)

@@ -1,9 +1,12 @@
 """Generate one sample: Pythia batches -> generator filter -> detector response -> skim -> ntuple file.
 
-Normalisation follows the release: `XSection` (pb) = Pythia's cross-section estimate x k-factor x generator-filter
-efficiency (forced resonance decays are already inside Pythia's estimate), and `SumWeights` = the sum of `mcWeight`
+Normalisation follows the release: `XSection` (pb) = Pythia's cross-section estimate x k-factor x generator-
+filter
+efficiency (forced resonance decays are already inside Pythia's estimate), and `SumWeights` = the sum of
+`mcWeight`
 over all events that passed the generator filter, including those the skim then removes. So
-sum over a file of mcWeight * XSection * lumi / SumWeights = XSection * lumi * (skim efficiency), and the same sum
+sum over a file of mcWeight * XSection * lumi / SumWeights = XSection * lumi * (skim efficiency), and the same
+sum
 before the skim is exactly XSection * lumi.
 """
 
@@ -20,7 +23,7 @@ import numpy as np
 
 from higgshunt.generation import detector, ntuple
 from higgshunt.generation.processes import Sample
-from higgshunt.generation.pythia_events import PythiaSource
+from higgshunt.generation.pythia_events import PythiaSource, TruthBatch
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,27 @@ def generate_sample(
     skim = settings.skims[sample.skim]
     parts: list[ntuple.Columns] = []
     weights: list[np.ndarray] = []
+    # Filtered events wait here until a full batch is collected: the detector response has a fixed cost per
+    # call,
+    # which rare filters (a few events per generated batch) would otherwise pay many times.
+    pending: list[TruthBatch] = []
+    pending_numbers: list[np.ndarray] = []
+
+    def flush() -> None:
+        if pending:
+            parts.append(
+                _reconstruct(
+                    TruthBatch.concatenate(pending),
+                    np.concatenate(pending_numbers),
+                    sample,
+                    settings,
+                    skim,
+                    rng,
+                )
+            )
+            pending.clear()
+            pending_numbers.clear()
+
     generated = filtered = 0
     while filtered < sample.events and generated < sample.max_attempts:
         size = min(settings.batch_size, sample.max_attempts - generated)
@@ -69,14 +93,17 @@ def generate_sample(
         keep = min(len(batch), sample.events - filtered)
         # Stop exactly after the last needed event, so the filter efficiency counts only what was used.
         used = batch.generated if keep == len(batch) else int(batch.positions[keep - 1]) + 1
-        event_numbers = generated + batch.positions[:keep] + 1
+        if keep:
+            pending.append(batch.head(keep))
+            pending_numbers.append(generated + batch.positions[:keep] + 1)
+            weights.append(batch.weights[:keep])
         generated += used
         filtered += keep
-        weights.append(batch.weights[:keep])
-        if keep:
-            parts.append(_reconstruct(_head(batch, keep), event_numbers, sample, settings, skim, rng))
+        if sum(len(b) for b in pending) >= settings.batch_size:
+            flush()
         if progress is not None:
             progress(keep)
+    flush()
     if filtered < sample.events:
         log.warning(
             "%s: only %d of %d events passed the generator filter in %d attempts (max_attempts)",
@@ -90,7 +117,7 @@ def generate_sample(
     efficiency = filtered / generated if generated else 0.0
     xsec = sigma * sample.k_factor * efficiency
     sum_weights = float(all_weights.sum())
-    data = ntuple.Columns.concatenate(parts) if parts else _empty_columns(sample, settings)
+    data = ntuple.Columns.concatenate(parts) if parts else ntuple.Columns.empty()
     data.values["XSection"] = np.full(len(data), xsec, dtype=np.float32)
     data.values["SumWeights"] = np.full(len(data), sum_weights, dtype=np.float32)
     path = output_dir / sample.relative_path
@@ -106,16 +133,8 @@ def generate_sample(
     return SampleOutput(path, sigma, xsec, efficiency, sum_weights, generated, filtered, len(data))
 
 
-def _head(batch: Any, n: int) -> Any:
-    if n == len(batch):
-        return batch
-    return type(batch)(
-        batch.particles[:n], batch.heavy_hadrons[:n], batch.weights[:n], batch.positions[:n], batch.generated
-    )
-
-
 def _reconstruct(
-    batch: Any,
+    batch: TruthBatch,
     event_numbers: np.ndarray,
     sample: Sample,
     settings: SampleSettings,
@@ -144,10 +163,3 @@ def _reconstruct(
     }
     constants.update({"XSection": 0.0, "SumWeights": 0.0})  # filled once the sample is complete
     return ntuple.columns(selected, constants)
-
-
-def _empty_columns(sample: Sample, settings: SampleSettings) -> ntuple.Columns:
-    values: dict[str, Any] = {}
-    for name, kind in ntuple.BRANCHES:
-        values[name] = ak.Array([[]])[:0] if kind.startswith("vector") else np.zeros(0)
-    return ntuple.Columns(values)

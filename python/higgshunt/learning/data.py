@@ -202,6 +202,9 @@ def prepare(
         log.warning("%s: dropping %d rows with NaN/inf features (%s)", source, int(bad_rows.sum()), detail)
         keep = ~bad_rows
         frame, x, labels = frame[keep], x[keep], labels[keep]
+    constant = [f for i, f in enumerate(features) if len(x) and np.ptp(x[:, i]) == 0]
+    if constant:  # e.g. always-empty RMM cells: harmless, but they carry no information
+        log.warning("%s: features constant over all events: %s", source, ", ".join(constant))
     y = (labels == signal_value).astype(np.int8)
     if require_both_classes and (len(np.unique(y)) < 2):
         only = "signal" if len(y) and y[0] == 1 else "background"

@@ -106,6 +106,16 @@ def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
         )
     if job.histories:
         drawn.append(plots.loss_curves(job.histories, out_dir / "loss"))
+        if any("adv_loss" in h for h in job.histories):  # the joint phase after pre-training
+            drawn.append(
+                plots.loss_curves(
+                    job.histories,
+                    out_dir / "adversary_loss",
+                    "adv_loss",
+                    "Adversary NLL (background)",
+                    "Epoch",
+                )
+            )
     if test.has_weights and has_both:
         scan = metrics.cut_scan(test.score, test.y, test.weight)
         comp_curve = None

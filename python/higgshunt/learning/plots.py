@@ -100,23 +100,29 @@ def score_distributions(
     return _save(fig, stem)
 
 
-def loss_curves(histories: Sequence[dict[str, list[float]]], stem: Path) -> Path:
-    """Training and validation loss per epoch, one pair of lines per fold."""
+def loss_curves(
+    histories: Sequence[dict[str, list[float]]],
+    stem: Path,
+    key: str = "loss",
+    title: str = "Loss curves",
+    xlabel: str = "Epoch (BDT: trees)",
+) -> Path:
+    """Training and validation values of history `key` (and `val_<key>`) per epoch, two lines per fold."""
     fig, ax = _figure()
     for fold, history in enumerate(histories):
-        for key, style in (("loss", "-"), ("val_loss", "--")):
-            if key in history:
+        for name, style in ((key, "-"), (f"val_{key}", "--")):
+            if name in history:
                 ax.plot(
-                    np.arange(1, len(history[key]) + 1),
-                    history[key],
+                    np.arange(1, len(history[name]) + 1),
+                    history[name],
                     style,
                     color=f"C{fold}",
-                    label=f"fold {fold} {'validation' if key.startswith('val') else 'training'}",
+                    label=f"fold {fold} {'validation' if name.startswith('val') else 'training'}",
                 )
-    ax.set_xlabel("Epoch (BDT: trees)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("Loss")
     ax.legend(fontsize=11)
-    _label(ax, "Loss curves")
+    _label(ax, title)
     return _save(fig, stem)
 
 

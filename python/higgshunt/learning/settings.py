@@ -57,7 +57,7 @@ DEFAULTS: dict[str, Any] = {
         "pretrain_epochs": 20,
         "adversary_pretrain_epochs": 5,
         "epochs": 30,
-        "adversary_steps": 1,
+        "adversary_steps": 3,
         "adversary_learning_rate": 1e-3,
     },
     "anomaly": {"latent": 4, "kl_weight": 1e-3},

@@ -180,9 +180,9 @@ def _check(raw: dict[str, Any], features: tuple[Feature, ...], source: str) -> N
     for position, hist in enumerate(raw["histograms"]):
         where = f"{source}: histograms[{position}]"
         if hist["feature"] not in names:
+            known = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
             raise ConfigError(
-                f"{where}.feature: '{hist['feature']}' is not an exported feature; known: {', '.join(names[:12])}"
-                + (" ..." if len(names) > 12 else "")
+                f"{where}.feature: '{hist['feature']}' is not an exported feature; known: {known}"
             )
         if not hist["low"] < hist["high"]:
             raise ConfigError(f"{where}: low ({hist['low']}) must be below high ({hist['high']})")

@@ -1,6 +1,7 @@
 """Weighted cutflows: entries, sum of weights and sum of squared weights after every named cut.
 
-ROOT's `Report()` counts entries only. Here each row books a Count and two Sums on the node after its Filter, lazily,
+ROOT's `Report()` counts entries only. Here each row books a Count and two Sums on the node after its Filter,
+lazily,
 so the whole cutflow is filled by the one event loop that also fills the outputs.
 """
 
@@ -82,7 +83,8 @@ def format_table(cutflows: list[Cutflow]) -> str:
 
 
 def to_histograms(cutflow: Cutflow) -> tuple[Any, Any]:
-    """Two TH1Ds labelled by cut: `cutflow_entries` and `cutflow_weighted` (content sum w, error sqrt(sum w^2))."""
+    """Two TH1Ds labelled by cut: `cutflow_entries` and `cutflow_weighted` (content sum w, error sqrt(sum
+    w^2))."""
     import ROOT
 
     n = len(cutflow.rows)

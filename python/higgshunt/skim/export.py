@@ -1,6 +1,7 @@
 """Write the selected events of each sample as a pandas/PyTables table in `<output>/<channel>/skim.h5`.
 
-One table per sample under `/<sample>`. Every update writes a complete new file under a temporary name and renames
+One table per sample under `/<sample>`. Every update writes a complete new file under a temporary name and
+renames
 it, so a crash never leaves a half-written file and the other samples' tables stay as they were.
 """
 
@@ -106,15 +107,19 @@ def _put(store: pd.HDFStore, key: str, frame: pd.DataFrame, attrs: dict[str, Any
             expectedrows=max(len(frame), 1),
             min_itemsize={"sample": max(8, len(key))},
         )
-        if empty:  # pandas writes no table for an empty frame: write one row of the right types, then remove it
+        if (
+            empty
+        ):  # pandas writes no table for an empty frame: write one row of the right types, then remove it
             store.remove(key, start=0, stop=1)
         setattr(store.get_storer(key).attrs, ATTRIBUTE, attrs)
 
 
 def _placeholder_row(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
-        {name: np.array([""], dtype=object) if name == "sample" else np.zeros(1, dtype=dtype)
-         for name, dtype in frame.dtypes.items()}
+        {
+            name: np.array([""], dtype=object) if name == "sample" else np.zeros(1, dtype=dtype)
+            for name, dtype in frame.dtypes.items()
+        }
     )
 
 

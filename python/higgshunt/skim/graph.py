@@ -1,6 +1,7 @@
 """Build one sample's RDataFrame graph from the channel config: weights, definitions, named cuts, features.
 
-Nothing runs here: every result (cutflow, table, histograms, snapshot) is booked lazily so that all samples' event
+Nothing runs here: every result (cutflow, table, histograms, snapshot) is booked lazily so that all samples'
+event
 loops run together afterwards. The per-event mathematics is the compiled C++ of libhiggshunt, called from the
 config's expressions.
 """
@@ -43,7 +44,8 @@ class SampleGraph:
 class LazyTable:
     """The exported columns of one sample, booked lazily; `arrays()` reads them after the event loop.
 
-    Every column is a double (ids and integers are exact up to 2^53), so locally one typed `Take` instantiation
+    Every column is a double (ids and integers are exact up to 2^53), so locally one typed `Take`
+    instantiation
     serves all columns: ROOT's AsNumpy instantiates one per column type, which costs seconds of JIT each.
     Distributed RDataFrame has no Take, so there the table comes from a lazy AsNumpy.
     """
@@ -181,10 +183,8 @@ def _define_features(node: Any, config: SkimConfig) -> Any:
             defined.add(feature.source)
         if feature.index is not None:
             # Missing entries (a shorter vector than the layout) are NaN rather than out-of-bounds reads.
-            node = node.Define(
-                feature.name,
-                f"{feature.source}.size() > {feature.index} ? double({feature.source}[{feature.index}]) : NAN",
-            )
+            source, index = feature.source, feature.index
+            node = node.Define(feature.name, f"{source}.size() > {index} ? double({source}[{index}]) : NAN")
     return node
 
 

@@ -1,4 +1,5 @@
-"""Per-sample histograms and cutflow histograms in `<output>/<channel>/histograms.root`, one directory per sample."""
+"""Per-sample histograms and cutflow histograms in `<output>/<channel>/histograms.root`, one directory per
+sample."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Check input files before any event loop: readable, not truncated, tree present, branches present and typed.
 
-RDataFrame would report most of these problems as a C++ compilation error or a crash in the middle of a run; checking
+RDataFrame would report most of these problems as a C++ compilation error or a crash in the middle of a run;
+checking
 first gives one line naming the file and the branch, and lets `--skip-bad-files` drop just that file.
 """
 
@@ -19,20 +20,20 @@ log = logging.getLogger(__name__)
 # The ATLAS Open Data 13 TeV (2020) `mini` ntuple format: branch -> C++ type.
 _SCALARS = {
     "int": "runNumber eventNumber channelNumber",
-    "float": "mcWeight scaleFactor_PILEUP scaleFactor_ELE scaleFactor_MUON scaleFactor_PHOTON scaleFactor_TAU "
-    "scaleFactor_BTAG scaleFactor_LepTRIGGER scaleFactor_PhotonTRIGGER met_et met_phi ditau_m met_et_syst "
-    "XSection SumWeights",
+    "float": """mcWeight scaleFactor_PILEUP scaleFactor_ELE scaleFactor_MUON scaleFactor_PHOTON
+        scaleFactor_TAU scaleFactor_BTAG scaleFactor_LepTRIGGER scaleFactor_PhotonTRIGGER met_et met_phi
+        ditau_m met_et_syst XSection SumWeights""",
     "bool": "trigE trigM trigP",
     "unsigned int": "lep_n jet_n photon_n tau_n largeRjet_n",
 }
 _VECTORS = {
-    "bool": "lep_truthMatched lep_trigMatched lep_isTightID jet_truthMatched photon_truthMatched photon_trigMatched "
-    "photon_isTightID tau_isTightID tau_truthMatched tau_trigMatched",
-    "float": "lep_pt lep_eta lep_phi lep_E lep_z0 lep_ptcone30 lep_etcone20 lep_trackd0pvunbiased "
-    "lep_tracksigd0pvunbiased jet_pt jet_eta jet_phi jet_E jet_jvt jet_MV2c10 photon_pt photon_eta photon_phi "
-    "photon_E photon_ptcone30 photon_etcone20 tau_pt tau_eta tau_phi tau_E tau_BDTid lep_pt_syst jet_pt_syst "
-    "photon_pt_syst tau_pt_syst largeRjet_pt largeRjet_eta largeRjet_phi largeRjet_E largeRjet_m "
-    "largeRjet_truthMatched largeRjet_D2 largeRjet_tau32 largeRjet_pt_syst",
+    "bool": """lep_truthMatched lep_trigMatched lep_isTightID jet_truthMatched photon_truthMatched
+        photon_trigMatched photon_isTightID tau_isTightID tau_truthMatched tau_trigMatched""",
+    "float": """lep_pt lep_eta lep_phi lep_E lep_z0 lep_ptcone30 lep_etcone20 lep_trackd0pvunbiased
+        lep_tracksigd0pvunbiased jet_pt jet_eta jet_phi jet_E jet_jvt jet_MV2c10 photon_pt photon_eta
+        photon_phi photon_E photon_ptcone30 photon_etcone20 tau_pt tau_eta tau_phi tau_E tau_BDTid
+        lep_pt_syst jet_pt_syst photon_pt_syst tau_pt_syst largeRjet_pt largeRjet_eta largeRjet_phi
+        largeRjet_E largeRjet_m largeRjet_truthMatched largeRjet_D2 largeRjet_tau32 largeRjet_pt_syst""",
     "int": "lep_charge jet_trueflav photon_convType tau_nTracks tau_charge",
     "unsigned int": "lep_type",
 }

@@ -1,7 +1,9 @@
 """Run a skim: check inputs, book every sample's graph, run all event loops together, write the outputs.
 
-Per sample the outputs are written in a fixed order with the HDF5 table last; a table whose recorded fingerprint
-(config hash, sample metadata, input files with size and modification time, --max-events) matches the current one
+Per sample the outputs are written in a fixed order with the HDF5 table last; a table whose recorded
+fingerprint
+(config hash, sample metadata, input files with size and modification time, --max-events) matches the current
+one
 marks the sample complete, so an interrupted run resumes where it stopped.
 """
 
@@ -12,6 +14,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +68,7 @@ class _Job:
     dsid: int
     fingerprint: dict[str, Any]
     normalisation: dict[str, Any]
+    entries: int
     outputs: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     booked: graph.SampleGraph | None = None
 
@@ -84,7 +88,8 @@ def run(
     skip_bad_files: bool = False,
     progress: bool = True,
 ) -> SkimResult:
-    """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`; see the module docstring."""
+    """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`; see the module
+    docstring."""
     result = SkimResult(channel_dir=Path(output) / config.channel)
     resolved = sample_resolution.resolve(config, inputs=inputs_by_name, only=samples)
     jobs = []
@@ -116,11 +121,25 @@ def run(
     )
     try:
         _book(config, jobs, runner, result.channel_dir)
-        log.info("running %d event loop(s) over %d file(s)", len(jobs), sum(len(job.files) for job in jobs))
+        entries = sum(job.entries if max_events is None else min(job.entries, max_events) for job in jobs)
+        log.info(
+            "running %d event loop(s) over %d file(s), %d entries (no progress bar: ROOT holds the "
+            "interpreter lock during the loop)",
+            len(jobs),
+            sum(len(job.files) for job in jobs),
+            entries,
+        )
+        start = time.perf_counter()
         try:
             runner.run([job.booked.cutflow.first_handle() for job in jobs if job.booked is not None])
         except Exception as exc:  # a read error in the middle of a file, surfaced by ROOT as a C++ exception
             raise InputError(f"event loop failed: {graph.first_line(exc)}") from exc
+        seconds = time.perf_counter() - start
+        log.info(
+            "event loops done in %.1f s (%.0f entries/s, JIT compilation included)",
+            seconds,
+            entries / seconds if seconds > 0 else 0.0,
+        )
         record = provenance.collect(config.raw)
         for job in tqdm(jobs, desc="writing outputs", unit="sample", disable=not progress, file=sys.stderr):
             result.cutflows.append(_write(config, job, result.channel_dir, record))
@@ -163,7 +182,7 @@ def _prepare(
         "files": [_file_identity(path) for path in checked.good],
         "max_events": max_events,
     }
-    return _Job(sample, checked.good, dsid, fingerprint, normalisation)
+    return _Job(sample, checked.good, dsid, fingerprint, normalisation, checked.total_entries)
 
 
 def _book(config: SkimConfig, jobs: list[_Job], runner: executors.Executor, channel_dir: Path) -> None:

@@ -1,4 +1,5 @@
-"""Which files make up each sample: config entries, `--input NAME=PATH`, globs, URLs and the built-in manifest."""
+"""Which files make up each sample: config entries, `--input NAME=PATH`, globs, URLs and the built-in
+manifest."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.skim.config import SkimConfig
+from higgshunt.skim.config import REPO_ROOT, SkimConfig
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,10 @@ def resolve(
     """The samples of a run, in config order.
 
     `inputs` (from `--input NAME=PATH`) replace the files of a configured sample of that name, or add a sample
-    (kind `data` if the name starts with "data", else `background`). With no inputs and no files in the config, the
-    built-in manifest of the config's skim supplies the files and metadata. `only` restricts the run to those names.
+    (kind `data` if the name starts with "data", else `background`). With no inputs and no files in the
+    config, the
+    built-in manifest of the config's skim supplies the files and metadata. `only` restricts the run to those
+    names.
     """
     inputs = dict(inputs or {})
     entries = list(config.raw.get("samples", []))
@@ -155,7 +158,8 @@ def resolve(
 
 
 def load_manifest(config: SkimConfig) -> dict[str, Sample]:
-    """Samples of the config's skim in the built-in manifest, generating the built-in samples if it is missing."""
+    """Samples of the config's skim in the built-in manifest, generating the built-in samples if it is
+    missing."""
     path = config.manifest_path()
     if not path.exists():
         generate_builtin(config)
@@ -163,11 +167,16 @@ def load_manifest(config: SkimConfig) -> dict[str, Sample]:
         document = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: cannot read the sample manifest ({exc})") from exc
-    return samples_from_manifest(document, path, config.raw.get("skim"))
+    return samples_from_manifest(document, path, config.raw.get("skim"), lumi_fb=config.lumi_fb)
 
 
-def samples_from_manifest(document: Any, path: Path, skim: str | None) -> dict[str, Sample]:
-    """Group the manifest's per-file entries into samples (one per process; all data files form `data`)."""
+def samples_from_manifest(
+    document: Any, path: Path, skim: str | None, *, lumi_fb: float | None = None
+) -> dict[str, Sample]:
+    """Group the manifest's per-file entries into samples (one per process; the data files form `data`).
+
+    Pseudo-data may exist for several luminosities; with `lumi_fb` only the data of that luminosity is used.
+    """
     entries = document.get("files", document.get("samples")) if isinstance(document, dict) else document
     if not isinstance(entries, list):
         raise InputError(f"{path}: expected a list of file entries (or a 'files' list)")
@@ -177,6 +186,8 @@ def samples_from_manifest(document: Any, path: Path, skim: str | None) -> dict[s
             if skim is not None and entry["skim"] != skim:
                 continue
             kind = entry["kind"]
+            if kind == "data" and lumi_fb is not None and entry.get("lumi_fb") not in (None, lumi_fb):
+                continue
             if kind not in KINDS:
                 raise InputError(f"{path}: files[{position}].kind: '{kind}' is not one of {KINDS}")
             name = "data" if kind == "data" else re.sub(r"\W", "_", str(entry["process"]))
@@ -205,18 +216,24 @@ def samples_from_manifest(document: Any, path: Path, skim: str | None) -> dict[s
     return samples
 
 
+GENERATION_CONFIG = REPO_ROOT / "configs" / "samples.yaml"
+
+
 def generate_builtin(config: SkimConfig) -> None:
-    """Produce the built-in samples (and their manifest) through the generation stage's public API."""
+    """Produce the built-in samples of the config's skim (and their manifest) with `higgshunt generate`'s
+    API."""
     path = config.manifest_path()
-    try:
-        from higgshunt import generation  # type: ignore[attr-defined]
-    except ImportError as exc:
+    skim = config.raw.get("skim")
+    if skim is None:
         raise InputError(
-            f"{path}: the built-in sample manifest is missing and this installation cannot generate it; "
-            "run `higgshunt generate` or give inputs with --input NAME=PATH"
-        ) from exc
-    log.info("built-in samples missing (%s): generating them", path)
-    generation.generate(output=path.parent)
+            f"{path}: no sample manifest, and {config.source} names no built-in skim to generate"
+        )
+    from higgshunt import generation
+
+    settings = generation.load_config(GENERATION_CONFIG)
+    keys = [sample.key for sample in settings.samples if sample.skim == skim]
+    log.info("built-in samples missing (%s): generating the %d samples of skim %s", path, len(keys), skim)
+    generation.generate(settings, output=path.parent, processes=keys)
 
 
 def _from_manifest(manifest: dict[str, Sample], name: str, config: SkimConfig) -> Sample:

@@ -1,0 +1,194 @@
+// Data against stacked simulation for one category of a bump-hunt file, with a data/simulation ratio panel.
+//
+//   root -l -b -q 'macros/plot_stack.C("bumphunt.root", "stack.png", "ml")'
+//
+// Arguments: input file, output image (.png/.pdf/.svg/.eps), category (a top-level directory; "" = the only one),
+// signal drawing ("overlay": signal as lines over the background stack, "stack": signal on top of the stack),
+// logy (logarithmic y axis). Input layout: docs/plot_inputs.md ("plot_stack.C").
+#include "atlas_style.h"
+
+#include "TGraphAsymmErrors.h"
+#include "TH1.h"
+#include "THStack.h"
+#include "TKey.h"
+#include "TLegend.h"
+#include "TLine.h"
+#include "TNamed.h"
+#include "TPad.h"
+
+namespace {
+
+struct Process {
+  std::string name;
+  bool signal;
+  TH1* hist;
+};
+
+/// The category directory: the one named, or the file's only directory when none is named.
+TDirectory& category_dir(TFile& file, const std::string& category) {
+  if (!category.empty()) return hhplot::get<TDirectory>(file, category);
+  std::vector<std::string> names;
+  for (auto* key : *file.GetListOfKeys()) {
+    if (TString(static_cast<TKey*>(key)->GetClassName()).Contains("Directory")) names.emplace_back(key->GetName());
+  }
+  if (names.size() != 1) {
+    std::string listed;
+    for (const auto& name : names) listed += (listed.empty() ? "" : ", ") + name;
+    throw hhplot::Failure(std::string(file.GetName()) + " has " + std::to_string(names.size()) +
+                          " categories (" + listed + "): name one");
+  }
+  return hhplot::get<TDirectory>(file, names.front());
+}
+
+/// Every process with a `kind_<process>` TNamed (title "signal" or "background"), in the order they were written.
+std::vector<Process> read_processes(TDirectory& dir, const TH1& data) {
+  std::vector<Process> processes;
+  for (auto* key : *dir.GetListOfKeys()) {
+    const TString name = key->GetName();
+    if (!name.BeginsWith("kind_")) continue;
+    const std::string process = name(5, name.Length() - 5).Data();
+    const std::string kind = hhplot::get<TNamed>(dir, name.Data()).GetTitle();
+    if (kind != "signal" && kind != "background") {
+      throw hhplot::Failure(hhplot::where(dir, name.Data()) + " is '" + kind + "', expected signal or background");
+    }
+    auto& hist = hhplot::get<TH1>(dir, process);
+    if (hist.GetNbinsX() != data.GetNbinsX() || hist.GetXaxis()->GetXmin() != data.GetXaxis()->GetXmin() ||
+        hist.GetXaxis()->GetXmax() != data.GetXaxis()->GetXmax()) {
+      throw hhplot::Failure(hhplot::where(dir, process) + " has another binning than " + hhplot::where(dir, "data"));
+    }
+    processes.push_back({process, kind == "signal", &hist});
+  }
+  if (processes.empty()) throw hhplot::Failure("no TNamed 'kind_<process>' in " + hhplot::where(dir, ""));
+  return processes;
+}
+
+/// Data points with Poisson (Garwood) intervals, divided by `denominator` bin by bin when given (the ratio panel;
+/// bins where the denominator is not positive are left out).
+TGraphAsymmErrors* data_points(TH1& data, const TH1* denominator) {
+  data.SetBinErrorOption(TH1::kPoisson);
+  auto* graph = new TGraphAsymmErrors();
+  for (int bin = 1; bin <= data.GetNbinsX(); ++bin) {
+    const double scale = denominator ? denominator->GetBinContent(bin) : 1.;
+    if (scale <= 0.) continue;
+    const int point = graph->GetN();
+    graph->SetPoint(point, data.GetBinCenter(bin), data.GetBinContent(bin) / scale);
+    graph->SetPointError(point, 0., 0., data.GetBinErrorLow(bin) / scale, data.GetBinErrorUp(bin) / scale);
+  }
+  return graph;
+}
+
+/// The hatched statistical-uncertainty band of the simulation; `relative` = divided by itself (ratio panel).
+TH1* stat_band(const TH1& total, bool relative) {
+  auto* band = static_cast<TH1*>(total.Clone(relative ? "ratio_band" : "band"));
+  for (int bin = 1; relative && bin <= band->GetNbinsX(); ++bin) {
+    const double content = total.GetBinContent(bin);
+    band->SetBinContent(bin, 1.);
+    band->SetBinError(bin, content > 0. ? total.GetBinError(bin) / content : 0.);
+  }
+  band->SetFillColor(kGray + 2);
+  band->SetFillStyle(3354);
+  band->SetLineWidth(0);
+  band->SetMarkerSize(0);
+  return band;
+}
+
+/// "Events / 2.5 GeV" from the bin width and the unit in brackets of the x-axis title, unless the data
+/// histogram has its own y-axis title.
+std::string y_title(const TH1& data) {
+  if (std::string(data.GetYaxis()->GetTitle()).size()) return data.GetYaxis()->GetTitle();
+  const TString x = data.GetXaxis()->GetTitle();
+  const Ssiz_t open = x.Last('[');
+  const TString unit = open != kNPOS && x.EndsWith("]") ? TString(x(open + 1, x.Length() - open - 2)) : TString();
+  return Form("Events / %g %s", data.GetXaxis()->GetBinWidth(1), unit.Data());
+}
+
+}  // namespace
+
+void plot_stack(const char* file, const char* out, const char* category = "", const char* signal = "overlay",
+                bool logy = false) {
+  hhplot::run("plot_stack", [&] {
+    const std::string mode = signal;
+    if (mode != "overlay" && mode != "stack") {
+      throw hhplot::Failure("signal drawing '" + mode + "' is not one of overlay, stack");
+    }
+    hhplot::set_atlas_style();
+    auto input = hhplot::open_input(file);
+    TDirectory& dir = category_dir(*input, category);
+    auto& data = hhplot::get<TH1>(dir, "data");
+    const auto processes = read_processes(dir, data);
+
+    THStack stack("stack", "");
+    TH1* total = nullptr;  // everything in the stack
+    std::vector<TH1*> overlaid;
+    auto legend = std::make_unique<TLegend>(0.58, 0.58, 0.92, 0.91);
+    legend->AddEntry(&data, "Data", "ep");
+    for (std::size_t i = 0; i < processes.size(); ++i) {
+      TH1* hist = processes[i].hist;
+      const std::string label = std::string(hist->GetTitle()).empty() ? processes[i].name : hist->GetTitle();
+      hist->SetLineColor(hhplot::colour(i));
+      if (processes[i].signal && mode == "overlay") {
+        hist->SetLineStyle(2);
+        hist->SetLineWidth(3);
+        overlaid.push_back(hist);
+        legend->AddEntry(hist, label.c_str(), "l");
+        continue;
+      }
+      hist->SetFillColor(hhplot::colour(i));
+      hist->SetLineColor(kBlack);
+      hist->SetLineWidth(1);
+      stack.Add(hist);
+      legend->AddEntry(hist, label.c_str(), "f");
+      if (!total) total = static_cast<TH1*>(hist->Clone("total"));
+      else total->Add(hist);
+    }
+    if (!total || total->Integral() <= 0.) {
+      throw hhplot::Failure("the stacked simulation in " + hhplot::where(dir, "") + " is empty (zero or no integral)");
+    }
+    TH1* band = stat_band(*total, false);
+    legend->AddEntry(band, "Stat. uncertainty", "f");
+
+    auto canvas = hhplot::make_canvas(800, 800);
+    TPad upper("upper", "", 0., 0.3, 1., 1.);
+    TPad lower("lower", "", 0., 0., 1., 0.3);
+    upper.SetBottomMargin(0.02f);
+    upper.SetLogy(logy);
+    lower.SetTopMargin(0.03f);
+    lower.SetBottomMargin(0.38f);
+    upper.Draw();
+    lower.Draw();
+
+    upper.cd();
+    double top = std::max(total->GetMaximum(), data.GetMaximum() + std::sqrt(data.GetMaximum()) + 1.);
+    for (const TH1* hist : overlaid) top = std::max(top, hist->GetMaximum());
+    stack.SetMaximum(logy ? top * 300. : top * 1.6);
+    stack.SetMinimum(logy ? std::max(1e-3, 0.1 * total->GetMinimum(0.)) : 0.);
+    stack.Draw("hist");
+    stack.GetXaxis()->SetLabelSize(0);
+    stack.GetXaxis()->SetTitleSize(0);
+    stack.GetYaxis()->SetTitle(y_title(data).c_str());
+    band->Draw("e2 same");
+    for (TH1* hist : overlaid) hist->Draw("hist same");
+    data_points(data, nullptr)->Draw("p same");
+    legend->Draw();
+    hhplot::draw_atlas_label(0.19, 0.87, "Open Data", {hhplot::energy_lumi_line(hhplot::read_lumi_fb(*input)),
+                                                       dir.GetName()});
+    upper.RedrawAxis();
+
+    lower.cd();
+    TH1* ratio_band = stat_band(*total, true);
+    ratio_band->SetMinimum(0.);
+    ratio_band->SetMaximum(1.99);
+    ratio_band->GetXaxis()->SetTitle(data.GetXaxis()->GetTitle());
+    ratio_band->GetYaxis()->SetTitle("Data / Pred.");
+    ratio_band->GetYaxis()->SetNdivisions(505);
+    ratio_band->GetXaxis()->SetTitleOffset(1.2f);
+    ratio_band->Draw("e2");
+    TLine one(total->GetXaxis()->GetXmin(), 1., total->GetXaxis()->GetXmax(), 1.);
+    one.SetLineStyle(2);
+    one.Draw();
+    data_points(data, total)->Draw("p same");
+    lower.RedrawAxis();
+
+    hhplot::save(*canvas, out);
+  });
+}
