@@ -11,7 +11,7 @@ events
 with PyROOT. Prints and saves a table of medians with each stage's time relative to the `next()` baseline, to
 benchmarks/results/bench_generate.{md,json} with the provenance of the run. One process, one core.
 
-    .venv/bin/python benchmarks/bench_generate.py [--events 500] [--repetitions 3] [--no-progress]
+    .venv/bin/python benchmarks/bench_generate.py [--events 2000] [--repetitions 3] [--no-progress]
 """
 
 from __future__ import annotations
@@ -87,14 +87,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=500, help="generated events per process and repetition")
+    parser.add_argument("--events", type=int, default=2000, help="generated events per process and repetition")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     config = load_config(CONFIG)
-    settings = SampleSettings(1, args.events, 284500, config.detector, config.raw["skims"])
+    settings = SampleSettings(1, args.events, 284500, args.events, config.detector, config.raw["skims"])
     samples = [next(s for s in config.samples if s.key == key) for key in PROCESSES]
     runs: dict[str, list[dict[str, float]]] = {s.key: [] for s in samples}
     with tempfile.TemporaryDirectory() as tmp:

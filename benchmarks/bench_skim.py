@@ -1,24 +1,21 @@
 """Events per second of the H->ZZ*->4l skim: higgshunt against the columnar Python way, df106-style JIT
-strings
-and the I/O floor, with 1 and 2 threads.
+strings and the I/O floor, with 1 and 2 threads.
 
   (a) higgshunt skim: configs/hzz4l.yaml through `higgshunt.skim.run` (compiled helpers, cutflow, histograms,
       HDF5 export). "cold" is the first run in a fresh process (includes ROOT's JIT of the graph), "warm" a
-      second
-      run in the same process (JIT cached), which is what the per-event cost converges to on large inputs.
+      second run in the same process (JIT cached): the per-event cost large inputs converge to.
   (b) uproot + awkward + vector: the independent implementation of the same selection the tests check the skim
       against (tests/skim/hzz4l_reference.py), chunked, plus the same HDF5 export of the selected events.
   (c) RDataFrame with JIT strings only, as ROOT's df106 tutorial does it: the same cuts as Filter/Define
-  strings
-      and functions declared to the interpreter, same export.
+      strings and functions declared to the interpreter, same export.
   (d) I/O floor: `rootreadspeed` reading the branches the selection uses, with no selection.
 
 The input is a 2 M-event file in the ATLAS Open Data `mini` format, replicated from the real 39-event data
-file
-(../shared/data/atlas_opendata_13tev/data_A.4lep.root) because it is the only ATLAS-format file every checkout
-has; it is built once under benchmarks/work/. Each measurement runs in a fresh process (its peak RSS is
-recorded); repetitions go round-robin over the methods and the table shows medians, with ratios against the
-named baselines. Writes benchmarks/results/bench_skim.{md,json}.
+file (../shared/data/atlas_opendata_13tev/data_A.4lep.root), built once under benchmarks/work/ (the built-in
+generated samples were not available when this benchmark was written). Each measurement runs in a fresh
+process (its peak RSS is recorded); repetitions go round-robin over the methods and the table shows medians,
+with ratios against the named baselines. (a) and (c) run with the same interpreter flags
+(EXTRA_CLING_ARGS=-O2, as `higgshunt skim` sets them). Writes benchmarks/results/bench_skim.{md,json}.
 
     nice .venv/bin/python benchmarks/bench_skim.py [--events 2000000] [--repetitions 3] [--threads 1 2]
 """
@@ -58,8 +55,7 @@ EXPORTED = [f"lep{i}_{q}" for q in ("pt", "e", "charge", "pdgId", "phi", "eta") 
 
 # ----------------------------------------------------------------------------------------------- input file
 def make_input(n_events: int) -> Path:
-    """The benchmark file: the real file replicated to `n_events` entries, with proper (not 39-entry)
-    baskets."""
+    """The real file replicated to `n_events` entries, rewritten so its baskets are full-sized."""
     import ROOT
 
     target = WORK / f"atlas_4lep_{n_events}.root"
@@ -163,13 +159,13 @@ def run_uproot(path: Path, threads: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(table)
 
 
-# The same selection as configs/hzz4l.yaml in df106's style: everything a JIT string or interpreter-declared
-# code.
+# The same selection as configs/hzz4l.yaml in df106's style: only JIT strings and
+# interpreter-declared code.
 _DF106_STYLE_CODE = """
 #include <Math/Vector4D.h>
 ROOT::RVecF BenchZCandidates(const ROOT::RVecF &pt, const ROOT::RVecF &eta, const ROOT::RVecF &phi,
-                             const ROOT::RVecF &e, const ROOT::RVecI &charge, const ROOT::RVec<unsigned int>
-                             &type)
+                             const ROOT::RVecF &e, const ROOT::RVecI &charge,
+                             const ROOT::RVec<unsigned int> &type)
 {
     // {m12, m34, m4l} of the SFOS pair closest to the Z mass and the other pair; empty if none
     const int pairs[6][4] = {{0,1,2,3},{0,2,1,3},{0,3,1,2},{1,2,0,3},{1,3,0,2},{2,3,0,1}};

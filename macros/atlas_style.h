@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "TDirectory.h"
 #include "TError.h"
 #include "TFile.h"
+#include "TKey.h"
 #include "TLatex.h"
 #include "TParameter.h"
 #include "TROOT.h"
@@ -160,6 +162,17 @@ T& get(TDirectory& dir, const std::string& name) {
   T* object = find<T>(dir, name);
   if (!object) throw Failure("no " + std::string(T::Class_Name()) + " '" + name + "' in " + where(dir, ""));
   return *object;
+}
+
+/// The names of the objects in `dir` in the order they were written, each once (an object written twice has
+/// two keys, one per cycle).
+inline std::vector<std::string> key_names(TDirectory& dir) {
+  std::vector<std::string> names;
+  std::set<std::string> seen;
+  for (auto* key : *dir.GetListOfKeys()) {
+    if (seen.insert(key->GetName()).second) names.emplace_back(key->GetName());
+  }
+  return names;
 }
 
 /// The integrated luminosity in fb^-1 from a TParameter<double> `lumi_fb` at the top of the file, or -1.

@@ -8,7 +8,6 @@
 #include "atlas_style.h"
 
 #include "TH1.h"
-#include "TKey.h"
 #include "TLegend.h"
 
 namespace {
@@ -17,8 +16,8 @@ namespace {
 std::vector<TDirectory*> sample_dirs(TFile& file, const std::string& sample, const std::string& hist_name) {
   if (!sample.empty()) return {&hhplot::get<TDirectory>(file, sample)};
   std::vector<TDirectory*> dirs;
-  for (auto* key : *file.GetListOfKeys()) {
-    auto* dir = dynamic_cast<TDirectory*>(static_cast<TKey*>(key)->ReadObj());
+  for (const auto& name : hhplot::key_names(file)) {
+    auto* dir = dynamic_cast<TDirectory*>(file.Get(name.c_str()));
     if (dir && dir->GetKey(hist_name.c_str())) dirs.push_back(dir);
   }
   if (dirs.empty()) throw hhplot::Failure("no sample directory with a '" + hist_name + "' in " + file.GetName());

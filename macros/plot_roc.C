@@ -9,7 +9,6 @@
 
 #include "TGraph.h"
 #include "TH1.h"
-#include "TKey.h"
 #include "TLegend.h"
 #include "TLine.h"
 
@@ -24,8 +23,8 @@ struct Curve {
 /// Every `roc_<model>` TGraph at the top of the file, in file order, with its `auc_<model>` when present.
 std::vector<Curve> read_curves(TFile& file) {
   std::vector<Curve> curves;
-  for (auto* key : *file.GetListOfKeys()) {
-    const TString name = key->GetName();
+  for (const auto& key : hhplot::key_names(file)) {
+    const TString name = key.c_str();
     if (!name.BeginsWith("roc_")) continue;
     const std::string model = name(4, name.Length() - 4).Data();
     auto& graph = hhplot::get<TGraph>(file, name.Data());
@@ -38,8 +37,10 @@ std::vector<Curve> read_curves(TFile& file) {
 }
 
 /// The curve as drawn: background rejection 1/eps_b where eps_b > 0, or the efficiencies unchanged.
-TGraph* drawn(const TGraph& roc, bool rejection) {
+TGraph* drawn(const Curve& curve, bool rejection) {
+  const TGraph& roc = *curve.graph;
   auto* graph = new TGraph();
+  graph->SetName(curve.model.c_str());
   for (int i = 0; i < roc.GetN(); ++i) {
     const double eps_b = roc.GetPointY(i);
     if (rejection && eps_b <= 0.) continue;
@@ -64,7 +65,7 @@ void plot_roc(const char* file, const char* out, const char* y_axis = "rejection
     std::vector<TGraph*> graphs;
     double top = 1.;
     for (const auto& curve : curves) {
-      graphs.push_back(drawn(*curve.graph, rejection));
+      graphs.push_back(drawn(curve, rejection));
       for (int i = 0; i < graphs.back()->GetN(); ++i) top = std::max(top, graphs.back()->GetPointY(i));
     }
 

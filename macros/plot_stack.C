@@ -10,7 +10,6 @@
 #include "TGraphAsymmErrors.h"
 #include "TH1.h"
 #include "THStack.h"
-#include "TKey.h"
 #include "TLegend.h"
 #include "TLine.h"
 #include "TNamed.h"
@@ -28,8 +27,8 @@ struct Process {
 TDirectory& category_dir(TFile& file, const std::string& category) {
   if (!category.empty()) return hhplot::get<TDirectory>(file, category);
   std::vector<std::string> names;
-  for (auto* key : *file.GetListOfKeys()) {
-    if (TString(static_cast<TKey*>(key)->GetClassName()).Contains("Directory")) names.emplace_back(key->GetName());
+  for (const auto& name : hhplot::key_names(file)) {
+    if (TString(file.GetKey(name.c_str())->GetClassName()).Contains("Directory")) names.push_back(name);
   }
   if (names.size() != 1) {
     std::string listed;
@@ -43,8 +42,8 @@ TDirectory& category_dir(TFile& file, const std::string& category) {
 /// Every process with a `kind_<process>` TNamed (title "signal" or "background"), in the order they were written.
 std::vector<Process> read_processes(TDirectory& dir, const TH1& data) {
   std::vector<Process> processes;
-  for (auto* key : *dir.GetListOfKeys()) {
-    const TString name = key->GetName();
+  for (const auto& key : hhplot::key_names(dir)) {
+    const TString name = key.c_str();
     if (!name.BeginsWith("kind_")) continue;
     const std::string process = name(5, name.Length() - 5).Data();
     const std::string kind = hhplot::get<TNamed>(dir, name.Data()).GetTitle();
@@ -67,6 +66,7 @@ std::vector<Process> read_processes(TDirectory& dir, const TH1& data) {
 TGraphAsymmErrors* data_points(TH1& data, const TH1* denominator) {
   data.SetBinErrorOption(TH1::kPoisson);
   auto* graph = new TGraphAsymmErrors();
+  graph->SetName(denominator ? "ratio_points" : "data_points");
   for (int bin = 1; bin <= data.GetNbinsX(); ++bin) {
     const double scale = denominator ? denominator->GetBinContent(bin) : 1.;
     if (scale <= 0.) continue;

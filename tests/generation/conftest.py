@@ -60,7 +60,7 @@ def run_sample(tmp_path_factory: pytest.TempPathFactory, samples_config: Any) ->
             skims[sample.skim]["min_leptons"] = min_leptons
         if min_photons is not None:
             skims[sample.skim]["min_photons"] = min_photons
-        settings = SampleSettings(seed, 250, 284500, samples_config.detector, skims)
+        settings = SampleSettings(seed, 250, 284500, 1000, samples_config.detector, skims)
         out = generate_sample(sample, settings, tmp_path_factory.mktemp("sample"))
         with uproot.open(out.path) as handle:
             return handle["mini"].arrays(library="ak")

@@ -87,22 +87,25 @@ def perfect(samples_config: Any) -> dict[str, Any]:
     return config
 
 
-def test_resolution_formulas_hand_computed(samples_config: Any) -> None:
-    cfg = samples_config.detector
+def test_resolution_formulas_hand_computed() -> None:
+    calo = {"stochastic_barrel": 0.10, "stochastic_endcap": 0.15, "noise_gev": 0.25, "constant": 0.007}
     # barrel: sqrt(0.10^2/100 + (0.25/100)^2 + 0.007^2)
-    assert detector.calorimeter_resolution(
-        100.0, 0.5, cfg["electrons"]["energy_resolution"]
-    ) == pytest.approx(math.sqrt(1e-4 + 6.25e-6 + 4.9e-5))
-    # endcap stochastic term 0.15
-    assert detector.calorimeter_resolution(
-        100.0, 2.0, cfg["electrons"]["energy_resolution"]
-    ) == pytest.approx(math.sqrt(2.25e-4 + 6.25e-6 + 4.9e-5))
-    assert detector.muon_resolution(50.0, 0.3, cfg["muons"]["momentum_resolution"]) == pytest.approx(
-        math.hypot(0.016, 0.00015 * 50)
+    assert detector.calorimeter_resolution(100.0, 0.5, calo) == pytest.approx(
+        math.sqrt(1e-4 + 6.25e-6 + 4.9e-5)
     )
-    assert detector.muon_resolution(50.0, 2.0, cfg["muons"]["momentum_resolution"]) == pytest.approx(
-        math.hypot(0.023, 0.00025 * 50)
+    # endcap: stochastic term 0.15
+    assert detector.calorimeter_resolution(100.0, -2.0, calo) == pytest.approx(
+        math.sqrt(2.25e-4 + 6.25e-6 + 4.9e-5)
     )
+    muon = {
+        "barrel_abs_eta_max": 1.05,
+        "p0_barrel": 0.016,
+        "p1_barrel_per_gev": 0.00015,
+        "p0_endcap": 0.023,
+        "p1_endcap_per_gev": 0.00025,
+    }
+    assert detector.muon_resolution(50.0, 0.3, muon) == pytest.approx(math.hypot(0.016, 0.00015 * 50))
+    assert detector.muon_resolution(50.0, -2.0, muon) == pytest.approx(math.hypot(0.023, 0.00025 * 50))
 
 
 def test_efficiency_table_edges() -> None:

@@ -26,8 +26,11 @@ def _arrays(path: Path) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_same_seed_gives_identical_files(tmp_path: Path, samples_config: Any) -> None:
-    for name in ("a", "b"):
-        generate(samples_config, tmp_path / name, events=60, processes=SMALL, seed=4, progress=False)
+    # the second run in two worker processes: the result must not depend on --jobs
+    for name, jobs in (("a", 1), ("b", 2)):
+        generate(
+            samples_config, tmp_path / name, events=60, processes=SMALL, seed=4, jobs=jobs, progress=False
+        )
     other = generate(samples_config, tmp_path / "c", events=60, processes=SMALL[:1], seed=5, progress=False)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.root"))
     assert len(files) == 2

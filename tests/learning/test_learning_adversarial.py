@@ -77,13 +77,13 @@ def test_lambda_scan(tmp_path: Path) -> None:
     names = {
         layer.__class__.__name__ for layer in keras.models.load_model(result.output / "fold0.keras").layers
     }
-    assert names <= {"InputLayer", "Normalization", "Dense", "Activation", "Dropout", "BatchNormalization"}
+    assert names <= {"InputLayer", "Normalization", "Dense", "Dropout", "BatchNormalization"}
     assert np.isfinite(result.metrics["auc"])
 
 
 @pytest.mark.slow
 def test_adversary_decorrelates_mass() -> None:
-    """With lambda = 50 the background mass shapes passing/failing the R50 cut become much closer than without."""
+    """With lambda = 50 the background mass shapes passing and failing the R50 cut get much closer."""
     ds = data.prepare(blobs(2000), features=["x1", "x2", "x3"], label="label", mass="mass")
     fit, val = training.split_validation(ds, 0.4, 1)
     jsd = {}

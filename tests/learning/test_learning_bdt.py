@@ -68,6 +68,26 @@ def test_xgboost_train_save_reload(tmp_path: Path, blob_csv: Path) -> None:
 
     booster = xgb.Booster()
     booster.load_model(str(result.output / "fold1.json"))
-    direct = booster.predict(xgb.DMatrix(x, feature_names=["x1", "x2", "x3"]))
+    direct = booster.predict(xgb.DMatrix(x))  # plain arrays in manifest order
     np.testing.assert_allclose(trained.score(x, np.ones(50, dtype=int)), direct, rtol=1e-6)
     assert np.all((direct > 0) & (direct < 1))
+
+
+def test_one_fold_holds_out_a_test_sample(tmp_path: Path, blob_csv: Path) -> None:
+    config = settings.merged(
+        {
+            "data": {"path": str(blob_csv), "features": ["x1", "x2"]},
+            "model": "bdt",
+            "backend": "xgboost",
+            "output": str(tmp_path / "one"),
+            "plots": False,
+            "progress": False,
+            "training": {"folds": 1, "seed": 3, "test_fraction": 0.25},
+            "bdt": {"n_trees": 20},
+        }
+    )
+    result = workflow.train(config)
+    assert result.manifest["n_folds"] == 1 and result.manifest["files"] == ["fold0.json"]
+    assert 0.2 * 1200 < result.metrics["n_test"] < 0.3 * 1200
+    assert result.metrics["n_train"] == 1200 - result.metrics["n_test"]
+    assert result.metrics["auc_std"] == 0.0 and result.metrics["auc"] > 0.7

@@ -79,6 +79,7 @@ def test_train_then_evaluate_with_competitor(tmp_path: Path, capsys: pytest.Capt
     assert "AUC (unweighted)" in printed and "competitor" in printed
     trained = json.loads((tmp_path / "model" / "metrics.json").read_text())
     assert trained["competitor"]["n_test"] == trained["n_test"] == len(frame)
+    assert trained["competitor"]["features"] == LEPTON_FEATURES
     assert {"delta_auc", "delta_auc_sigma", "beats_by_2_sigma"} <= set(trained["comparison"])
     code = main(
         [

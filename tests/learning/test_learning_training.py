@@ -86,7 +86,7 @@ def test_dnn_kfold_contract_and_reload(tmp_path: Path, blob_csv: Path) -> None:
     model = keras.models.load_model(out / "fold0.keras")
     kinds = [layer.__class__.__name__ for layer in model.layers]
     assert kinds[:2] == ["InputLayer", "Normalization"]
-    assert set(kinds[2:]) <= {"Dense", "Activation", "Dropout", "BatchNormalization"}
+    assert set(kinds[2:]) <= {"Dense", "Dropout", "BatchNormalization"}
 
 
 @pytest.mark.slow
@@ -126,3 +126,16 @@ def test_early_stopping_restores_best(tmp_path: Path, blob_frame) -> None:  # ty
     )
     assert restored == pytest.approx(history["val_loss"][best], rel=1e-3)
     assert keras is not None
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_saved_classifier_is_readable_by_the_inference(tmp_path: Path, batch_norm: bool) -> None:
+    """The layers the builders use are the ones the C++ inference's converter accepts (shared contract)."""
+    networks = pytest.importorskip("higgshunt.inference.networks")
+    from higgshunt.learning.models import DenseSpec, build_classifier
+
+    x = np.random.default_rng(0).normal(size=(200, 3))
+    model = build_classifier(x, DenseSpec((8, 4), "elu", dropout=0.1, batch_norm=batch_norm))
+    model.save(tmp_path / "fold0.keras")
+    converted = networks.convert_keras(tmp_path / "fold0.keras", 3)
+    assert converted

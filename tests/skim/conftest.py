@@ -1,8 +1,7 @@
 """Small ATLAS-format ntuples for the skim tests, copied entry by entry from the real 39-event data file.
 
 RDataFrame's Snapshot would write the std::vector branches as ROOT::VecOps::RVec (and crashes on vector<bool>
-when
-asked to keep std::vector), so the copies are made with TTree::CloneTree, which keeps the original types.
+when asked to keep std::vector), so the copies are made with TTree::CloneTree, which keeps the original types.
 """
 
 from __future__ import annotations
@@ -15,8 +14,7 @@ import numpy as np
 import pytest
 
 # Deterministic, varied (also negative and zero) MC weights and scale factors, functions of eventNumber only,
-# so a
-# test can recompute every event's weight by hand.
+# so a test can recompute every event's weight by hand.
 MC_COLUMNS: dict[str, Callable[[int], float]] = {
     "mcWeight": lambda ev: float(ev % 5 - 1),
     "scaleFactor_PILEUP": lambda ev: 0.9 + 0.01 * (ev % 7),
@@ -57,9 +55,8 @@ def copy_ntuple(
     """Copy `source`'s tree `mini` to `target` (as `tree`).
 
     `scalars`: float/int/bool branches replaced by functions of eventNumber; `vectors`: branches (re)written
-    as
-    std::vector<ctype> from a function of the input entry (the input tree, all its branches readable); `drop`:
-    branches left out.
+    as std::vector<ctype> from a function of the input entry (the input tree, all its branches readable);
+    `drop`: branches left out.
     """
     import ROOT
 

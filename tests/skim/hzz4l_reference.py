@@ -1,8 +1,7 @@
 """An independent H->ZZ*->4l selection with uproot + awkward + vector, the columnar Python way.
 
 It implements configs/hzz4l.yaml's cuts from their physics definition, without ROOT or libhiggshunt, so the
-skim can
-be checked against it event by event (and the benchmark can time it as the columnar baseline).
+skim can be checked against it event by event (and the benchmark can time it as the columnar baseline).
 """
 
 from __future__ import annotations
@@ -82,8 +81,7 @@ def good_leptons(
 
 
 def select(events: ak.Array) -> tuple[dict[str, int], ak.Array]:
-    """Apply the selection; return (entries after each cut, selected events with m4l, m12, m34 and sorted
-    leptons)."""
+    """Apply the selection: (entries after each cut, selected events with m4l, m12, m34, sorted leptons)."""
     counts = {"all": len(events)}
     events = events[events.trigE | events.trigM]
     counts["trigger"] = len(events)

@@ -1,5 +1,4 @@
-"""The dask executor (2-worker local cluster) gives the same cutflows, histograms and tables as the local
-one."""
+"""The dask executor (2-worker local cluster) gives the local executor's cutflows, histograms, tables."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Bad inputs give one-line errors naming the file; nothing half-written; other samples stay; resume and
-force."""
+"""Bad inputs: one-line errors naming the file, nothing half-written, other samples intact; resume, force."""
 
 from __future__ import annotations
 
@@ -179,6 +178,11 @@ def test_other_samples_intact_skip_bad_files_resume_and_force(
 def test_interrupted_run_resumes(
     config: skim.SkimConfig, real_4lep_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    raw = dict(
+        config.raw,
+        output={**config.raw["output"], "snapshot": {"enabled": True, "algorithm": "lz4", "level": 4}},
+    )
+    config = skim.config.build(raw, source="with-snapshots.yaml")
     out = tmp_path / "out"
     inputs = {"data": [str(real_4lep_file)], "data_copy": [str(real_4lep_file)]}
     real_write = skim.export.write
@@ -195,7 +199,9 @@ def test_interrupted_run_resumes(
         skim.run(config, output=out, inputs_by_name=inputs, progress=False)
     monkeypatch.setattr(skim.export, "write", real_write)
     assert skim.export.keys(out / "hzz4l" / "skim.h5") == ["data"]
-    assert not [p for p in (out / "hzz4l").iterdir() if ".tmp-" in p.name]
+    assert not [p for p in (out / "hzz4l").rglob("*") if ".tmp-" in p.name]
+    # the completed sample's Snapshot is in place (written before the table that marks the sample complete)
+    assert (out / "hzz4l" / "snapshots" / "data.root").exists()
     resumed = skim.run(config, output=out, inputs_by_name=inputs, progress=False)
     assert resumed.resumed == ["data"] and resumed.processed == ["data_copy"]
     assert sorted(skim.export.keys(out / "hzz4l" / "skim.h5")) == ["data", "data_copy"]

@@ -1,5 +1,4 @@
-"""The hzz4l selection on the real ATLAS Open Data file reproduces an independent uproot+awkward+vector
-one."""
+"""The hzz4l selection on the real ATLAS Open Data file equals an independent uproot+awkward+vector one."""
 
 from __future__ import annotations
 

@@ -99,6 +99,7 @@ def generate(
         run_seed,
         int(config.raw["batch_size"]),
         int(config.raw["run_number"]),
+        int(config.raw["detector_batch_size"]),
         config.detector,
         config.raw["skims"],
     )
@@ -130,6 +131,7 @@ def _fingerprint(sample: Sample, settings: SampleSettings) -> str:
         sample,
         settings.seed,
         settings.batch_size,
+        settings.detector_batch_size,
         settings.run_number,
         settings.detector,
         settings.skims[sample.skim],

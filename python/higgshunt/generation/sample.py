@@ -35,6 +35,7 @@ class SampleSettings:
     seed: int
     batch_size: int
     run_number: int
+    detector_batch_size: int
     detector: dict[str, Any]
     skims: dict[str, dict[str, int]]
 
@@ -99,7 +100,7 @@ def generate_sample(
             weights.append(batch.weights[:keep])
         generated += used
         filtered += keep
-        if sum(len(b) for b in pending) >= settings.batch_size:
+        if sum(len(b) for b in pending) >= settings.detector_batch_size:
             flush()
         if progress is not None:
             progress(keep)

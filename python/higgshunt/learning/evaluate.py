@@ -35,6 +35,7 @@ class Assessment:
     train: tuple[np.ndarray, np.ndarray] | None = None  # (score, y) of training events, for the KS test
     histories: list[dict[str, list[float]]] = field(default_factory=list)
     competitor: metrics.ScoreSet | None = None
+    competitor_info: dict[str, Any] = field(default_factory=dict)  # path and input features, for the record
     anomaly: bool = False
     lambda_scan: list[dict[str, float]] = field(default_factory=list)
 
@@ -58,7 +59,7 @@ def assess(
             for cls, name in ((1, "signal"), (0, "background"))
         }
     if job.competitor is not None:
-        result["competitor"] = metrics.classifier_metrics(job.competitor)
+        result["competitor"] = {**job.competitor_info, **metrics.classifier_metrics(job.competitor)}
         result["comparison"] = _comparison(result, result["competitor"])
     if job.lambda_scan:
         result["lambda_scan"] = job.lambda_scan
@@ -171,6 +172,13 @@ def competitor_scores(
     )
 
 
+def competitor_info(config: dict[str, Any] | None, default_features: list[str]) -> dict[str, Any]:
+    """Path and input columns of the configured competitor (empty without one), recorded in metrics.json."""
+    if not config:
+        return {}
+    return {"path": str(config["path"]), "features": list(config.get("features") or default_features)}
+
+
 def columns(ds: data.Dataset, names: list[str]) -> np.ndarray:
     """The columns `names` of a dataset's feature matrix."""
     missing = [n for n in names if n not in ds.features]
@@ -226,6 +234,7 @@ def evaluate(
         name=trained.manifest["kind"],
         test=metrics.ScoreSet(score, ds.y, ds.weight, ds.has_weights, ds.fold, ds.mass),
         competitor=competitor_scores(competitor, ds, n_folds),
+        competitor_info=competitor_info(competitor, trained.features),
         anomaly=trained.manifest["score"] == "reconstruction_mse",
     )
     header = {

@@ -47,6 +47,8 @@ def save(
         if backend == "keras":
             model.save(directory / name)
         elif backend == "xgboost":
+            # plain feature indices: readers score raw arrays in manifest order (names are in the manifest)
+            model.feature_names = None
             model.save_model(str(directory / name))
         else:  # TMVA wrote its weight file during training; `model` is its path
             Path(model).replace(directory / name)

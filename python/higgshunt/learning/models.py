@@ -54,11 +54,12 @@ def normalization(x_train: np.ndarray, name: str = "normalization") -> Any:
 def _dense_stack(tensor: Any, spec: DenseSpec, prefix: str) -> Any:
     import keras
 
+    # The activation lives in the Dense layer and batch normalisation follows it: the trained-model contract
+    # allows only Dense, BatchNormalization and Dropout after the input Normalization.
     for i, width in enumerate(spec.widths):
-        tensor = keras.layers.Dense(width, name=f"{prefix}_dense{i}")(tensor)
+        tensor = keras.layers.Dense(width, activation=spec.activation, name=f"{prefix}_dense{i}")(tensor)
         if spec.batch_norm:
             tensor = keras.layers.BatchNormalization(name=f"{prefix}_bn{i}")(tensor)
-        tensor = keras.layers.Activation(spec.activation, name=f"{prefix}_act{i}")(tensor)
         if spec.dropout > 0:
             tensor = keras.layers.Dropout(spec.dropout, name=f"{prefix}_drop{i}")(tensor)
     return tensor

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from higgshunt.errors import InputError
 from higgshunt.learning.data import Dataset
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class KFoldResult:
         test_mask: events that have a test score (all of them with k >= 2 folds).
         train_score / train_index: scores of the fold models on (a sample of) their own training events.
         seconds: wall time of the whole loop.
+        n_train: events each fold model learnt from (training plus early-stopping validation events).
     """
 
     models: list[FoldModel]
@@ -53,6 +55,7 @@ class KFoldResult:
     train_score: np.ndarray
     train_index: np.ndarray
     seconds: float
+    n_train: list[int]
 
 
 def configure_determinism(seed: int, threads: int = 1) -> None:
@@ -115,8 +118,6 @@ def run_kfold(ds: Dataset, fitter: Fitter, settings: dict[str, Any], *, progress
     train_scores, train_indices = [], []
     for fold, test_mask in enumerate(tqdm(test_masks, desc="folds", disable=not progress, unit="fold")):
         if test_mask.all() or not test_mask.any():
-            from higgshunt.errors import InputError
-
             raise InputError(
                 f"{ds.source}: fold {fold} has {int(test_mask.sum())} of {len(ds)} events; "
                 "cannot train without both training and test events"
@@ -146,6 +147,7 @@ def run_kfold(ds: Dataset, fitter: Fitter, settings: dict[str, Any], *, progress
         np.concatenate(train_scores),
         np.concatenate(train_indices),
         time.perf_counter() - start,
+        [int((~mask).sum()) for mask in test_masks],
     )
 
 

@@ -17,7 +17,7 @@ from higgshunt import provenance
 from higgshunt.atomic import atomic_output
 from higgshunt.errors import ConfigError
 from higgshunt.learning import data, manifest, metrics, settings
-from higgshunt.learning.evaluate import Assessment, assess, columns, competitor_scores
+from higgshunt.learning.evaluate import Assessment, assess, columns, competitor_info, competitor_scores
 from higgshunt.learning.training import Fitter, KFoldResult, fit_dnn, run_kfold
 
 log = logging.getLogger(__name__)
@@ -137,8 +137,9 @@ def train(config: dict[str, Any]) -> TrainResult:
         anomaly=kind in ("ae", "vae"),
         lambda_scan=scan,
         competitor=_subset_scores(competitor_scores(config.get("competitor"), full, int(fit["folds"])), test),
+        competitor_info=competitor_info(config.get("competitor"), features),
     )
-    n_train = int(round(np.mean([len(ds) - int(np.sum(ds.fold == f)) for f in range(int(fit["folds"]))])))
+    n_train = int(round(np.mean(result.n_train)))  # per fold model
     header = {
         "model": kind,
         "backend": backend,

@@ -1,7 +1,7 @@
 """Run the ROOT plotting macros of the repository's `macros/` folder in batch mode, from Python.
 
-Each macro is called as `root -l -b -q -n 'macros/NAME.C("input", "output", options...)'`. The image is written
-under a temporary name and renamed when ROOT has exited cleanly, so a failed plot leaves nothing behind.
+Each macro is called as `root -l -b -q -n 'macros/NAME.C("input", "output", options...)'`. The image is
+written under a temporary name and renamed when ROOT has exited cleanly, so a failed plot leaves nothing.
 """
 
 from __future__ import annotations
@@ -73,22 +73,26 @@ def run_macro(
             command += ["-e", f"gSystem->SetBuildDir({_literal(build_dir)}, true)"]
         command.append(f"{macro}{'+' if compile else ''}({', '.join(_literal(a) for a in call_args)})")
         log.debug("running %s", " ".join(command))
-        _run(name, command, timeout)
+        _run(name, command, timeout, renamed={str(tmp.resolve()): str(output)})
         if not tmp.is_file() or tmp.stat().st_size == 0:
             raise HiggshuntError(f"{name}: ROOT exited cleanly but wrote no image {output}")
     log.info("%s wrote %s", name, output)
     return output
 
 
-def _run(name: str, command: list[str], timeout: float) -> None:
-    """Run ROOT; a non-zero exit becomes a HiggshuntError carrying the macro's last error line."""
+def _run(name: str, command: list[str], timeout: float, renamed: dict[str, str]) -> None:
+    """Run ROOT; a non-zero exit becomes a HiggshuntError carrying the macro's last error line, in which the
+    temporary paths (keys of `renamed`) are replaced by the ones the caller knows."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # the wheel's `root` launcher warns on every start
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
     except subprocess.TimeoutExpired as exc:
         raise HiggshuntError(f"{name}: ROOT did not finish within {timeout:g} s") from exc
     if done.returncode != 0:
-        raise HiggshuntError(_error_line(name, done.stderr, done.returncode))
+        message = _error_line(name, done.stderr, done.returncode)
+        for temporary, final in renamed.items():
+            message = message.replace(temporary, final)
+        raise HiggshuntError(message)
 
 
 def _error_line(name: str, stderr: str, returncode: int) -> str:

@@ -1,6 +1,5 @@
 """The skim: ATLAS Open Data style ntuples -> selected events with features and weights (HDF5), weighted
-cutflows,
-histograms and optional Snapshots, with RDataFrame and the compiled C++ helpers.
+cutflows, histograms and optional Snapshots, with RDataFrame and the compiled C++ helpers.
 
     config = skim.load("configs/hzz4l.yaml")
     result = skim.run(config, output="outputs", threads=2)

@@ -1,8 +1,7 @@
 """Weighted cutflows: entries, sum of weights and sum of squared weights after every named cut.
 
 ROOT's `Report()` counts entries only. Here each row books a Count and two Sums on the node after its Filter,
-lazily,
-so the whole cutflow is filled by the one event loop that also fills the outputs.
+lazily, so the whole cutflow is filled by the one event loop that also fills the outputs.
 """
 
 from __future__ import annotations
@@ -83,8 +82,7 @@ def format_table(cutflows: list[Cutflow]) -> str:
 
 
 def to_histograms(cutflow: Cutflow) -> tuple[Any, Any]:
-    """Two TH1Ds labelled by cut: `cutflow_entries` and `cutflow_weighted` (content sum w, error sqrt(sum
-    w^2))."""
+    """TH1Ds `cutflow_entries` and `cutflow_weighted` (sum w, error sqrt(sum w^2)), one bin per cut."""
     import ROOT
 
     n = len(cutflow.rows)

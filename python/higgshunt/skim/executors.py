@@ -28,8 +28,7 @@ from higgshunt.errors import ConfigError, HiggshuntError
 log = logging.getLogger(__name__)
 
 # Optimisation level of the code ROOT's interpreter compiles for the graph (about half of the event loop's
-# time is
-# spent in it); measured 30-40 % faster per event than ROOT's default.
+# time is spent in it); measured 30-40 % faster per event than ROOT's default.
 JIT_FLAGS = "-O2"
 
 
@@ -58,8 +57,7 @@ class LocalExecutor:
     """This process; `threads` > 1 enables ROOT's implicit multi-threading.
 
     `max_events` reads only the first N entries of each sample through `Range`, which ROOT allows
-    single-threaded
-    only, so it turns multi-threading off (with a warning when threads were asked for).
+    single-threaded only, so it turns multi-threading off (with a warning when threads were asked for).
     """
 
     def __init__(self, threads: int = 1, max_events: int | None = None) -> None:
@@ -91,8 +89,7 @@ class LocalExecutor:
 
 
 class DaskExecutor:
-    """Distributed RDataFrame on a dask.distributed client (a local cluster when no scheduler address is
-    given)."""
+    """Distributed RDataFrame on a dask.distributed client (a local cluster without scheduler address)."""
 
     def __init__(
         self,
@@ -140,8 +137,7 @@ class DaskExecutor:
 
 
 def prepare_worker(declarations: str | None) -> None:
-    """Load libhiggshunt and its headers into ROOT, then the config's C++ declarations (idempotent per
-    process)."""
+    """Load libhiggshunt and its headers into ROOT, then the config's C++ declarations (once per process)."""
     native.load_into_root()
     if declarations:
         from higgshunt.skim.graph import declare_code

@@ -1,8 +1,7 @@
 """Write the selected events of each sample as a pandas/PyTables table in `<output>/<channel>/skim.h5`.
 
 One table per sample under `/<sample>`. Every update writes a complete new file under a temporary name and
-renames
-it, so a crash never leaves a half-written file and the other samples' tables stay as they were.
+renames it, so a crash never leaves a half-written file and the other samples' tables stay as they were.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Build one sample's RDataFrame graph from the channel config: weights, definitions, named cuts, features.
 
 Nothing runs here: every result (cutflow, table, histograms, snapshot) is booked lazily so that all samples'
-event
-loops run together afterwards. The per-event mathematics is the compiled C++ of libhiggshunt, called from the
-config's expressions.
+event loops run together afterwards. The per-event mathematics is the compiled C++ of libhiggshunt, called
+from the config's expressions.
 """
 
 from __future__ import annotations
@@ -44,8 +43,7 @@ class SampleGraph:
 class LazyTable:
     """The exported columns of one sample, booked lazily; `arrays()` reads them after the event loop.
 
-    Every column is a double (ids and integers are exact up to 2^53), so locally one typed `Take`
-    instantiation
+    Every column is a double (ids and integers are exact up to 2^53), so locally one typed `Take` instantiation
     serves all columns: ROOT's AsNumpy instantiates one per column type, which costs seconds of JIT each.
     Distributed RDataFrame has no Take, so there the table comes from a lazy AsNumpy.
     """

@@ -1,5 +1,4 @@
-"""Per-sample histograms and cutflow histograms in `<output>/<channel>/histograms.root`, one directory per
-sample."""
+"""Per-sample and cutflow histograms in `<output>/<channel>/histograms.root`, one directory per sample."""
 
 from __future__ import annotations
 

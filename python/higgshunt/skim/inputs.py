@@ -1,8 +1,7 @@
 """Check input files before any event loop: readable, not truncated, tree present, branches present and typed.
 
 RDataFrame would report most of these problems as a C++ compilation error or a crash in the middle of a run;
-checking
-first gives one line naming the file and the branch, and lets `--skip-bad-files` drop just that file.
+checking first gives one line naming the file and the branch, and lets `--skip-bad-files` drop just that file.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """Run a skim: check inputs, book every sample's graph, run all event loops together, write the outputs.
 
-Per sample the outputs are written in a fixed order with the HDF5 table last; a table whose recorded
-fingerprint
-(config hash, sample metadata, input files with size and modification time, --max-events) matches the current
-one
-marks the sample complete, so an interrupted run resumes where it stopped.
+Per sample the outputs are written in a fixed order with the HDF5 table last. A table whose recorded
+fingerprint (config hash, sample metadata, input files with size and modification time, --max-events) matches
+the current one marks the sample complete, so an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -88,8 +86,13 @@ def run(
     skip_bad_files: bool = False,
     progress: bool = True,
 ) -> SkimResult:
-    """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`; see the module
-    docstring."""
+    """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`.
+
+    Options mirror `higgshunt skim`: `samples` restricts the run, `threads` > 1 enables implicit
+    multi-threading, `executor="dask"` runs on a dask.distributed cluster (`scheduler` address, or a local
+    2-worker cluster), `max_events` reads the first N entries per sample, `force` reruns complete samples,
+    `skip_bad_files` drops unreadable files (listed in the result) instead of failing.
+    """
     result = SkimResult(channel_dir=Path(output) / config.channel)
     resolved = sample_resolution.resolve(config, inputs=inputs_by_name, only=samples)
     jobs = []
@@ -121,34 +124,39 @@ def run(
     )
     try:
         _book(config, jobs, runner, result.channel_dir)
-        entries = sum(job.entries if max_events is None else min(job.entries, max_events) for job in jobs)
-        log.info(
-            "running %d event loop(s) over %d file(s), %d entries (no progress bar: ROOT holds the "
-            "interpreter lock during the loop)",
-            len(jobs),
-            sum(len(job.files) for job in jobs),
-            entries,
-        )
-        start = time.perf_counter()
-        try:
-            runner.run([job.booked.cutflow.first_handle() for job in jobs if job.booked is not None])
-        except Exception as exc:  # a read error in the middle of a file, surfaced by ROOT as a C++ exception
-            raise InputError(f"event loop failed: {graph.first_line(exc)}") from exc
-        seconds = time.perf_counter() - start
-        log.info(
-            "event loops done in %.1f s (%.0f entries/s, JIT compilation included)",
-            seconds,
-            entries / seconds if seconds > 0 else 0.0,
-        )
+        _run_event_loops(runner, jobs, max_events)
         record = provenance.collect(config.raw)
         for job in tqdm(jobs, desc="writing outputs", unit="sample", disable=not progress, file=sys.stderr):
             result.cutflows.append(_write(config, job, result.channel_dir, record))
             result.processed.append(job.sample.name)
     finally:
         for job in jobs:
-            job.outputs.close() if job.sample.name in result.processed else _discard(job.outputs)
+            if job.sample.name not in result.processed:
+                _discard(job.outputs)
         runner.close()
     return result
+
+
+def _run_event_loops(runner: executors.Executor, jobs: list[_Job], max_events: int | None) -> None:
+    entries = sum(job.entries if max_events is None else min(job.entries, max_events) for job in jobs)
+    # No progress bar: ROOT keeps Python's interpreter lock for the whole loop, so nothing could update one.
+    log.info(
+        "running %d event loop(s) over %d file(s), %d entries",
+        len(jobs),
+        sum(len(job.files) for job in jobs),
+        entries,
+    )
+    start = time.perf_counter()
+    try:
+        runner.run([job.booked.cutflow.first_handle() for job in jobs if job.booked is not None])
+    except Exception as exc:  # a read error in the middle of a file, surfaced by ROOT as a C++ exception
+        raise InputError(f"event loop failed: {graph.first_line(exc)}") from exc
+    seconds = time.perf_counter() - start
+    log.info(
+        "event loops done in %.1f s (%.0f entries/s, JIT compilation included)",
+        seconds,
+        entries / seconds if seconds > 0 else 0.0,
+    )
 
 
 def _prepare(
@@ -212,6 +220,7 @@ def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, A
     _merge_cutflow_json(channel_dir / CUTFLOW_FILE, cutflow, record)
     if booked.snapshot is not None:
         booked.snapshot.GetValue()
+    job.outputs.close()  # the Snapshot is renamed into place before the table that marks the sample complete
     frame = export.to_frame(
         booked.table.arrays(), job.sample, folds=config.folds, dsid=job.dsid, features=config.feature_names
     )
@@ -287,5 +296,6 @@ def _file_identity(path: str) -> dict[str, Any]:
 
 
 def _discard(stack: contextlib.ExitStack) -> None:
-    """Leave the outputs' temporary files behind us without renaming them into place."""
-    stack.__exit__(InputError, InputError("sample not completed"), None)
+    """Close a sample's pending outputs as failed: atomic_output then deletes their temporary files."""
+    failure = InputError("sample not completed")
+    stack.__exit__(type(failure), failure, None)

@@ -1,5 +1,4 @@
-"""Which files make up each sample: config entries, `--input NAME=PATH`, globs, URLs and the built-in
-manifest."""
+"""Which files make up each sample: config entries, `--input NAME=PATH`, globs, URLs, built-in manifest."""
 
 from __future__ import annotations
 
@@ -102,9 +101,8 @@ def resolve(
 
     `inputs` (from `--input NAME=PATH`) replace the files of a configured sample of that name, or add a sample
     (kind `data` if the name starts with "data", else `background`). With no inputs and no files in the
-    config, the
-    built-in manifest of the config's skim supplies the files and metadata. `only` restricts the run to those
-    names.
+    config, the built-in manifest of the config's skim supplies the files and metadata. `only` restricts
+    the run to those names.
     """
     inputs = dict(inputs or {})
     entries = list(config.raw.get("samples", []))
@@ -158,8 +156,7 @@ def resolve(
 
 
 def load_manifest(config: SkimConfig) -> dict[str, Sample]:
-    """Samples of the config's skim in the built-in manifest, generating the built-in samples if it is
-    missing."""
+    """Samples of the config's skim in the built-in manifest (generated first if it is missing)."""
     path = config.manifest_path()
     if not path.exists():
         generate_builtin(config)
@@ -220,8 +217,7 @@ GENERATION_CONFIG = REPO_ROOT / "configs" / "samples.yaml"
 
 
 def generate_builtin(config: SkimConfig) -> None:
-    """Produce the built-in samples of the config's skim (and their manifest) with `higgshunt generate`'s
-    API."""
+    """Generate the built-in samples of the config's skim and their manifest (`higgshunt generate`)."""
     path = config.manifest_path()
     skim = config.raw.get("skim")
     if skim is None:

@@ -1,0 +1,119 @@
+"""What the macros draw, read back from a canvas saved as `.root`, against independent references: numpy sums,
+scipy's chi-square quantiles (Garwood intervals), scikit-learn's ROC points, uproot's reading of the RMMs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from higgshunt.plotting import run_macro
+from macro_checks import graph_arrays, hist_contents, stack_total
+
+
+def garwood(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """68.27% central Poisson interval half-widths (low, high) from chi-square quantiles."""
+    from scipy.stats import chi2, norm
+
+    alpha = 2 * norm.sf(1.0)
+    low = np.where(counts > 0, counts - chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
+    high = chi2.ppf(1 - alpha / 2, 2 * (counts + 1)) / 2 - counts
+    return low, high
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("signal", "stacked"), [("overlay", ("zz", "zjets")), ("stack", ("zz", "zjets", "higgs"))]
+)
+def test_stack_data_points_and_ratio(
+    stack_input, tmp_path: Path, signal: str, stacked: tuple[str, ...]
+) -> None:
+    output = tmp_path / "stack.root"
+    run_macro("plot_stack", stack_input.path, "ml", signal, output=output)
+    contents = stack_input.contents["ml"]
+    total = sum(contents[name] for name in stacked)
+    np.testing.assert_allclose(stack_total(output), total, rtol=1e-12)
+    np.testing.assert_allclose(hist_contents(output, "band", "upper"), total, rtol=1e-12)
+
+    data = contents["data"]
+    low, high = garwood(data)
+    points = graph_arrays(output, "data_points", "upper")
+    np.testing.assert_allclose(points["y"], data)
+    np.testing.assert_allclose(points["low"], low, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(points["high"], high, rtol=1e-6)
+
+    ratio = graph_arrays(output, "ratio_points", "lower")
+    keep = total > 0
+    np.testing.assert_allclose(ratio["y"], data[keep] / total[keep], rtol=1e-12)
+    np.testing.assert_allclose(ratio["high"], high[keep] / total[keep], rtol=1e-6)
+    np.testing.assert_allclose(hist_contents(output, "ratio_band", "lower"), np.ones(len(total)))
+
+
+@pytest.mark.slow
+def test_stack_takes_each_process_once_when_written_twice(tmp_path: Path) -> None:
+    import ROOT
+
+    path = tmp_path / "bumphunt.root"
+    handle = ROOT.TFile.Open(str(path), "RECREATE")
+    handle.mkdir("cat").cd()
+    for name in ("bkg", "data"):
+        hist = ROOT.TH1D(name, ";m [GeV];", 10, 0.0, 10.0)
+        hist.Fill(5.0, 2.0)
+        hist.Write()
+    for _ in range(2):  # two cycles, kind_bkg;1 and kind_bkg;2
+        ROOT.TNamed("kind_bkg", "background").Write()
+    handle.Close()
+    output = tmp_path / "stack.root"
+    run_macro("plot_stack", path, output=output)
+    assert stack_total(output).sum() == pytest.approx(2.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["efficiency", "yield", "entries"])
+def test_cutflow_values(cutflow_input, tmp_path: Path, mode: str) -> None:
+    path, cutflows = cutflow_input
+    output = tmp_path / "cutflow.root"
+    run_macro("plot_cutflow", path, "", mode, output=output)
+    for sample, cutflow in cutflows.items():
+        sum_w = np.array([row.sum_w for row in cutflow.rows])
+        expected = {
+            "efficiency": sum_w / sum_w[0],
+            "yield": sum_w,
+            "entries": np.array([row.entries for row in cutflow.rows], dtype=float),
+        }[mode]
+        np.testing.assert_allclose(hist_contents(output, sample), expected, rtol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("y_axis", ["rejection", "efficiency"])
+def test_roc_points(roc_input, tmp_path: Path, y_axis: str) -> None:
+    path, curves = roc_input
+    output = tmp_path / "roc.root"
+    run_macro("plot_roc", path, y_axis, output=output)
+    for model, (fpr, tpr, _) in curves.items():
+        points = graph_arrays(output, model)
+        if y_axis == "rejection":
+            keep = fpr > 0
+            np.testing.assert_allclose(points["x"], tpr[keep])
+            np.testing.assert_allclose(points["y"], 1.0 / fpr[keep])
+        else:
+            np.testing.assert_allclose(points["x"], tpr)
+            np.testing.assert_allclose(points["y"], fpr)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("branch", ["rmm", "rmm_vector"])
+def test_rmm_mean_skips_invalid_events(rmm_input: Path, tmp_path: Path, branch: str) -> None:
+    import uproot
+
+    cells = np.stack(uproot.open(rmm_input)["events"][branch].array(library="np")).astype(np.float64)
+    finite = np.all(np.isfinite(cells), axis=1)
+    assert finite.sum() == len(cells) - 1  # the fixture's one invalid event
+    side = int(np.sqrt(cells.shape[1]))
+    mean = cells[finite].mean(axis=0).reshape(side, side)
+
+    output = tmp_path / "rmm.root"
+    run_macro("plot_rmm", rmm_input, "events", branch, output=output)
+    drawn = hist_contents(output, "mean_rmm")  # [column, displayed row], row 0 at the top
+    np.testing.assert_allclose(drawn[:, ::-1].T, mean, rtol=1e-6, atol=1e-9)
+    assert np.all(mean[-2:, :] == 0) and np.all(mean[:, -2:] == 0)  # empty slots stay 0
