@@ -1,15 +1,12 @@
-"""Generated events per second per core, per process, and the cost of each stage against Pythia's own
-`next()`.
+"""Generated events per second per core per process, and each stage's cost against Pythia's own `next()`.
 
 For each process the same number of events is produced in five ways, side by side, round-robin over
 repetitions: Pythia's bare `next()` loop (the baseline: what the generator itself costs), `nextBatch`
-(generation
-plus the conversion to awkward arrays), the generator filter and truth reduction, the detector response
-(objects,
-isolation, impact parameters, anti-kt jets, missing E_T) on the filtered events, and writing the skimmed
-events
-with PyROOT. Prints and saves a table of medians with each stage's time relative to the `next()` baseline, to
-benchmarks/results/bench_generate.{md,json} with the provenance of the run. One process, one core.
+(generation plus the conversion to awkward arrays), the generator filter and truth reduction, the detector
+response (objects, isolation, impact parameters, anti-kt jets, missing E_T) on the filtered events, and
+writing the skimmed events with PyROOT. Prints and saves a table of medians with each stage's time relative to
+the `next()` baseline, to benchmarks/results/bench_generate.{md,json} with the provenance of the run. One
+process, one core.
 
     .venv/bin/python benchmarks/bench_generate.py [--events 2000] [--repetitions 3] [--no-progress]
 """
@@ -87,7 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=2000, help="generated events per process and repetition")
+    parser.add_argument("--events", type=int, default=2000, help="generated events per process and run")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args()

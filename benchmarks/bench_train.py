@@ -3,8 +3,10 @@ and the time until the validation AUC is within 0.005 of its final (converged) v
 
 Side by side in one run, on the same generated table (10 correlated Gaussian features):
     dnn (higgshunt defaults, batch 256)  vs  named baseline: the same dnn with batch 1024
-    bdt, XGBoost (BDTG-like settings)    vs  baseline: scikit-learn HistGradientBoosting, same depth and rate
-Single-threaded, as in training. Prints a table and saves it to benchmarks/results/bench_train.{md,json}.
+    bdt, XGBoost (BDTG-like settings)    vs  named baseline: scikit-learn HistGradientBoosting (same depth)
+Each pair is trained in alternating steps (one epoch, or 100 trees, each in turn), so that a change of load on
+a shared machine hits both alike. Single-threaded, as in training. Prints a table and saves it to
+benchmarks/results/bench_train.{md,json}.
 
     .venv/bin/python benchmarks/bench_train.py [--events 500000] [--epochs 8] [--trees 300]
 """
@@ -15,6 +17,7 @@ import argparse
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,10 @@ from sklearn.metrics import roc_auc_score
 log = logging.getLogger(__name__)
 RESULTS = Path(__file__).resolve().parent / "results"
 TOLERANCE = 0.005
+TREES_PER_STEP = 100
+
+# A contender: `step()` trains one more epoch (or 100 trees); `score(x)` gives validation scores.
+Contender = tuple[Callable[[], None], Callable[[np.ndarray], np.ndarray]]
 
 
 def make_table(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -38,14 +45,7 @@ def make_table(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _converged(times: list[float], aucs: list[float]) -> float:
-    final = aucs[-1]
-    return next(t for t, a in zip(times, aucs, strict=True) if a >= final - TOLERANCE)
-
-
-def bench_dnn(
-    x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, epochs: int, batch: int
-) -> dict[str, Any]:
+def dnn(x: np.ndarray, y: np.ndarray, batch: int) -> Contender:
     import keras
     from higgshunt.learning.models import DenseSpec, build_classifier
     from higgshunt.learning.training import balanced_weights, configure_determinism
@@ -53,30 +53,19 @@ def bench_dnn(
     configure_determinism(1, 1)
     model = build_classifier(x, DenseSpec())
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    x32, y32 = x.astype(np.float32), y.astype(np.float32)
     w = balanced_weights(y, np.ones(len(y))).astype(np.float32)
-    times, aucs, epoch_seconds, start = [], [], [], time.perf_counter()
-    for _ in range(epochs):
-        t0 = time.perf_counter()
-        model.fit(
-            x.astype(np.float32), y.astype(np.float32), sample_weight=w, batch_size=batch, epochs=1, verbose=0
-        )
-        epoch_seconds.append(time.perf_counter() - t0)
-        aucs.append(
-            float(roc_auc_score(yv, model.predict(xv.astype(np.float32), batch_size=8192, verbose=0)[:, 0]))
-        )
-        times.append(sum(epoch_seconds))  # training time only, evaluation excluded
-    median = float(np.median(epoch_seconds))
-    return {
-        "throughput": len(x) / median,
-        "unit": "events/s per epoch",
-        "median_step_s": median,
-        "final_auc": aucs[-1],
-        "time_to_converged_s": _converged(times, aucs),
-        "total_s": time.perf_counter() - start,
-    }
+
+    def step() -> None:
+        model.fit(x32, y32, sample_weight=w, batch_size=batch, epochs=1, verbose=0)
+
+    def score(xv: np.ndarray) -> np.ndarray:
+        return np.asarray(model.predict(xv.astype(np.float32), batch_size=8192, verbose=0))[:, 0]
+
+    return step, score
 
 
-def bench_xgboost(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, trees: int) -> dict[str, Any]:
+def xgboost(x: np.ndarray, y: np.ndarray) -> Contender:
     import xgboost as xgb
 
     params = {
@@ -89,60 +78,75 @@ def bench_xgboost(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, 
         "nthread": 1,
         "seed": 1,
     }
-    dtrain, dval = xgb.DMatrix(x, label=y), xgb.DMatrix(xv, label=yv)
-    stamps: list[float] = []
+    dtrain = xgb.DMatrix(x, label=y)
+    state: dict[str, Any] = {"booster": None}
 
-    class Clock(xgb.callback.TrainingCallback):
-        def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
-            stamps.append(time.perf_counter())
-            return False
+    def step() -> None:
+        state["booster"] = xgb.train(
+            params, dtrain, num_boost_round=TREES_PER_STEP, xgb_model=state["booster"]
+        )
 
-    start = time.perf_counter()
-    booster = xgb.train(params, dtrain, num_boost_round=trees, callbacks=[Clock()])
-    steps = np.diff([start, *stamps])
-    per100 = [float(np.sum(steps[i : i + 100])) for i in range(0, len(steps) - 99, 100)] or [
-        float(np.sum(steps))
-    ]
-    median = float(np.median(per100))
-    # the AUC after each tree, computed afterwards so that it does not count as training time
-    aucs = [float(roc_auc_score(yv, booster.predict(dval, iteration_range=(0, i + 1)))) for i in range(trees)]
-    times = list(np.cumsum(steps))
-    return {
-        "throughput": len(x) / median,
-        "unit": "events/s per 100 trees",
-        "median_step_s": median,
-        "final_auc": aucs[-1],
-        "time_to_converged_s": float(_converged(times, aucs)),
-        "total_s": time.perf_counter() - start,
-    }
+    def score(xv: np.ndarray) -> np.ndarray:
+        return np.asarray(state["booster"].predict(xgb.DMatrix(xv)))
+
+    return step, score
 
 
-def bench_sklearn(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, trees: int) -> dict[str, Any]:
+def sklearn_hgb(x: np.ndarray, y: np.ndarray) -> Contender:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
 
-    start = time.perf_counter()
     clf = HistGradientBoostingClassifier(
-        max_depth=2, learning_rate=0.1, max_iter=trees, max_bins=20, early_stopping=False, random_state=1
+        max_depth=2,
+        learning_rate=0.1,
+        max_iter=0,
+        max_bins=20,
+        early_stopping=False,
+        warm_start=True,
+        random_state=1,
     )
-    with threadpool_limits(limits=1):  # single-threaded like the other rows (OpenMP otherwise)
-        clf.fit(x, y)
-    total = time.perf_counter() - start
-    aucs = [float(roc_auc_score(yv, p[:, 1])) for p in clf.staged_predict_proba(xv)]
-    per_tree = total / trees  # scikit-learn offers no per-iteration clock; its fit time is spread evenly
-    times = [per_tree * (i + 1) for i in range(len(aucs))]
-    return {
-        "throughput": len(x) / (100 * per_tree),
-        "unit": "events/s per 100 trees",
-        "median_step_s": 100 * per_tree,
-        "final_auc": aucs[-1],
-        "time_to_converged_s": _converged(times, aucs),
-        "total_s": total,
-    }
+
+    def step() -> None:
+        clf.max_iter += TREES_PER_STEP
+        with threadpool_limits(limits=1):  # single-threaded like the other rows (OpenMP otherwise)
+            clf.fit(x, y)
+
+    def score(xv: np.ndarray) -> np.ndarray:
+        return np.asarray(clf.predict_proba(xv))[:, 1]
+
+    return step, score
+
+
+def race(contenders: dict[str, Contender], steps: int, xv: np.ndarray, yv: np.ndarray) -> dict[str, Any]:
+    """Alternate one step of each contender; time the steps only (validation AUC excluded)."""
+    seconds: dict[str, list[float]] = {name: [] for name in contenders}
+    aucs: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(steps):
+        for name, (step, score) in contenders.items():
+            start = time.perf_counter()
+            step()
+            seconds[name].append(time.perf_counter() - start)
+            aucs[name].append(float(roc_auc_score(yv, score(xv))))
+            log.info(
+                "%s: step %d, %.2f s, AUC %.4f", name, len(aucs[name]), seconds[name][-1], aucs[name][-1]
+            )
+    out = {}
+    for name in contenders:
+        elapsed = np.cumsum(seconds[name])
+        final = aucs[name][-1]
+        reached = next(t for t, a in zip(elapsed, aucs[name], strict=True) if a >= final - TOLERANCE)
+        out[name] = {
+            "median_step_s": float(np.median(seconds[name])),
+            "step_seconds": seconds[name],
+            "aucs": aucs[name],
+            "final_auc": final,
+            "time_to_converged_s": float(reached),
+        }
+    return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--events", type=int, default=500_000)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--trees", type=int, default=300)
@@ -150,20 +154,33 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     x, y = make_table(args.events)
     xv, yv = make_table(100_000, seed=2)
-    rows = {
-        "dnn (batch 256)": bench_dnn(x, y, xv, yv, args.epochs, 256),
-        "baseline: dnn (batch 1024)": bench_dnn(x, y, xv, yv, args.epochs, 1024),
-        "bdt xgboost": bench_xgboost(x, y, xv, yv, args.trees),
-        "baseline: sklearn HistGradientBoosting": bench_sklearn(x, y, xv, yv, args.trees),
-    }
+    rows: dict[str, Any] = {}
+    dnn_rows = race(
+        {"dnn (batch 256)": dnn(x, y, 256), "baseline: dnn (batch 1024)": dnn(x, y, 1024)},
+        args.epochs,
+        xv,
+        yv,
+    )
+    for row in dnn_rows.values():
+        row.update(unit="events/s per epoch", throughput=args.events / row["median_step_s"])
+    bdt_rows = race(
+        {"bdt xgboost": xgboost(x, y), "baseline: sklearn HistGradientBoosting": sklearn_hgb(x, y)},
+        max(1, args.trees // TREES_PER_STEP),
+        xv,
+        yv,
+    )
+    for row in bdt_rows.values():
+        row.update(unit=f"events/s per {TREES_PER_STEP} trees", throughput=args.events / row["median_step_s"])
+    rows = {**dnn_rows, **bdt_rows}
     pairs = {
         "dnn (batch 256)": "baseline: dnn (batch 1024)",
         "bdt xgboost": "baseline: sklearn HistGradientBoosting",
     }
     lines = [
-        f"# bench_train: {args.events} training events, 100k validation, 1 thread",
+        f"# bench_train: {args.events} training events, 100k validation, 1 thread, alternating steps",
         "",
-        "| model | throughput | unit | median s | ratio vs baseline | final AUC | s to AUC within 0.005 |",
+        "| model | throughput | unit | median step s | ratio vs baseline | final AUC "
+        "| s to AUC within 0.005 |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in rows.items():
@@ -179,11 +196,8 @@ def main() -> None:
     with atomic_output(RESULTS / "bench_train.md") as tmp:
         tmp.write_text(text + "\n")
     with atomic_output(RESULTS / "bench_train.json") as tmp:
-        tmp.write_text(
-            json.dumps(
-                {"args": vars(args), "results": rows, "provenance": provenance.collect(vars(args))}, indent=2
-            )
-        )
+        record = {"args": vars(args), "results": rows, "provenance": provenance.collect(vars(args))}
+        tmp.write_text(json.dumps(record, indent=2))
 
 
 if __name__ == "__main__":

@@ -102,6 +102,23 @@ std::string y_title(const TH1& data) {
   return Form("Events / %g %s", data.GetXaxis()->GetBinWidth(1), unit.Data());
 }
 
+/// The ratio panel in the current pad: data / stacked simulation with the relative statistical band.
+void draw_ratio(TH1& data, const TH1& total) {
+  TH1* band = stat_band(total, true);
+  band->SetMinimum(0.);
+  band->SetMaximum(1.99);
+  band->GetXaxis()->SetTitle(data.GetXaxis()->GetTitle());
+  band->GetXaxis()->SetTitleOffset(1.2f);
+  band->GetYaxis()->SetTitle("Data / Pred.");
+  band->GetYaxis()->SetNdivisions(505);
+  band->Draw("e2");
+  auto* one = new TLine(total.GetXaxis()->GetXmin(), 1., total.GetXaxis()->GetXmax(), 1.);
+  one->SetLineStyle(2);
+  one->Draw();
+  data_points(data, &total)->Draw("p same");
+  gPad->RedrawAxis();
+}
+
 }  // namespace
 
 void plot_stack(const char* file, const char* out, const char* category = "", const char* signal = "overlay",
@@ -120,7 +137,8 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     THStack stack("stack", "");
     TH1* total = nullptr;  // everything in the stack
     std::vector<TH1*> overlaid;
-    auto legend = std::make_unique<TLegend>(0.58, 0.58, 0.92, 0.91);
+    const double legend_height = 0.065 * static_cast<double>(processes.size() + 2);  // + data, band
+    auto legend = std::make_unique<TLegend>(0.58, 0.91 - legend_height, 0.92, 0.91);
     legend->AddEntry(&data, "Data", "ep");
     for (std::size_t i = 0; i < processes.size(); ++i) {
       TH1* hist = processes[i].hist;
@@ -160,7 +178,8 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     upper.cd();
     double top = std::max(total->GetMaximum(), data.GetMaximum() + std::sqrt(data.GetMaximum()) + 1.);
     for (const TH1* hist : overlaid) top = std::max(top, hist->GetMaximum());
-    stack.SetMaximum(logy ? top * 300. : top * 1.6);
+    // Linear: the highest point ends just below the legend; logarithmic: a few decades above it.
+    stack.SetMaximum(logy ? top * 300. : top * 0.93 / std::max(0.3, 0.86 - legend_height));
     stack.SetMinimum(logy ? std::max(1e-3, 0.1 * total->GetMinimum(0.)) : 0.);
     stack.Draw("hist");
     stack.GetXaxis()->SetLabelSize(0);
@@ -175,19 +194,7 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     upper.RedrawAxis();
 
     lower.cd();
-    TH1* ratio_band = stat_band(*total, true);
-    ratio_band->SetMinimum(0.);
-    ratio_band->SetMaximum(1.99);
-    ratio_band->GetXaxis()->SetTitle(data.GetXaxis()->GetTitle());
-    ratio_band->GetYaxis()->SetTitle("Data / Pred.");
-    ratio_band->GetYaxis()->SetNdivisions(505);
-    ratio_band->GetXaxis()->SetTitleOffset(1.2f);
-    ratio_band->Draw("e2");
-    TLine one(total->GetXaxis()->GetXmin(), 1., total->GetXaxis()->GetXmax(), 1.);
-    one.SetLineStyle(2);
-    one.Draw();
-    data_points(data, total)->Draw("p same");
-    lower.RedrawAxis();
+    draw_ratio(data, *total);
 
     hhplot::save(*canvas, out);
   });

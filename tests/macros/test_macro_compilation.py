@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from higgshunt.plotting.macros import MACRO_DIR
 
 FLAGS = ["-std=c++17", "-fsyntax-only", "-Wall", "-Wextra", "-Wconversion", "-Wshadow", "-Werror"]
@@ -24,6 +23,8 @@ def test_no_warnings_with_project_flags(macro: str) -> None:
     include = Path(ROOT.__file__).parent / "include"  # the wheel's headers, not root-config's (see anchors)
     done = subprocess.run(
         [compiler, *FLAGS, "-isystem", str(include), str(MACRO_DIR / f"{macro}.C")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr

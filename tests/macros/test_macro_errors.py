@@ -12,6 +12,8 @@ import pytest
 from higgshunt.errors import HiggshuntError
 from higgshunt.plotting import run_macro
 from higgshunt.plotting.macros import MACRO_DIR, root_executable
+from higgshunt.skim import histograms
+from higgshunt.skim.cutflow import Cutflow, CutflowRow
 
 
 def _bumphunt(
@@ -55,6 +57,17 @@ def _roc_of_wrong_type(directory: Path) -> Path:
     return path
 
 
+def _cutflows(directory: Path, *, other_cuts: bool = False, zero_first: bool = False) -> Path:
+    """A skim histogram file with samples a and b; b's cuts differ or a's first bin is 0 when asked."""
+    path = directory / "histograms.root"
+    for sample in ("a", "b"):
+        cuts = ("all", "other") if other_cuts and sample == "b" else ("all", "four_leptons")
+        weight = 0.0 if zero_first and sample == "a" else 1.0
+        rows = tuple(CutflowRow(cut, 10, 10 * weight, 10 * weight**2) for cut in cuts)
+        histograms.write(path, sample, {}, Cutflow(sample, rows))
+    return path
+
+
 def _missing(directory: Path) -> Path:
     return directory / "absent.root"
 
@@ -81,6 +94,9 @@ CASES: dict[str, Case] = {
     "cutflow_no_cutflows": ("plot_cutflow", _bumphunt, (), "no sample directory with"),
     "cutflow_missing_sample": ("plot_cutflow", _bumphunt, ("ttbar",), "no TDirectory 'ttbar'"),
     "cutflow_missing_hist": ("plot_cutflow", _bumphunt, ("cat",), "no TH1 'cutflow_weighted'"),
+    "cutflow_other_cuts": ("plot_cutflow", partial(_cutflows, other_cuts=True), (), "'b' has other cuts"),
+    "cutflow_zero_first": ("plot_cutflow", partial(_cutflows, zero_first=True), (), "no positive first bin"),
+    "cutflow_bad_mode": ("plot_cutflow", _cutflows, ("", "ratio"), "mode 'ratio' is not one of"),
     "roc_missing_file": ("plot_roc", _missing, (), "absent.root' does not exist"),
     "roc_no_curves": ("plot_roc", _bumphunt, (), "no TGraph 'roc_<model>'"),
     "roc_wrong_type": ("plot_roc", _roc_of_wrong_type, (), "roc_dnn is a TNamed"),

@@ -2,12 +2,10 @@
 
 Electrons and photons are calorimeter clusters (photons within `cluster_dr` join them) with a sampling/noise/
 constant-term energy resolution; muons get a pT resolution from the spectrometer and inner detector.
-Efficiencies
-are tabulated in pT; tight identification and truth matching depend on whether the particle comes from a
-hadron
-decay. Isolation sums, impact parameters, jets and the missing transverse momentum are computed from the
-particles
-of the event. All numbers come from configs/detector.yaml; all randomness from the generator passed in.
+Efficiencies are tabulated in pT; tight identification and truth matching depend on whether the particle comes
+from a hadron decay. Isolation sums, impact parameters, jets and the missing transverse momentum are computed
+from the particles of the event. All numbers come from configs/detector.yaml; all randomness from the
+generator passed in.
 """
 
 from __future__ import annotations
@@ -284,8 +282,7 @@ def _missing_et(
     """E_T^miss = -(reconstructed electrons, muons, photons, jets + soft term), soft term smeared.
 
     The soft term is what the calorimeter sees outside reconstructed objects: the particles that were offered
-    to
-    the jet finder (not reconstructed as electrons, photons or muons) minus the particles of the accepted
+    to the jet finder (not reconstructed as electrons, photons or muons) minus the particles of the accepted
     jets.
     """
     soft_x = ak.sum(jet_inputs.px, axis=1) - ak.sum(jets.true_px, axis=1)

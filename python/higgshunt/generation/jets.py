@@ -2,10 +2,8 @@
 score.
 
 The b-tagging score imitates MV2c10: for each truth flavour a fraction equal to the configured efficiency at
-the
-77 % working point gets a score above the working point's cut, the rest below, so that a cut at the working
-point
-reproduces the configured efficiency and mistag rates.
+the 77 % working point gets a score above the working point's cut, the rest below, so that a cut at the
+working point reproduces the configured efficiency and mistag rates.
 """
 
 from __future__ import annotations

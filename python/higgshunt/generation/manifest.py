@@ -1,9 +1,8 @@
 """The sample manifest `samples.json` beside the generated files: one entry per file, plus provenance.
 
 Entries are keyed by the file's path relative to the manifest. Each entry carries a fingerprint of everything
-that
-determines the file's content (sample definition, detector config, seed, batch size), so an interrupted or
-repeated run skips samples that are already complete and unchanged.
+that determines the file's content (sample definition, detector config, seed, batch size), so an interrupted
+or repeated run skips samples that are already complete and unchanged.
 """
 
 from __future__ import annotations

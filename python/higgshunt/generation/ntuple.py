@@ -2,9 +2,8 @@
 writer.
 
 `BRANCHES` lists every branch of the release's files in their order with their C++ types (checked against the
-real
-file by the tests). The detector response works in GeV; the conversion to the ntuple's MeV happens here, in
-`columns`, and nowhere else.
+real file by the tests). The detector response works in GeV; the conversion to the ntuple's MeV happens here,
+in `columns`, and nowhere else.
 """
 
 from __future__ import annotations

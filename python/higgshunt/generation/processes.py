@@ -1,8 +1,7 @@
 """The samples to generate: one `Sample` per (skim, process) entry of configs/samples.yaml.
 
 A sample knows its Pythia settings, its generator-level filter, its dataset id and the published cross-section
-it
-is compared with. File names follow the ATLAS Open Data 2020 release:
+it is compared with. File names follow the ATLAS Open Data 2020 release:
 `<skim>/MC/mc_<dsid>.<name>.<skim>.root`.
 """
 

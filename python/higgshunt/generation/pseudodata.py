@@ -1,16 +1,12 @@
 """Pseudo-data: a Poisson-fluctuated draw of the summed expected yields of all simulated samples of a skim.
 
-How events are drawn: the number of events is N ~ Poisson(nu), nu = sum over all MC events of the skim of
-w = mcWeight x XSection x lumi / SumWeights. Each of the N events is then picked from the pooled MC events
-with
+How events are drawn: the number of events is N ~ Poisson(nu), nu = sum over all MC events of the skim of w =
+mcWeight x XSection x lumi / SumWeights. Each of the N events is then picked from the pooled MC events with
 probability w / nu (with replacement), i.e. unweighting. Simulated events are therefore re-used: a sample with
-a
-large weight per event (few generated events for a large cross-section) contributes the same event several
-times.
-The draws use their own random stream (`pseudodata.seed_offset`), independent of the generation. Files look
-like
-the real data files: weights and scale factors as in the real release (no meaning), truth branches empty,
-`channelNumber` = `runNumber`, unique `eventNumber`.
+a large weight per event (few generated events for a large cross-section) contributes the same event several
+times. The draws use their own random stream (`pseudodata.seed_offset`), independent of the generation. Files
+look like the real data files: weights and scale factors as in the real release (no meaning), truth branches
+empty, `channelNumber` = `runNumber`, unique `eventNumber`.
 """
 
 from __future__ import annotations

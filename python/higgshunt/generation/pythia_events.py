@@ -1,11 +1,9 @@
 """Pythia 8 events in vectorised batches, reduced to what the detector response needs.
 
 Pythia's Python interface returns a batch of events as an awkward array (`Pythia.nextBatch`), so no Python
-loop
-runs over particles. Each batch is cut by the generator-level filter and reduced to a `TruthBatch`: the
-visible
-final-state particles (GeV, mm, as Pythia gives them) with their charge, production vertex and origin, and the
-b- and c-hadrons used to label jets.
+loop runs over particles. Each batch is cut by the generator-level filter and reduced to a `TruthBatch`: the
+visible final-state particles (GeV, mm, as Pythia gives them) with their charge, production vertex and origin,
+and the b- and c-hadrons used to label jets.
 """
 
 from __future__ import annotations
@@ -202,9 +200,11 @@ def _passes(final: ak.Array, cut: ObjectFilter | None, ids: tuple[int, ...]) -> 
 
 
 def _parent_ids(ids: np.ndarray, mother: np.ndarray, first: np.ndarray, which: np.ndarray) -> np.ndarray:
-    """Id of the physical parent of the particles at flat positions `which`: the first ancestor that is not a
-    copy
-    of the particle itself (Pythia keeps a new copy after every shower branching or recoil)."""
+    """Id of the physical parent of the particles at flat positions `which`.
+
+    The parent is the first ancestor that is not a copy of the particle itself (Pythia keeps a new copy after
+    every shower branching or recoil).
+    """
     own = ids[which]
     position = first[which] + mother[which]
     for _ in range(_MAX_ANCESTRY):

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from higgshunt import configuration
 from higgshunt.errors import ConfigError
 from higgshunt.generation import manifest as manifest_io
-from higgshunt.generation import pseudodata
+from higgshunt.generation import ntuple, pseudodata
 from higgshunt.generation.processes import Sample, build_samples, data_relative_path, data_tag, select
 from higgshunt.generation.sample import SampleOutput, SampleSettings, generate_sample
 from higgshunt.provenance import collect
@@ -82,8 +82,7 @@ def generate(
         output: output directory (default: the config's `output`, relative to the working directory).
         events: overrides every sample's `events` (and scales `max_attempts` with it).
         processes: only these processes (names or `skim/name`); pseudo-data only for skims whose samples are
-        all
-            complete.
+            all complete.
         seed: overrides the config's seed.
         jobs: samples generated in parallel (one process per sample).
         lumi_fb: pseudo-data luminosities (fb^-1), overriding the config's.
@@ -208,8 +207,6 @@ def _pseudodata(
     *,
     force: bool,
 ) -> None:
-    from higgshunt.generation import ntuple
-
     for skim in sorted({s.skim for s in samples}):
         members = [s for s in samples if s.skim == skim]
         paths = [str(s.relative_path) for s in members]

@@ -1,13 +1,10 @@
 """Generate one sample: Pythia batches -> generator filter -> detector response -> skim -> ntuple file.
 
-Normalisation follows the release: `XSection` (pb) = Pythia's cross-section estimate x k-factor x generator-
-filter
-efficiency (forced resonance decays are already inside Pythia's estimate), and `SumWeights` = the sum of
-`mcWeight`
-over all events that passed the generator filter, including those the skim then removes. So
-sum over a file of mcWeight * XSection * lumi / SumWeights = XSection * lumi * (skim efficiency), and the same
-sum
-before the skim is exactly XSection * lumi.
+Normalisation follows the release: `XSection` (pb) = Pythia's cross-section estimate x k-factor x
+generator-filter efficiency (forced resonance decays are already inside Pythia's estimate), and `SumWeights` =
+the sum of `mcWeight` over all events that passed the generator filter, including those the skim then removes.
+So sum over a file of mcWeight * XSection * lumi / SumWeights = XSection * lumi * (skim efficiency), and the
+same sum before the skim is exactly XSection * lumi.
 """
 
 from __future__ import annotations

@@ -132,7 +132,8 @@ def from_options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
-    """A loaded config with command-line overrides (output, folds, seed, epochs, lambdas, backend) applied."""
+    """A loaded config with command-line overrides (output, folds, seed, epochs, lambdas, backend, model,
+    competitor, progress) applied."""
     out = copy.deepcopy(config)
     for key in ("folds", "seed", "epochs"):
         if options.get(key) is not None:
@@ -147,6 +148,11 @@ def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str,
     if lambdas:
         out["adversarial"]["lambda"] = lambdas[-1]
         out["adversarial"]["lambda_scan"] = lambdas if len(lambdas) > 1 else []
+    if options.get("competitor"):
+        out["competitor"] = {
+            "path": str(options["competitor"]),
+            "features": list(options.get("competitor_features") or []),
+        }
     if options.get("progress") is False:
         out["progress"] = False
     return out

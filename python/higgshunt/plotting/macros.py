@@ -50,7 +50,8 @@ def run_macro(
         name: the macro's file name without `.C`.
         args: the macro's arguments except the output: its input file first, then its options in order.
             Strings and paths become C++ string literals, booleans `true`/`false`, numbers themselves.
-        output: the image to write; its extension (.png, .pdf, .svg, .eps) chooses the format.
+        output: the image to write; its extension chooses the format (.png, .pdf, .svg, .eps, or .root
+            for the canvas itself).
         compile: compile the macro with ACLiC (`NAME.C+`) in a temporary build directory instead of
             interpreting it.
         timeout: seconds before ROOT is stopped.

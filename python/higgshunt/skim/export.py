@@ -105,6 +105,7 @@ def _put(store: pd.HDFStore, key: str, frame: pd.DataFrame, attrs: dict[str, Any
             chunksize=_CHUNK_ROWS,
             expectedrows=max(len(frame), 1),
             min_itemsize={"sample": max(8, len(key))},
+            index=False,  # readers load whole tables; a PyTables index would cost time and space
         )
         if (
             empty

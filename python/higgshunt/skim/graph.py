@@ -43,8 +43,8 @@ class SampleGraph:
 class LazyTable:
     """The exported columns of one sample, booked lazily; `arrays()` reads them after the event loop.
 
-    Every column is a double (ids and integers are exact up to 2^53), so locally one typed `Take` instantiation
-    serves all columns: ROOT's AsNumpy instantiates one per column type, which costs seconds of JIT each.
+    Every column is a double (ids and integers are exact up to 2^53), so locally one typed `Take`
+    instantiation serves all columns: ROOT's AsNumpy instantiates one per column type, seconds of JIT each.
     Distributed RDataFrame has no Take, so there the table comes from a lazy AsNumpy.
     """
 
