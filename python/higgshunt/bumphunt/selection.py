@@ -1,0 +1,156 @@
+"""Score cuts chosen on simulation only: the expected Asimov significance of the signal in the mass window.
+
+The inputs are the simulated signal and background yields in the mass window per score bin (under- and overflow
+included), summed over processes. A selection is a set of contiguous score intervals ("categories") starting at
+bin edges, the highest reaching to the overflow; events below the lowest edge are dropped. Categories are
+combined as Z = sqrt(sum Z_i^2). The best set is found exactly by dynamic programming over the bin edges.
+No data enters here, by construction: the functions see simulated yields only.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from higgshunt.errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+def asimov_significance(signal: float, background: float) -> float:
+    """Z = sqrt(2((s + b) ln(1 + s/b) - s)), the median discovery significance of a counting experiment.
+
+    0 for s <= 0; NaN for b <= 0 (undefined: no background estimate).
+    """
+    if not background > 0 or math.isnan(signal):
+        return math.nan
+    if signal <= 0:
+        return 0.0
+    return math.sqrt(2.0 * ((signal + background) * math.log1p(signal / background) - signal))
+
+
+@dataclass(frozen=True)
+class Category:
+    """One score interval [first_bin, last_bin] (bin indices of the score histogram, 0 = underflow).
+
+    Attributes:
+        low: the score cut (lower edge); -inf when the interval starts at the underflow.
+        high: the upper edge; inf for the highest category.
+        signal, background: expected yields in the mass window.
+        significance: their Asimov Z.
+    """
+
+    first_bin: int
+    last_bin: int
+    low: float
+    high: float
+    signal: float
+    background: float
+    significance: float
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The chosen categories (ascending in score) and their combined Asimov significance."""
+
+    categories: tuple[Category, ...]
+
+    @property
+    def significance(self) -> float:
+        return math.sqrt(sum(category.significance**2 for category in self.categories))
+
+    @property
+    def cut(self) -> float:
+        """The lowest score kept."""
+        return self.categories[0].low
+
+
+def optimise(
+    signal: np.ndarray,
+    background: np.ndarray,
+    edges: np.ndarray,
+    *,
+    categories: int = 1,
+    min_background: float = 1.0,
+) -> Selection:
+    """The `categories` score intervals of largest combined expected Asimov significance.
+
+    Args:
+        signal, background: expected simulated yields in the mass window per score bin, including the
+            underflow (index 0) and overflow (last index): length len(edges) + 1.
+        edges: the score bin edges (the possible cuts).
+        categories: number of intervals.
+        min_background: every interval must keep at least this much background.
+
+    Raises:
+        InputError: no set of intervals keeps at least `min_background` background in each.
+    """
+    signal = np.asarray(signal, dtype=np.float64)
+    background = np.asarray(background, dtype=np.float64)
+    n = len(edges) + 1
+    if signal.shape != (n,) or background.shape != (n,):
+        raise ValueError(f"yields must have len(edges) + 1 = {n} entries (under- and overflow included)")
+    # s_above[i] = yield in bins i, i+1, ..., so bins [i, j) hold s_above[i] - s_above[j].
+    s_above = np.concatenate([np.cumsum(signal[::-1])[::-1], [0.0]])
+    b_above = np.concatenate([np.cumsum(background[::-1])[::-1], [0.0]])
+    z2 = np.full((n + 1, n + 1), -np.inf)  # z2[i, j]: Z^2 of bins [i, j); -inf when not allowed
+    for i in range(n):
+        for j in range(i + 1, n + 1):
+            s, b = s_above[i] - s_above[j], b_above[i] - b_above[j]
+            if b >= min_background:
+                z2[i, j] = asimov_significance(s, b) ** 2
+    best, choice = _best_intervals(z2, n, categories)
+    start = int(np.argmax(best[categories - 1][:n]))
+    if not np.isfinite(best[categories - 1][start]):
+        raise InputError(
+            f"no selection with {categories} score categor{'y' if categories == 1 else 'ies'} keeps at least "
+            f"{min_background} expected background events in the mass window each (total simulated "
+            f"background {b_above[0]:.4g}); lower optimisation.min_background or the number of categories"
+        )
+    bounds = [start]
+    for k in range(categories - 1, 0, -1):
+        bounds.append(int(choice[k][bounds[-1]]))
+    bounds.append(n)
+    chosen = []
+    for first, end in zip(bounds[:-1], bounds[1:]):
+        s, b = s_above[first] - s_above[end], b_above[first] - b_above[end]
+        chosen.append(
+            Category(
+                first_bin=first,
+                last_bin=end - 1,
+                low=float(edges[first - 1]) if first > 0 else -math.inf,
+                high=float(edges[end - 1]) if end < n else math.inf,
+                signal=float(s),
+                background=float(b),
+                significance=asimov_significance(s, b),
+            )
+        )
+    selection = Selection(tuple(chosen))
+    log.info(
+        "score selection from simulation: cuts %s, expected Z %.3f",
+        [round(c.low, 6) for c in chosen],
+        selection.significance,
+    )
+    return selection
+
+
+def _best_intervals(z2: np.ndarray, n: int, categories: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """best[k][i]: the largest sum of Z^2 of k + 1 contiguous intervals covering bins [i, n);
+    choice[k][i]: where the second of them starts. Ties go to the lower start (the looser cut)."""
+    best = [z2[:, n].copy()]
+    choice = [np.full(n + 1, n)]
+    for _ in range(1, categories):
+        previous = best[-1]
+        total = z2 + previous[np.newaxis, :]  # first interval [i, j), the rest from j on
+        total[:, n] = -np.inf  # the rest must not be empty
+        choice.append(np.argmax(total, axis=1))
+        best.append(total[np.arange(n + 1), choice[-1]])
+    return best, choice
+
+
+def window_yields(hist2d: np.ndarray, first_bin: int, last_bin: int) -> np.ndarray:
+    """Sum a (mass bin, score bin) array over the mass bins [first_bin, last_bin]: yields per score bin."""
+    return np.asarray(hist2d[first_bin : last_bin + 1, :].sum(axis=0), dtype=np.float64)
