@@ -155,3 +155,19 @@ def test_cli_generates_and_reports_manifest(tmp_path: Path, capsys: pytest.Captu
     assert generate_command.run(args) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "samples.json")
     assert (tmp_path / "4lep/MC/mc_344235.VBFH125_ZZ4lep.4lep.root").exists()
+
+
+def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
+    import awkward as ak
+    from higgshunt.generation import ntuple
+
+    data = ntuple.Columns.empty()
+    data.values.update({name: np.zeros(2) for name, kind in ntuple.BRANCHES if not kind.startswith("vector")})
+    data.values.update(
+        {name: ntuple.empty_lists(2) for name, kind in ntuple.BRANCHES if kind.startswith("vector")}
+    )
+    data.values["lep_pt"] = ak.Array([["not a number"], []])  # fails while the file is being written
+    target = tmp_path / "mc_1.x.4lep.root"
+    with pytest.raises(ValueError):
+        ntuple.write(target, data)
+    assert list(tmp_path.iterdir()) == []

@@ -142,22 +142,11 @@ def check_inputs(fold: dict[str, Any], n_events: int, rng: np.random.Generator) 
 
 
 def reference_scores(trained: TrainedModel, fold: int, x: np.ndarray) -> np.ndarray:
-    """Scores of fold model `fold` computed by its own library (Keras predict / XGBoost predict)."""
-    file = trained.files[fold]
-    if trained.backend == "xgboost":
-        import xgboost as xgb
+    """Scores of fold model `fold` computed by its own library, through the training stage's scorer."""
+    from higgshunt.learning import manifest as learning_manifest
 
-        booster = xgb.Booster(model_file=str(file))
-        return np.asarray(booster.predict(xgb.DMatrix(x, missing=np.nan)), dtype=np.float64)
-    import keras
-
-    model = keras.saving.load_model(file, compile=False)
-    out = np.asarray(model.predict(x, verbose=0, batch_size=4096), dtype=np.float64)
-    if trained.score != "reconstruction_mse":
-        return out.reshape(len(x))
-    first = model.layers[0]
-    normalised = np.asarray(first(x) if type(first).__name__ == "Normalization" else x, dtype=np.float64)
-    return np.mean((normalised - out) ** 2, axis=1)
+    predict = learning_manifest.load(trained.directory).predictors[fold]
+    return np.asarray(predict(x), dtype=np.float64).reshape(len(x))
 
 
 def _check(trained: TrainedModel, path: Path, n_events: int, seed: int) -> None:

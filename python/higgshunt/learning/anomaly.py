@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 def reconstruction_scorer(model: Any, batch_size: int = 8192) -> Callable[[np.ndarray], np.ndarray]:
     """Anomaly score of raw features: mean squared difference of normalised input and reconstruction."""
-    norm = model.get_layer("normalization")
+    # by type, not by name: Keras numbers layer names per process (normalization_1, ...)
+    norm = next(layer for layer in model.layers if type(layer).__name__ == "Normalization")
 
     def score(x: np.ndarray) -> np.ndarray:
         x32 = np.asarray(x, dtype=np.float32)

@@ -1,0 +1,176 @@
+"""The bump hunt's histograms: booked on the skim's selection, projected into categories, written for plot_stack.
+
+Per sample two results are booked on the node after the skim's cuts: the mass (cut-based selection) and, with a
+model, the mass against the score. Every score selection is a projection of the latter onto the mass axis, so
+one event loop serves any cut, and the cut can be chosen after the loop from the simulated samples alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from higgshunt.bumphunt.config import BumphuntConfig
+from higgshunt.errors import InputError
+from higgshunt.inference import define_score
+from higgshunt.skim import graph
+from higgshunt.skim.config import SkimConfig
+from higgshunt.skim.cutflow import WEIGHT
+from higgshunt.skim.samples import Sample
+
+log = logging.getLogger(__name__)
+
+CUT_BASED = "cutbased"
+ML = "ml"
+
+
+@dataclass
+class Booked:
+    """One sample's lazily booked histograms (RResultPtr; read them after the event loop)."""
+
+    sample: Sample
+    mass: Any
+    mass_score: Any | None
+
+
+@dataclass(frozen=True)
+class Process:
+    """Samples drawn as one histogram: `kind` is signal or background."""
+
+    name: str
+    title: str
+    kind: str
+    samples: tuple[str, ...]
+
+
+def selected(df: Any, config: SkimConfig, sample: Sample) -> Any:
+    """The skim's selection of one sample: its weights, definitions, named cuts and features (GeV), exactly as
+    `higgshunt skim` builds them, without the skim's outputs."""
+    where = config.source
+    node, _ = graph._define_weights(df, config, sample)
+    for name, expression in config.raw["definitions"].items():
+        node = graph._step(node.Define, name, expression, where=f"{where}: definitions.{name}")
+    for position, cut in enumerate(config.raw["cuts"]):
+        node = graph._step(
+            node.Filter, cut["expression"], cut["name"], where=f"{where}: cuts[{position}] ({cut['name']})"
+        )
+    return graph._define_features(node, config)
+
+
+def book(df: Any, config: BumphuntConfig, sample: Sample) -> Booked:
+    """Book the mass histogram (and mass vs score with a model) of `sample` on the dataframe `df`."""
+    import ROOT
+
+    node = selected(df, config.skim, sample)
+    mass, feature = config.mass, config.mass_feature
+    mass_model = ROOT.RDF.TH1DModel(
+        f"{sample.name}_mass", f";{config.mass_title};", mass.bins, mass.low, mass.high
+    )
+    mass_hist = node.Histo1D(mass_model, feature, WEIGHT)
+    if config.model is None:
+        return Booked(sample, mass_hist, None)
+    score = config.score
+    node = define_score(node, config.model, config.score_column)
+    model_2d = ROOT.RDF.TH2DModel(
+        f"{sample.name}_mass_score",
+        f";{config.mass_title};{config.score_column}",
+        mass.bins,
+        mass.low,
+        mass.high,
+        score.bins,
+        score.low,
+        score.high,
+    )
+    return Booked(sample, mass_hist, node.Histo2D(model_2d, feature, config.score_column, WEIGHT))
+
+
+def processes(config: BumphuntConfig, samples: list[Sample]) -> list[Process]:
+    """The configured process groups, then every simulated sample in no group as a process of its own."""
+    by_name = {sample.name: sample for sample in samples}
+    result: list[Process] = []
+    for position, entry in enumerate(config.raw["processes"]):
+        where = f"{config.source}: processes[{position}] ({entry['name']})"
+        missing = [name for name in entry["samples"] if name not in by_name]
+        if missing:
+            raise InputError(f"{where}: no sample(s) {missing} in this run; samples: {sorted(by_name)}")
+        kinds = {by_name[name].kind for name in entry["samples"]}
+        if len(kinds) != 1 or "data" in kinds:
+            raise InputError(f"{where}: samples must all be signal or all background, got {sorted(kinds)}")
+        result.append(Process(entry["name"], entry.get("title", entry["name"]), kinds.pop(), tuple(entry["samples"])))
+    grouped = {name for process in result for name in process.samples}
+    for sample in samples:
+        if not sample.is_data and sample.name not in grouped:
+            result.append(Process(sample.name, sample.name, sample.kind, (sample.name,)))
+    return result
+
+
+def as_array(hist: Any) -> np.ndarray:
+    """Bin contents with under- and overflow: shape (nx + 2,) or (nx + 2, ny + 2), index = ROOT bin number."""
+    nx = hist.GetNbinsX() + 2
+    if hist.GetDimension() == 1:
+        return np.array([hist.GetBinContent(i) for i in range(nx)], dtype=np.float64)
+    ny = hist.GetNbinsY() + 2
+    return np.array(
+        [[hist.GetBinContent(i, j) for j in range(ny)] for i in range(nx)], dtype=np.float64
+    )
+
+
+def project(hist2d: Any, name: str, first_bin: int, last_bin: int) -> Any:
+    """The mass histogram of score bins [first_bin, last_bin] (ROOT numbering, flows included), with Sumw2."""
+    import ROOT
+
+    projection = hist2d.ProjectionX(name, first_bin, last_bin, "e")
+    projection.SetDirectory(ROOT.nullptr)
+    return projection
+
+
+def add(histograms: list[Any], name: str, title: str) -> Any:
+    """The sum of histograms of equal binning, as a new detached TH1D with Sumw2."""
+    import ROOT
+
+    total = histograms[0].Clone(name)
+    total.SetDirectory(ROOT.nullptr)
+    if total.GetSumw2N() == 0:
+        total.Sumw2(True)
+    for hist in histograms[1:]:
+        total.Add(hist)
+    total.SetTitle(title)
+    return total
+
+
+def write(
+    path: Path,
+    categories: Mapping[str, Mapping[str, Any]],
+    kinds: Mapping[str, str],
+    *,
+    lumi_fb: float | None,
+    provenance: str,
+) -> None:
+    """Write the plot_stack layout (docs/plot_inputs.md): per category a directory with `data`, one TH1 per
+    process and a TNamed `kind_<process>` each (backgrounds first, in stacking order), plus the extra
+    `total_signal` and `total_background`; the top level holds `lumi_fb` and a TNamed `provenance` (JSON)."""
+    import ROOT
+
+    handle = ROOT.TFile.Open(str(path), "RECREATE")
+    if not handle or handle.IsZombie():
+        raise InputError(f"{path}: cannot create the ROOT file")
+    try:
+        if lumi_fb is not None:
+            ROOT.TParameter["double"]("lumi_fb", float(lumi_fb)).Write()
+        ROOT.TNamed("provenance", provenance).Write()
+        order = sorted(kinds, key=lambda name: kinds[name] != "background")  # stable: config order kept
+        for category, hists in categories.items():
+            directory = handle.mkdir(category)
+            directory.cd()
+            for name in ("data", *order, "total_signal", "total_background"):
+                hists[name].Write(name)
+                if name in kinds:
+                    ROOT.TNamed(f"kind_{name}", kinds[name]).Write()
+        handle.cd()
+    finally:
+        handle.Close()

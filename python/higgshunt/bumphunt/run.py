@@ -1,0 +1,203 @@
+"""Run a bump hunt: book every sample's histograms, run all event loops at once, choose the score cuts on
+simulation, write the category histograms (plot_stack layout), fit the data per category, write the summary.
+
+Everything goes to one output directory written under a temporary name and renamed when complete:
+bumphunt.root, summary.json, stack_<category>.png and fit_<category>/fit.{png,pdf} (with plots).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from higgshunt import native, provenance
+from higgshunt.atomic import atomic_output
+from higgshunt.bumphunt import histograms as hists
+from higgshunt.bumphunt import report, selection
+from higgshunt.bumphunt.config import BumphuntConfig
+from higgshunt.errors import InputError
+from higgshunt.skim import executors, graph, inputs
+from higgshunt.skim import samples as sample_resolution
+from higgshunt.skim.samples import Sample
+
+log = logging.getLogger(__name__)
+
+ROOT_FILE = report.ROOT_FILE
+SUMMARY_FILE = "summary.json"
+
+
+@dataclass
+class BumphuntResult:
+    """What a run wrote and found.
+
+    Attributes:
+        output: the output directory.
+        summary: the content of summary.json (yields, cuts, expected and observed significances).
+    """
+
+    output: Path
+    summary: dict[str, Any]
+
+    @property
+    def root_file(self) -> Path:
+        return self.output / ROOT_FILE
+
+
+def run(
+    config: BumphuntConfig,
+    *,
+    threads: int = 1,
+    plots: bool | None = None,
+    fit: bool | None = None,
+    progress: bool = True,
+) -> BumphuntResult:
+    """Run the bump hunt of `config` into `config.output`; `plots`/`fit` override the config's switches.
+
+    Raises:
+        ConfigError: a bad config or sample list. InputError: a missing or unreadable input, a missing data,
+            signal or background sample, an empty histogram, no allowed score cut.
+        ModelFormatError: a model directory of another format or version.
+    """
+    samples = sample_resolution.resolve(config.skim)
+    _check_kinds(samples, config)
+    for sample in samples:
+        inputs.check_files(sample.files, config.skim.tree, ["eventNumber"], skip_bad=False)
+    processes = hists.processes(config, samples)
+    booked = _run_event_loops(config, samples, threads)
+    categories, chosen = _categories(config, booked, processes)
+    plots = bool(config.raw["plots"]) if plots is None else plots
+    fit = bool(config.raw["fit"]["enabled"]) if fit is None else fit
+    kinds = {process.name: process.kind for process in processes}
+    record = provenance.collect(config.raw)
+    output = config.output
+    with atomic_output(output) as tmp:
+        tmp.mkdir(parents=True)
+        hists.write(
+            tmp / ROOT_FILE, categories, kinds, lumi_fb=config.lumi_fb, provenance=json.dumps(record, default=str)
+        )
+        fits = report.fit_categories(config, tmp, list(categories), plots=plots, progress=progress) if fit else {}
+        summary = report.summary(config, categories, kinds, chosen, fits, record)
+        if plots:
+            report.draw_stacks(tmp, list(categories), progress=progress)
+        with (tmp / SUMMARY_FILE).open("w") as handle:
+            json.dump(summary, handle, indent=1, default=float, allow_nan=True)
+    log.info("bump hunt of %s written to %s", config.channel, output)
+    return BumphuntResult(output, summary)
+
+
+def _check_kinds(samples: list[Sample], config: BumphuntConfig) -> None:
+    kinds = {sample.kind for sample in samples}
+    for kind in ("data", "signal", "background"):
+        if kind not in kinds:
+            raise InputError(
+                f"{config.skim.source}: no {kind} sample among {[s.name for s in samples]}; the bump hunt needs "
+                "data, signal and background"
+            )
+
+
+def _run_event_loops(config: BumphuntConfig, samples: list[Sample], threads: int) -> list[hists.Booked]:
+    """Book every sample, then run all event loops together (one pass over each input)."""
+    native.load_into_root()
+    graph.declare(config.skim)
+    runner = executors.make("local", threads=threads)
+    try:
+        booked = [hists.book(runner.dataframe(config.skim.tree, sample.files), config, sample) for sample in samples]
+        log.info("running %d event loop(s) over %d file(s)", len(booked), sum(len(s.files) for s in samples))
+        start = time.perf_counter()
+        try:
+            runner.run([b.mass for b in booked])
+        except Exception as exc:  # a read or evaluation error inside the loop, raised by ROOT as C++ exception
+            raise InputError(f"event loop failed: {graph.first_line(exc)}") from exc
+        log.info("event loops done in %.1f s", time.perf_counter() - start)
+    finally:
+        runner.close()
+    return booked
+
+
+def _categories(
+    config: BumphuntConfig, booked: list[hists.Booked], processes: list[hists.Process]
+) -> tuple[dict[str, dict[str, Any]], dict[str, selection.Selection]]:
+    """Category -> {"data", process names, "total_signal", "total_background"} -> TH1D; and the selections.
+
+    The score cuts come from the simulated samples' mass-vs-score histograms only.
+    """
+    per_sample: dict[str, dict[str, Any]] = {hists.CUT_BASED: {b.sample.name: b.mass.GetPtr() for b in booked}}
+    chosen: dict[str, selection.Selection] = {}
+    if config.model is not None:
+        mc = [b for b in booked if not b.sample.is_data]
+        chosen = _optimise(config, mc)
+        for name, choice in chosen.items():
+            for category_name, category in _named(name, choice):
+                per_sample[category_name] = {
+                    b.sample.name: hists.project(
+                        b.mass_score.GetPtr(),
+                        f"{category_name}_{b.sample.name}",
+                        category.first_bin,
+                        category.last_bin,
+                    )
+                    for b in booked
+                }
+    kinds = {b.sample.name: b.sample.kind for b in booked}
+    title = f";{config.mass_title};"
+    result: dict[str, dict[str, Any]] = {}
+    for category_name, by_sample in per_sample.items():
+        category: dict[str, Any] = {
+            "data": hists.add([h for n, h in by_sample.items() if kinds[n] == "data"], "data", title)
+        }
+        for process in processes:
+            category[process.name] = hists.add(
+                [by_sample[n] for n in process.samples], process.name, f"{process.title}{title}"
+            )
+        for kind in ("signal", "background"):
+            members = [h for n, h in by_sample.items() if kinds[n] == kind]
+            category[f"total_{kind}"] = hists.add(members, f"total_{kind}", f"{kind}{title}")
+        result[category_name] = category
+    _check_not_empty(config, result[hists.CUT_BASED])
+    return result, chosen
+
+
+def _optimise(config: BumphuntConfig, mc: list[hists.Booked]) -> dict[str, selection.Selection]:
+    """The single cut (`ml`) and, when asked, the score categories (`ml_cat`), from simulation only."""
+    first, last = (config.mass.edge_index(edge) for edge in config.window)
+    assert first is not None and last is not None  # checked when the config was loaded
+    yields = {"signal": 0.0, "background": 0.0}
+    for b in mc:
+        window = hists.as_array(b.mass_score.GetPtr())[first + 1 : last + 1, :].sum(axis=0)
+        yields[b.sample.kind] = yields[b.sample.kind] + window
+    score = config.score
+    edges = [score.low + i * score.width for i in range(score.bins + 1)]
+    options = config.raw["optimisation"]
+    chosen = {
+        hists.ML: selection.optimise(
+            yields["signal"], yields["background"], edges, min_background=options["min_background"]
+        )
+    }
+    if options["categories"] > 1:
+        chosen["ml_cat"] = selection.optimise(
+            yields["signal"],
+            yields["background"],
+            edges,
+            categories=int(options["categories"]),
+            min_background=options["min_background"],
+        )
+    return chosen
+
+
+def _named(name: str, choice: selection.Selection) -> list[tuple[str, selection.Category]]:
+    """Directory names of a selection's categories: `ml` for the single cut, `ml_cat1`... (ascending score)."""
+    if len(choice.categories) == 1 and name == hists.ML:
+        return [(name, choice.categories[0])]
+    return [(f"{name}{position}", category) for position, category in enumerate(choice.categories, start=1)]
+
+
+def _check_not_empty(config: BumphuntConfig, category: dict[str, Any]) -> None:
+    for name in ("data", "total_signal", "total_background"):
+        if category[name].GetEntries() == 0 or category[name].Integral(0, category[name].GetNbinsX() + 1) == 0:
+            raise InputError(
+                f"{config.source}: the cut-based {name.replace('total_', '')} histogram of "
+                f"{config.mass_feature} is empty: no selected event in its samples"
+            )

@@ -1,0 +1,36 @@
+"""`higgshunt bumphunt`: mass spectra per process after the cut-based and score selections, fits, significances."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "bumphunt"
+HELP = (
+    "histogram a channel's mass per process for the cut-based and score selections (score cut optimised on "
+    "simulation), fit the (pseudo-)data, compare the significances"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, help="bump-hunt config (YAML), e.g. configs/bumphunt_hzz4l.yaml")
+    parser.add_argument("--model", metavar="DIR", help="trained-model directory for the ml selection (overrides the config)")
+    parser.add_argument("--output", metavar="DIR", help="output directory (overrides the config)")
+    parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
+    parser.add_argument("--no-fit", dest="fit", action="store_false", default=None, help="do not fit the data")
+    parser.add_argument("--no-plots", dest="plots", action="store_false", default=None, help="no stack or fit plots")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+
+
+def run(args: argparse.Namespace) -> int:
+    from higgshunt.skim.executors import configure_jit
+
+    configure_jit()
+    from higgshunt import bumphunt
+
+    config = bumphunt.load(args.config, model=args.model, output=args.output)
+    result = bumphunt.run(
+        config, threads=args.threads, plots=args.plots, fit=args.fit, progress=not args.no_progress
+    )
+    print(bumphunt.format_table(result.summary))
+    print(f"written to {result.output}")
+    return 0
