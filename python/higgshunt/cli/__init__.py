@@ -16,7 +16,7 @@ import higgshunt
 from higgshunt.errors import HiggshuntError
 
 # Pipeline order; each name is a module in this package.
-COMMANDS: tuple[str, ...] = ("generate", "skim", "train", "evaluate", "export", "bumphunt", "fit")
+COMMANDS: tuple[str, ...] = ("generate", "skim", "train", "evaluate", "export", "bumphunt", "fit", "demo")
 
 log = logging.getLogger("higgshunt")
 

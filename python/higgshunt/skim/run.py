@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from higgshunt import native, provenance
 from higgshunt.atomic import atomic_output
-from higgshunt.errors import InputError
+from higgshunt.errors import ConfigError, InputError
 from higgshunt.skim import executors, export, graph, histograms, inputs, snapshot
 from higgshunt.skim import samples as sample_resolution
 from higgshunt.skim.config import SkimConfig
@@ -112,6 +112,9 @@ def run(
     if not jobs:
         return result
 
+    if executor == "dask" and config.raw["output"]["snapshot"]["enabled"]:
+        # a distributed Snapshot writes one file per partition, which the atomic rename cannot follow
+        raise ConfigError(f"{config.source}: output.snapshot is not available with --executor dask")
     native.load_into_root()
     graph.declare(config)
     runner = executors.make(
