@@ -58,9 +58,11 @@ class LocalExecutor:
 
     `max_events` reads only the first N entries of each sample through `Range`, which ROOT allows
     single-threaded only, so it turns multi-threading off (with a warning when threads were asked for).
+    `progress` attaches ROOT's own progress bar to each dataframe: ROOT holds Python's interpreter lock during
+    the event loop, so only a bar driven from C++ can update.
     """
 
-    def __init__(self, threads: int = 1, max_events: int | None = None) -> None:
+    def __init__(self, threads: int = 1, max_events: int | None = None, progress: bool = False) -> None:
         import ROOT
 
         if max_events is not None and threads > 1:
@@ -72,11 +74,14 @@ class LocalExecutor:
         elif ROOT.IsImplicitMTEnabled():
             ROOT.DisableImplicitMT()
         self.threads = threads
+        self.progress = progress
 
     def dataframe(self, tree: str, files: Sequence[str]) -> Any:
         import ROOT
 
         df = ROOT.RDataFrame(tree, list(files))
+        if self.progress:
+            ROOT.RDF.Experimental.AddProgressBar(df)
         return df.Range(self.max_events) if self.max_events is not None else df
 
     def run(self, handles: Sequence[Any]) -> None:
@@ -153,10 +158,11 @@ def make(
     scheduler: str | None = None,
     npartitions: int | None = None,
     declarations: str | None = None,
+    progress: bool = False,
 ) -> Executor:
     """The executor named by `--executor`."""
     if kind == "local":
-        return LocalExecutor(threads, max_events)
+        return LocalExecutor(threads, max_events, progress)
     if kind == "dask":
         if max_events is not None:
             raise ConfigError(

@@ -124,6 +124,7 @@ def run(
         scheduler=scheduler,
         npartitions=npartitions,
         declarations=config.raw.get("declarations"),
+        progress=progress,
     )
     try:
         _book(config, jobs, runner, result.channel_dir)
@@ -142,7 +143,6 @@ def run(
 
 def _run_event_loops(runner: executors.Executor, jobs: list[_Job], max_events: int | None) -> None:
     entries = sum(job.entries if max_events is None else min(job.entries, max_events) for job in jobs)
-    # No progress bar: ROOT keeps Python's interpreter lock for the whole loop, so nothing could update one.
     log.info(
         "running %d event loop(s) over %d file(s), %d entries",
         len(jobs),
