@@ -1,8 +1,9 @@
-"""Tiny ATLAS-format four-lepton samples with a known m4l spectrum, and an independent reference of the bump hunt.
+"""Tiny ATLAS-format four-lepton samples with a known m4l spectrum, and an independent reference of the bump
+hunt.
 
-Each event has 3-5 massless leptons; the first four are scaled so that their invariant mass is exactly the drawn
-m4l (a 125 GeV peak for signal, a falling spectrum for background). The reference reads the written files with
-uproot and recomputes selection, weights, masses, scores and the best score cut with numpy only.
+Each event has 3-5 massless leptons; the first four are scaled so that their invariant mass is exactly the
+drawn m4l (a 125 GeV peak for signal, a falling spectrum for background). The reference reads the written
+files with uproot and recomputes selection, weights, masses, scores and the best score cut with numpy only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ LUMI_FB = 10.0
 MASS_EDGES = np.linspace(80.0, 170.0, 25)  # the test config's binning: 24 bins of 3.75 GeV
 WINDOW = (117.5, 132.5)
 SCORE_EDGES = np.linspace(0.0, 1.0, 51)
-FEATURES = ["lep1_pt", "lep2_pt", "lep3_pt", "lep4_pt", "m4l"]
+# Ratios of lepton pTs: independent of m4l by construction, so a score cut does not sculpt the mass spectrum.
+FEATURES = ["pt_ratio_41", "pt_ratio_31"]
 # name -> (kind, events, xsec_pb, sum_weights, seed)
 SAMPLES: dict[str, tuple[str, int, float, float, int]] = {
     "signal_h125": ("signal", 600, 0.003, 600.0, 11),
@@ -40,8 +42,10 @@ def events(kind: str, n: int, seed: int, first_event: int) -> dict[str, Any]:
     masses = draw_masses(kind, n, rng)
     n_leptons = rng.choice([3, 4, 5], size=n, p=[0.1, 0.8, 0.1])
     pt, eta, phi, energy = [], [], [], []
-    for mass, count in zip(masses, n_leptons):
-        l_pt = np.sort(rng.uniform(5.0, 60.0, 4))[::-1]
+    for mass, count in zip(masses, n_leptons, strict=True):
+        # Balanced lepton pTs for signal, one hard lepton and soft ones for background.
+        raw_pt = rng.uniform(20.0, 60.0, 4) if kind == "signal" else 5.0 + rng.exponential(20.0, 4)
+        l_pt = np.sort(raw_pt)[::-1]
         l_eta, l_phi = rng.uniform(-2.4, 2.4, 4), rng.uniform(-math.pi, math.pi, 4)
         scale = mass / invariant_mass(l_pt, l_eta, l_phi, l_pt * np.cosh(l_eta))
         l_pt = l_pt * scale
@@ -99,7 +103,14 @@ def write_ntuple(path: Path, branches: dict[str, Any]) -> Path:
 def skim_config(files: dict[str, Path], data_files: list[Path]) -> dict[str, Any]:
     """A four-lepton skim of the test samples: at least four leptons, leading lepton above 25 GeV."""
     samples = [
-        {"name": name, "kind": kind, "files": [str(files[name])], "xsec_pb": xsec, "sum_weights": sumw, "dsid": 999000}
+        {
+            "name": name,
+            "kind": kind,
+            "files": [str(files[name])],
+            "xsec_pb": xsec,
+            "sum_weights": sumw,
+            "dsid": 999000,
+        }
         for name, (kind, _, xsec, sumw, _) in SAMPLES.items()
     ]
     samples.append({"name": "data", "kind": "data", "files": [str(path) for path in data_files]})
@@ -118,7 +129,13 @@ def skim_config(files: dict[str, Path], data_files: list[Path]) -> dict[str, Any
         ],
         "features": [
             {"name": "lep{i}_pt", "expression": "lep_pt", "unit": "MeV", "size": 4},
-            {"name": "m4l", "expression": "higgshunt::InvariantMass(lep_pt, lep_eta, lep_phi, lep_E, first_four)", "unit": "MeV"},
+            {
+                "name": "m4l",
+                "expression": "higgshunt::InvariantMass(lep_pt, lep_eta, lep_phi, lep_E, first_four)",
+                "unit": "MeV",
+            },
+            {"name": "pt_ratio_41", "expression": "lep_pt[3] / lep_pt[0]"},
+            {"name": "pt_ratio_31", "expression": "lep_pt[2] / lep_pt[0]"},
         ],
     }
 
@@ -135,7 +152,7 @@ def train_model(directory: Path, seed: int = 5) -> Path:
         x, label = [], []
         for kind, value in (("signal", 1), ("background", 0)):
             table = features_of(events(kind, 800, seed + 10 * fold + value, 0))
-            x.append(table[table[:, 0] > 0])
+            x.append(table[table[:, 0] > 0, 2:])
             label += [value] * len(x[-1])
         params = {"objective": "binary:logistic", "max_depth": 3, "eta": 0.3, "seed": seed, "nthread": 1}
         booster = xgb.train(params, xgb.DMatrix(np.vstack(x), label=label), num_boost_round=15)
@@ -158,14 +175,20 @@ def train_model(directory: Path, seed: int = 5) -> Path:
 
 
 def features_of(branches: dict[str, Any]) -> np.ndarray:
-    """FEATURES (GeV) per event; rows of events with fewer than four leptons are zeros."""
+    """Per event: leading lepton pT and m4l (GeV), then FEATURES; zeros for events with fewer than four
+    leptons.
+
+    The ratios are float32 divisions, as the skim's C++ expression computes them."""
     rows = []
-    for pt, eta, phi, energy in zip(branches["lep_pt"], branches["lep_eta"], branches["lep_phi"], branches["lep_E"]):
+    for pt, eta, phi, energy in zip(
+        branches["lep_pt"], branches["lep_eta"], branches["lep_phi"], branches["lep_E"], strict=True
+    ):
         if len(pt) < 4:
-            rows.append(np.zeros(len(FEATURES)))
+            rows.append(np.zeros(2 + len(FEATURES)))
             continue
         p = [np.asarray(a[:4], dtype=np.float64) for a in (pt, eta, phi, energy)]
-        rows.append([*(p[0] * 1e-3), invariant_mass(*p) * 1e-3])
+        pt32 = np.asarray(pt, dtype=np.float32)
+        rows.append([p[0][0] * 1e-3, invariant_mass(*p) * 1e-3, pt32[3] / pt32[0], pt32[2] / pt32[0]])
     return np.array(rows, dtype=np.float64)
 
 
@@ -190,7 +213,8 @@ def reference(path: Path, kind: str, xsec_pb: float = 0.0, sum_weights: float = 
     return {
         "eventNumber": raw["eventNumber"][selected],
         "weight": weight[selected],
-        "features": table[selected],
+        "m4l": table[selected, 1],
+        "features": table[selected, 2:],
     }
 
 

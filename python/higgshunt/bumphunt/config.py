@@ -97,7 +97,9 @@ class BumphuntConfig:
         return Path(self.raw["output"])
 
 
-def load(path: str | Path, *, model: str | Path | None = None, output: str | Path | None = None) -> BumphuntConfig:
+def load(
+    path: str | Path, *, model: str | Path | None = None, output: str | Path | None = None
+) -> BumphuntConfig:
     """Read and check a bump-hunt config; `model` and `output` (command-line options) override the file's."""
     raw = configuration.load(path, SCHEMA)
     return build(raw, source=str(path), model=model, output=output)

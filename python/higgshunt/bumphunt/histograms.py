@@ -1,8 +1,10 @@
-"""The bump hunt's histograms: booked on the skim's selection, projected into categories, written for plot_stack.
+"""The bump hunt's histograms: booked on the skim's selection, projected into categories, written for
+plot_stack.
 
-Per sample two results are booked on the node after the skim's cuts: the mass (cut-based selection) and, with a
-model, the mass against the score. Every score selection is a projection of the latter onto the mass axis, so
-one event loop serves any cut, and the cut can be chosen after the loop from the simulated samples alone.
+Per sample two results are booked on the node after the skim's cuts: the mass (cut-based selection) and,
+with a model, the mass against the score. Every score selection is a projection of the latter onto the mass
+axis, so one event loop serves any cut, and the cut can be chosen after the loop from the simulated samples
+alone.
 """
 
 from __future__ import annotations
@@ -101,7 +103,9 @@ def processes(config: BumphuntConfig, samples: list[Sample]) -> list[Process]:
         kinds = {by_name[name].kind for name in entry["samples"]}
         if len(kinds) != 1 or "data" in kinds:
             raise InputError(f"{where}: samples must all be signal or all background, got {sorted(kinds)}")
-        result.append(Process(entry["name"], entry.get("title", entry["name"]), kinds.pop(), tuple(entry["samples"])))
+        result.append(
+            Process(entry["name"], entry.get("title", entry["name"]), kinds.pop(), tuple(entry["samples"]))
+        )
     grouped = {name for process in result for name in process.samples}
     for sample in samples:
         if not sample.is_data and sample.name not in grouped:
@@ -115,9 +119,7 @@ def as_array(hist: Any) -> np.ndarray:
     if hist.GetDimension() == 1:
         return np.array([hist.GetBinContent(i) for i in range(nx)], dtype=np.float64)
     ny = hist.GetNbinsY() + 2
-    return np.array(
-        [[hist.GetBinContent(i, j) for j in range(ny)] for i in range(nx)], dtype=np.float64
-    )
+    return np.array([[hist.GetBinContent(i, j) for j in range(ny)] for i in range(nx)], dtype=np.float64)
 
 
 def project(hist2d: Any, name: str, first_bin: int, last_bin: int) -> Any:

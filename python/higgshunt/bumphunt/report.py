@@ -72,7 +72,9 @@ def draw_stacks(directory: Path, categories: list[str], *, progress: bool) -> li
 
     return [
         run_macro("plot_stack", directory / ROOT_FILE, category, output=directory / f"stack_{category}.png")
-        for category in tqdm(categories, desc="stack plots", unit="plot", disable=not progress, file=sys.stderr)
+        for category in tqdm(
+            categories, desc="stack plots", unit="plot", disable=not progress, file=sys.stderr
+        )
     ]
 
 
@@ -100,7 +102,16 @@ def summary(
     fits: Mapping[str, dict[str, Any]],
     record: dict[str, Any],
 ) -> dict[str, Any]:
-    """The content of summary.json (see docs in the module of the command, `higgshunt bumphunt`)."""
+    """The content of summary.json.
+
+    Keys: channel, lumi_fb, mass, window_gev, model; `selections` (per optimised selection: the lowest score
+    kept `cut` (events with score >= cut pass), its `categories` with their score edges, expected signal,
+    background and Asimov Z, from simulation only); `categories` (per directory of bumphunt.root: `yields` per
+    process and data (sum of weights and its error in the histogram range and in the window), `expected`
+    counting in the window, and `fit` of the data: fit.json's content or {"error": ...}); `significance`
+    (per selection: expected Asimov from counting, expected from the fit's Asimov data, observed local with
+    the mass fixed and floating); provenance. Infinite or undefined numbers are null.
+    """
     first, last = (config.mass.edge_index(edge) for edge in config.window)
     assert first is not None and last is not None
     window = (first + 1, last)
@@ -119,26 +130,45 @@ def summary(
         significance[name] = _significances(entry)
     for name, choice in chosen.items():
         if len(choice.categories) > 1:
-            significance[name] = {"expected_asimov": choice.significance, "combined_from": len(choice.categories)}
-    return {
-        "channel": config.channel,
-        "lumi_fb": config.lumi_fb,
-        "mass": {"feature": config.mass_feature, **config.raw["mass"]},
-        "window_gev": list(config.window),
-        "model": None if config.model is None else {"directory": str(config.model), "score": config.raw["score"]},
-        "selections": {
-            name: {
-                "cut": choice.cut,
-                "expected_significance": choice.significance,
-                "categories": [vars(category) for category in choice.categories],
-                "optimised_on": "simulation",
+            significance[name] = {
+                "expected_asimov": choice.significance,
+                "combined_from": len(choice.categories),
             }
-            for name, choice in chosen.items()
-        },
-        "categories": per_category,
-        "significance": significance,
-        "provenance": record,
-    }
+    return _finite(
+        {
+            "channel": config.channel,
+            "lumi_fb": config.lumi_fb,
+            "mass": {"feature": config.mass_feature, **config.raw["mass"]},
+            "window_gev": list(config.window),
+            "model": None
+            if config.model is None
+            else {"directory": str(config.model), "score": config.raw["score"]},
+            "selections": {
+                name: {
+                    "cut": choice.cut,
+                    "expected_significance": choice.significance,
+                    "categories": [vars(category) for category in choice.categories],
+                    "optimised_on": "simulation",
+                }
+                for name, choice in chosen.items()
+            },
+            "categories": per_category,
+            "significance": significance,
+            "provenance": record,
+        }
+    )
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every infinite or NaN float replaced by None, so the summary is strict JSON (an open
+    category edge or an undefined significance reads as null)."""
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _significances(entry: dict[str, Any]) -> dict[str, float]:
@@ -153,7 +183,10 @@ def _significances(entry: dict[str, Any]) -> dict[str, float]:
 
 def format_table(summary: dict[str, Any]) -> str:
     """The significances of every selection side by side, as plain text."""
-    header = f"{'selection':<12} {'s (window)':>11} {'b (window)':>11} {'Z exp':>7} {'Z exp fit':>10} {'Z obs':>7} {'Z obs float':>12}"
+    header = (
+        f"{'selection':<12} {'s (window)':>11} {'b (window)':>11} {'Z exp':>7} {'Z exp fit':>10} "
+        f"{'Z obs':>7} {'Z obs float':>12}"
+    )
     lines = [f"{summary['channel']} at {summary['lumi_fb']} fb^-1", header, "-" * len(header)]
     for name, values in summary["significance"].items():
         expected = summary["categories"].get(name, {}).get("expected", {})

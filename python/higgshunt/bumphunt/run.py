@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from higgshunt import native, provenance
 from higgshunt.atomic import atomic_output
 from higgshunt.bumphunt import histograms as hists
@@ -77,14 +79,22 @@ def run(
     with atomic_output(output) as tmp:
         tmp.mkdir(parents=True)
         hists.write(
-            tmp / ROOT_FILE, categories, kinds, lumi_fb=config.lumi_fb, provenance=json.dumps(record, default=str)
+            tmp / ROOT_FILE,
+            categories,
+            kinds,
+            lumi_fb=config.lumi_fb,
+            provenance=json.dumps(record, default=str),
         )
-        fits = report.fit_categories(config, tmp, list(categories), plots=plots, progress=progress) if fit else {}
+        fits = (
+            report.fit_categories(config, tmp, list(categories), plots=plots, progress=progress)
+            if fit
+            else {}
+        )
         summary = report.summary(config, categories, kinds, chosen, fits, record)
         if plots:
             report.draw_stacks(tmp, list(categories), progress=progress)
         with (tmp / SUMMARY_FILE).open("w") as handle:
-            json.dump(summary, handle, indent=1, default=float, allow_nan=True)
+            json.dump(summary, handle, indent=1, default=str, allow_nan=False)
     log.info("bump hunt of %s written to %s", config.channel, output)
     return BumphuntResult(output, summary)
 
@@ -94,8 +104,8 @@ def _check_kinds(samples: list[Sample], config: BumphuntConfig) -> None:
     for kind in ("data", "signal", "background"):
         if kind not in kinds:
             raise InputError(
-                f"{config.skim.source}: no {kind} sample among {[s.name for s in samples]}; the bump hunt needs "
-                "data, signal and background"
+                f"{config.skim.source}: no {kind} sample among {[s.name for s in samples]}; the bump hunt "
+                "needs data, signal and background"
             )
 
 
@@ -105,12 +115,15 @@ def _run_event_loops(config: BumphuntConfig, samples: list[Sample], threads: int
     graph.declare(config.skim)
     runner = executors.make("local", threads=threads)
     try:
-        booked = [hists.book(runner.dataframe(config.skim.tree, sample.files), config, sample) for sample in samples]
+        booked = [
+            hists.book(runner.dataframe(config.skim.tree, sample.files), config, sample) for sample in samples
+        ]
         log.info("running %d event loop(s) over %d file(s)", len(booked), sum(len(s.files) for s in samples))
         start = time.perf_counter()
         try:
             runner.run([b.mass for b in booked])
-        except Exception as exc:  # a read or evaluation error inside the loop, raised by ROOT as C++ exception
+        except Exception as exc:
+            # A read or evaluation error inside the loop, raised by ROOT as a C++ exception.
             raise InputError(f"event loop failed: {graph.first_line(exc)}") from exc
         log.info("event loops done in %.1f s", time.perf_counter() - start)
     finally:
@@ -125,38 +138,38 @@ def _categories(
 
     The score cuts come from the simulated samples' mass-vs-score histograms only.
     """
-    per_sample: dict[str, dict[str, Any]] = {hists.CUT_BASED: {b.sample.name: b.mass.GetPtr() for b in booked}}
-    chosen: dict[str, selection.Selection] = {}
-    if config.model is not None:
-        mc = [b for b in booked if not b.sample.is_data]
-        chosen = _optimise(config, mc)
-        for name, choice in chosen.items():
-            for category_name, category in _named(name, choice):
-                per_sample[category_name] = {
-                    b.sample.name: hists.project(
-                        b.mass_score.GetPtr(),
-                        f"{category_name}_{b.sample.name}",
-                        category.first_bin,
-                        category.last_bin,
-                    )
-                    for b in booked
-                }
     kinds = {b.sample.name: b.sample.kind for b in booked}
     title = f";{config.mass_title};"
-    result: dict[str, dict[str, Any]] = {}
-    for category_name, by_sample in per_sample.items():
-        category: dict[str, Any] = {
-            "data": hists.add([h for n, h in by_sample.items() if kinds[n] == "data"], "data", title)
-        }
+
+    def category(by_sample: dict[str, Any]) -> dict[str, Any]:
+        result = {"data": hists.add([h for n, h in by_sample.items() if kinds[n] == "data"], "data", title)}
         for process in processes:
-            category[process.name] = hists.add(
+            result[process.name] = hists.add(
                 [by_sample[n] for n in process.samples], process.name, f"{process.title}{title}"
             )
         for kind in ("signal", "background"):
             members = [h for n, h in by_sample.items() if kinds[n] == kind]
-            category[f"total_{kind}"] = hists.add(members, f"total_{kind}", f"{kind}{title}")
-        result[category_name] = category
+            result[f"total_{kind}"] = hists.add(members, f"total_{kind}", f"{kind}{title}")
+        return result
+
+    result = {hists.CUT_BASED: category({b.sample.name: b.mass.GetPtr() for b in booked})}
     _check_not_empty(config, result[hists.CUT_BASED])
+    chosen: dict[str, selection.Selection] = {}
+    if config.model is not None:
+        chosen = _optimise(config, [b for b in booked if not b.sample.is_data])
+        for name, choice in chosen.items():
+            for category_name, interval in _named(name, choice):
+                result[category_name] = category(
+                    {
+                        b.sample.name: hists.project(
+                            _mass_score(b),
+                            f"{category_name}_{b.sample.name}",
+                            interval.first_bin,
+                            interval.last_bin,
+                        )
+                        for b in booked
+                    }
+                )
     return result, chosen
 
 
@@ -164,12 +177,11 @@ def _optimise(config: BumphuntConfig, mc: list[hists.Booked]) -> dict[str, selec
     """The single cut (`ml`) and, when asked, the score categories (`ml_cat`), from simulation only."""
     first, last = (config.mass.edge_index(edge) for edge in config.window)
     assert first is not None and last is not None  # checked when the config was loaded
-    yields = {"signal": 0.0, "background": 0.0}
-    for b in mc:
-        window = hists.as_array(b.mass_score.GetPtr())[first + 1 : last + 1, :].sum(axis=0)
-        yields[b.sample.kind] = yields[b.sample.kind] + window
     score = config.score
-    edges = [score.low + i * score.width for i in range(score.bins + 1)]
+    yields = {kind: np.zeros(score.bins + 2) for kind in ("signal", "background")}
+    for b in mc:
+        yields[b.sample.kind] += hists.as_array(_mass_score(b))[first + 1 : last + 1, :].sum(axis=0)
+    edges = np.linspace(score.low, score.high, score.bins + 1)
     options = config.raw["optimisation"]
     chosen = {
         hists.ML: selection.optimise(
@@ -187,8 +199,14 @@ def _optimise(config: BumphuntConfig, mc: list[hists.Booked]) -> dict[str, selec
     return chosen
 
 
+def _mass_score(booked: hists.Booked) -> Any:
+    assert booked.mass_score is not None  # booked whenever there is a model
+    return booked.mass_score.GetPtr()
+
+
 def _named(name: str, choice: selection.Selection) -> list[tuple[str, selection.Category]]:
-    """Directory names of a selection's categories: `ml` for the single cut, `ml_cat1`... (ascending score)."""
+    """Directory names of a selection's categories: `ml` for the single cut, else `ml_cat1`, `ml_cat2`...
+    in ascending score."""
     if len(choice.categories) == 1 and name == hists.ML:
         return [(name, choice.categories[0])]
     return [(f"{name}{position}", category) for position, category in enumerate(choice.categories, start=1)]
@@ -196,7 +214,10 @@ def _named(name: str, choice: selection.Selection) -> list[tuple[str, selection.
 
 def _check_not_empty(config: BumphuntConfig, category: dict[str, Any]) -> None:
     for name in ("data", "total_signal", "total_background"):
-        if category[name].GetEntries() == 0 or category[name].Integral(0, category[name].GetNbinsX() + 1) == 0:
+        if (
+            category[name].GetEntries() == 0
+            or category[name].Integral(0, category[name].GetNbinsX() + 1) == 0
+        ):
             raise InputError(
                 f"{config.source}: the cut-based {name.replace('total_', '')} histogram of "
                 f"{config.mass_feature} is empty: no selected event in its samples"

@@ -1,9 +1,10 @@
 """Score cuts chosen on simulation only: the expected Asimov significance of the signal in the mass window.
 
-The inputs are the simulated signal and background yields in the mass window per score bin (under- and overflow
-included), summed over processes. A selection is a set of contiguous score intervals ("categories") starting at
-bin edges, the highest reaching to the overflow; events below the lowest edge are dropped. Categories are
-combined as Z = sqrt(sum Z_i^2). The best set is found exactly by dynamic programming over the bin edges.
+The inputs are the simulated signal and background yields in the mass window per score bin (under- and
+overflow included), summed over processes. A selection is a set of contiguous score intervals ("categories")
+starting at bin edges, the highest reaching to the overflow; events below the lowest edge are dropped.
+Categories are combined as Z = sqrt(sum Z_i^2). The best set is found exactly by dynamic programming over
+the bin edges.
 No data enters here, by construction: the functions see simulated yields only.
 """
 
@@ -115,7 +116,7 @@ def optimise(
         bounds.append(int(choice[k][bounds[-1]]))
     bounds.append(n)
     chosen = []
-    for first, end in zip(bounds[:-1], bounds[1:]):
+    for first, end in zip(bounds[:-1], bounds[1:], strict=True):
         s, b = s_above[first] - s_above[end], b_above[first] - b_above[end]
         chosen.append(
             Category(
@@ -149,8 +150,3 @@ def _best_intervals(z2: np.ndarray, n: int, categories: int) -> tuple[list[np.nd
         choice.append(np.argmax(total, axis=1))
         best.append(total[np.arange(n + 1), choice[-1]])
     return best, choice
-
-
-def window_yields(hist2d: np.ndarray, first_bin: int, last_bin: int) -> np.ndarray:
-    """Sum a (mass bin, score bin) array over the mass bins [first_bin, last_bin]: yields per score bin."""
-    return np.asarray(hist2d[first_bin : last_bin + 1, :].sum(axis=0), dtype=np.float64)

@@ -1,4 +1,5 @@
-"""`higgshunt bumphunt`: mass spectra per process after the cut-based and score selections, fits, significances."""
+"""`higgshunt bumphunt`: mass spectra per process after the cut-based and score selections, fits of the data,
+significances side by side."""
 
 from __future__ import annotations
 
@@ -12,12 +13,20 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, help="bump-hunt config (YAML), e.g. configs/bumphunt_hzz4l.yaml")
-    parser.add_argument("--model", metavar="DIR", help="trained-model directory for the ml selection (overrides the config)")
+    parser.add_argument(
+        "--config", required=True, help="bump-hunt config (YAML), e.g. configs/bumphunt_hzz4l.yaml"
+    )
+    parser.add_argument(
+        "--model", metavar="DIR", help="trained-model directory for the ml selection (overrides the config)"
+    )
     parser.add_argument("--output", metavar="DIR", help="output directory (overrides the config)")
     parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
-    parser.add_argument("--no-fit", dest="fit", action="store_false", default=None, help="do not fit the data")
-    parser.add_argument("--no-plots", dest="plots", action="store_false", default=None, help="no stack or fit plots")
+    parser.add_argument(
+        "--no-fit", dest="fit", action="store_false", default=None, help="do not fit the data"
+    )
+    parser.add_argument(
+        "--no-plots", dest="plots", action="store_false", default=None, help="no stack or fit plots"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
 
 
