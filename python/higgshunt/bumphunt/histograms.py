@@ -21,7 +21,6 @@ from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.inference import define_score
 from higgshunt.skim import graph
-from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import WEIGHT
 from higgshunt.skim.samples import Sample
 
@@ -50,25 +49,11 @@ class Process:
     samples: tuple[str, ...]
 
 
-def selected(df: Any, config: SkimConfig, sample: Sample) -> Any:
-    """The skim's selection of one sample: its weights, definitions, named cuts and features (GeV), exactly as
-    `higgshunt skim` builds them, without the skim's outputs."""
-    where = config.source
-    node, _ = graph._define_weights(df, config, sample)
-    for name, expression in config.raw["definitions"].items():
-        node = graph._step(node.Define, name, expression, where=f"{where}: definitions.{name}")
-    for position, cut in enumerate(config.raw["cuts"]):
-        node = graph._step(
-            node.Filter, cut["expression"], cut["name"], where=f"{where}: cuts[{position}] ({cut['name']})"
-        )
-    return graph._define_features(node, config)
-
-
 def book(df: Any, config: BumphuntConfig, sample: Sample) -> Booked:
     """Book the mass histogram (and mass vs score with a model) of `sample` on the dataframe `df`."""
     import ROOT
 
-    node = selected(df, config.skim, sample)
+    node, _ = graph.select(df, config.skim, sample)  # exactly the skim's selection, without its outputs
     mass, feature = config.mass, config.mass_feature
     mass_model = ROOT.RDF.TH1DModel(
         f"{sample.name}_mass", f";{config.mass_title};", mass.bins, mass.low, mass.high

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +100,29 @@ def export_columns(config: SkimConfig) -> list[str]:
     return [*ID_COLUMNS, *WEIGHT_COLUMNS, *config.feature_names]
 
 
+def select(
+    df: Any, config: SkimConfig, sample: Sample, *, on_cut: Callable[[str, Any], None] | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """The channel's selection of one sample: weights, definitions, named cuts, then the features (GeV).
+
+    Returns the selected node and the sample's normalisation; `on_cut(name, node)` is called on the node
+    before any cut ("all") and after each named cut, e.g. to book a cutflow.
+    """
+    where = config.source
+    node, normalisation = _define_weights(df, config, sample)
+    for name, expression in config.raw["definitions"].items():
+        node = _step(node.Define, name, expression, where=f"{where}: definitions.{name}")
+    if on_cut is not None:
+        on_cut("all", node)
+    for position, cut in enumerate(config.raw["cuts"]):
+        node = _step(
+            node.Filter, cut["expression"], cut["name"], where=f"{where}: cuts[{position}] ({cut['name']})"
+        )
+        if on_cut is not None:
+            on_cut(cut["name"], node)
+    return _define_features(node, config), normalisation
+
+
 def build(
     df: Any,
     config: SkimConfig,
@@ -108,18 +132,8 @@ def build(
     distributed: bool = False,
 ) -> SampleGraph:
     """Book the selection, cutflow, feature table, histograms and optional Snapshot of one sample on `df`."""
-    where = config.source
-    node, normalisation = _define_weights(df, config, sample)
-    for name, expression in config.raw["definitions"].items():
-        node = _step(node.Define, name, expression, where=f"{where}: definitions.{name}")
     cutflow = CutflowBooking(sample.name)
-    cutflow.book("all", node)
-    for position, cut in enumerate(config.raw["cuts"]):
-        node = _step(
-            node.Filter, cut["expression"], cut["name"], where=f"{where}: cuts[{position}] ({cut['name']})"
-        )
-        cutflow.book(cut["name"], node)
-    node = _define_features(node, config)
+    node, normalisation = select(df, config, sample, on_cut=cutflow.book)
     columns = export_columns(config)
     sources = {name: name for name in columns}
     for name in ID_COLUMNS:
