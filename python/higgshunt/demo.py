@@ -1,7 +1,7 @@
-"""The end-to-end demonstration on the built-in samples: generate -> skim -> train -> report.
+"""The end-to-end demonstration on the built-in samples: generate -> skim -> train -> bump hunt -> report.
 
-Every stage is the public API of its package with the shipped configs; stages whose outputs are complete for the
-same config and inputs are skipped by those APIs themselves (samples, skims), so a second `make demo` is quick.
+Every stage is the public API of its package with the shipped configs. Stages whose outputs are complete for
+the same config and inputs (samples, skims) skip themselves, so a second `make demo` is quicker.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,11 @@ CONFIG_DIR = Path("configs")
 
 @dataclass(frozen=True)
 class ChannelPlan:
-    """What the demo runs for one channel: its skim config and its training config."""
+    """What the demo runs for one channel: its skim and training configs, and its bump hunt if it has one."""
 
     channel: str
     title: str
+    bumphunt: bool = False
 
     @property
     def skim_config(self) -> Path:
@@ -36,11 +38,17 @@ class ChannelPlan:
     def train_config(self) -> Path:
         return CONFIG_DIR / f"train_{self.channel}.yaml"
 
+    @property
+    def bumphunt_config(self) -> Path:
+        return CONFIG_DIR / f"bumphunt_{self.channel}.yaml"
+
 
 PLANS: dict[str, ChannelPlan] = {
     plan.channel: plan
     for plan in (
-        ChannelPlan("hzz4l", "H -> ZZ* -> 4l: dense classifier against the lab-course competitor"),
+        ChannelPlan(
+            "hzz4l", "H -> ZZ* -> 4l: dense classifier against the lab-course competitor", bumphunt=True
+        ),
         ChannelPlan("hyy", "H -> gamma gamma: adversarially mass-decorrelated classifier"),
         ChannelPlan("trilepton", "Three leptons: autoencoder anomaly detection on the RMM"),
     )
@@ -73,45 +81,50 @@ def run(
     progress: bool = True,
 ) -> DemoResult:
     """Run the whole chain on the built-in samples and write `<output>/report.md`."""
-    from higgshunt import generation, learning, skim
+    from higgshunt import bumphunt, generation, learning, skim
 
     output = Path(output)
     result = DemoResult(output=output, report=output / "report.md")
     plans = [PLANS[name] for name in channels]
 
-    manifest = _timed(
-        result, "generate", lambda: generation.generate(generation.load_config(samples_config), jobs=jobs,
-                                                        progress=progress)
-    )
+    with _stage(result, "generate"):
+        samples = generation.generate(generation.load_config(samples_config), jobs=jobs, progress=progress)
     for plan in plans:
-        skimmed = _timed(
-            result, f"skim {plan.channel}",
-            lambda plan=plan: skim.run(skim.load(plan.skim_config), output=output, threads=jobs, progress=progress),
-        )
+        with _stage(result, f"skim {plan.channel}"):
+            skim_config = skim.load(plan.skim_config)
+            skimmed = skim.run(skim_config, output=output, threads=jobs, progress=progress)
         config = learning.load_config(plan.train_config)
         config["data"]["path"] = str(skimmed.skim_file)
         config["output"] = str(skimmed.channel_dir / "train")
         config["progress"] = progress
-        trained = _timed(result, f"train {plan.channel}", lambda config=config: learning.train(config))
-        result.channels[plan.channel] = {
+        with _stage(result, f"train {plan.channel}"):
+            trained = learning.train(config)
+        info: dict[str, Any] = {
             "title": plan.title,
             "skim": skimmed.skim_file,
             "cutflow": skimmed.channel_dir / "cutflow.json",
-            "histograms": skimmed.channel_dir / "histograms.root",
             "train": trained.output,
             "metrics": trained.metrics,
         }
-    _write_report(result, manifest.path)
+        if plan.bumphunt:
+            with _stage(result, f"bump hunt {plan.channel}"):
+                hunt_config = bumphunt.load(
+                    plan.bumphunt_config, model=trained.output, output=skimmed.channel_dir / "bumphunt"
+                )
+                info["bumphunt"] = bumphunt.run(hunt_config, threads=jobs, progress=progress)
+        result.channels[plan.channel] = info
+    _write_report(result, samples.path)
     return result
 
 
-def _timed(result: DemoResult, stage: str, work: Callable[[], Any]) -> Any:
+@contextmanager
+def _stage(result: DemoResult, stage: str) -> Iterator[None]:
+    """Log a stage and record its wall time."""
     log.info("demo: %s", stage)
     start = time.perf_counter()
-    value = work()
+    yield
     result.seconds[stage] = time.perf_counter() - start
     log.info("demo: %s done in %.0f s", stage, result.seconds[stage])
-    return value
 
 
 def _write_report(result: DemoResult, samples_manifest: Path) -> None:
@@ -126,19 +139,34 @@ def _write_report(result: DemoResult, samples_manifest: Path) -> None:
 
 def _channel_section(name: str, info: dict[str, Any], root: Path) -> list[str]:
     metrics = info["metrics"]
-    lines = [f"## {info['title']}", "", f"- skim: `{info['skim']}`, cutflow `{info['cutflow']}`",
-             f"- models, metrics and plots: `{info['train']}`", ""]
-    lines += ["| model | AUC | AUC spread over folds | background eff. at 50% / 90% signal eff. |",
-              "|---|---:|---:|---|"]
+    lines = [
+        f"## {info['title']}",
+        "",
+        f"- skim: `{info['skim']}`, cutflow `{info['cutflow']}`",
+        f"- models, metrics and plots: `{info['train']}`",
+        "",
+    ]
+    lines += [
+        "| model | AUC | AUC spread over folds | background eff. at 50% / 90% signal eff. |",
+        "|---|---:|---:|---|",
+    ]
     lines.append(_metrics_row(str(metrics.get("model", name)), metrics))
     if isinstance(metrics.get("competitor"), dict):
         lines.append(_metrics_row("competitor", metrics["competitor"]))
     lines.append("")
-    train_dir = Path(info["train"])
-    for plot in sorted(train_dir.glob("*.png")):
-        lines.append(f"![{plot.stem}]({plot.relative_to(root) if plot.is_relative_to(root) else plot})")
-    lines.append("")
+    lines += _images(Path(info["train"]).glob("*.png"), root)
+    hunt = info.get("bumphunt")
+    if hunt is not None:
+        from higgshunt.bumphunt import format_table
+
+        lines += [f"### Bump hunt (`{hunt.output}`)", "", "```", format_table(hunt.summary), "```", ""]
+        lines += _images(hunt.output.glob("**/*.png"), root)
     return lines
+
+
+def _images(paths: Iterable[Path], root: Path) -> list[str]:
+    lines = [f"![{p.stem}]({p.relative_to(root) if p.is_relative_to(root) else p})" for p in sorted(paths)]
+    return [*lines, ""]
 
 
 def _metrics_row(label: str, metrics: dict[str, Any]) -> str:
@@ -158,4 +186,6 @@ def summary(result: DemoResult) -> str:
     lines = [f"report: {result.report}"]
     for name, info in result.channels.items():
         lines.append(f"{name}: skim {info['skim']}, models and plots {info['train']}")
+        if "bumphunt" in info:
+            lines.append(f"{name}: bump hunt {info['bumphunt'].output}")
     return "\n".join(lines) + "\n" + json.dumps({k: round(v) for k, v in result.seconds.items()})

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 import higgshunt
@@ -34,7 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_dependencies() -> None:
+    """Keep the terminal for higgshunt's own output: no TensorFlow C++ info lines, no ROOT wheel notice."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    notice = r"(?s).*distribution of ROOT is in alpha stage"
+    warnings.filterwarnings("ignore", message=notice, category=UserWarning)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _quiet_dependencies()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "demo"
-HELP = "run generate -> skim -> train on the built-in samples and write outputs/report.md"
+HELP = "run generate -> skim -> train -> bump hunt on the built-in samples and write outputs/report.md"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,7 +13,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--output", default="outputs", help="output folder (default: %(default)s)")
     parser.add_argument(
-        "--channels", nargs="+", choices=sorted(PLANS), default=list(PLANS), help="channels to run (default: all)"
+        "--channels",
+        nargs="+",
+        choices=sorted(PLANS),
+        default=list(PLANS),
+        help="channels to run (default: all)",
     )
     parser.add_argument("--jobs", type=int, default=2, help="parallel generation jobs and skim threads")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
