@@ -24,23 +24,16 @@ CONFIG_DIR = Path("configs")
 
 @dataclass(frozen=True)
 class ChannelPlan:
-    """What the demo runs for one channel: its skim and training configs, and its bump hunt if it has one."""
+    """What the demo runs for one channel: configs/<channel>.yaml (skim), configs/train_<channel>.yaml and,
+    with `bumphunt`, configs/bumphunt_<channel>.yaml."""
 
     channel: str
     title: str
     bumphunt: bool = False
 
-    @property
-    def skim_config(self) -> Path:
-        return CONFIG_DIR / f"{self.channel}.yaml"
-
-    @property
-    def train_config(self) -> Path:
-        return CONFIG_DIR / f"train_{self.channel}.yaml"
-
-    @property
-    def bumphunt_config(self) -> Path:
-        return CONFIG_DIR / f"bumphunt_{self.channel}.yaml"
+    def config(self, config_dir: Path, stage: str = "") -> Path:
+        """The channel's config of a stage ("" for the skim, "train", "bumphunt")."""
+        return config_dir / (f"{stage}_{self.channel}.yaml" if stage else f"{self.channel}.yaml")
 
 
 PLANS: dict[str, ChannelPlan] = {
@@ -76,24 +69,32 @@ def run(
     output: str | Path = "outputs",
     *,
     channels: Sequence[str] = tuple(PLANS),
-    samples_config: str | Path = CONFIG_DIR / "samples.yaml",
+    config_dir: str | Path = CONFIG_DIR,
     jobs: int = 2,
     progress: bool = True,
 ) -> DemoResult:
-    """Run the whole chain on the built-in samples and write `<output>/report.md`."""
+    """Run the whole chain on the built-in samples and write `<output>/report.md`.
+
+    `config_dir` holds samples.yaml and each channel's skim, training and bump-hunt configs.
+    """
     from higgshunt import bumphunt, generation, learning, skim
 
-    output = Path(output)
+    output, config_dir = Path(output), Path(config_dir)
     result = DemoResult(output=output, report=output / "report.md")
     plans = [PLANS[name] for name in channels]
+    # Every config is read before the first event is generated, so a typo fails in seconds, not minutes.
+    skim_configs = {plan.channel: skim.load(plan.config(config_dir)) for plan in plans}
+    train_configs = {plan.channel: learning.load_config(plan.config(config_dir, "train")) for plan in plans}
+    generation_config = generation.load_config(config_dir / "samples.yaml")
 
     with _stage(result, "generate"):
-        samples = generation.generate(generation.load_config(samples_config), jobs=jobs, progress=progress)
+        # the samples go where the skim configs look for their manifest
+        for directory in sorted({c.manifest_path().parent for c in skim_configs.values()}):
+            samples = generation.generate(generation_config, directory, jobs=jobs, progress=progress)
     for plan in plans:
         with _stage(result, f"skim {plan.channel}"):
-            skim_config = skim.load(plan.skim_config)
-            skimmed = skim.run(skim_config, output=output, threads=jobs, progress=progress)
-        config = learning.load_config(plan.train_config)
+            skimmed = skim.run(skim_configs[plan.channel], output=output, threads=jobs, progress=progress)
+        config = train_configs[plan.channel]
         config["data"]["path"] = str(skimmed.skim_file)
         config["output"] = str(skimmed.channel_dir / "train")
         config["progress"] = progress
@@ -109,7 +110,9 @@ def run(
         if plan.bumphunt:
             with _stage(result, f"bump hunt {plan.channel}"):
                 hunt_config = bumphunt.load(
-                    plan.bumphunt_config, model=trained.output, output=skimmed.channel_dir / "bumphunt"
+                    plan.config(config_dir, "bumphunt"),
+                    model=trained.output,
+                    output=skimmed.channel_dir / "bumphunt",
                 )
                 info["bumphunt"] = bumphunt.run(hunt_config, threads=jobs, progress=progress)
         result.channels[plan.channel] = info
