@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Skim ATLAS Open Data style ntuples: `python python/run_skim.py --config configs/hzz4l.yaml` (= `higgshunt skim`)."""
+"""Skim ATLAS Open Data style ntuples: `python python/run_skim.py --config configs/hzz4l.yaml`.
+
+The same as `higgshunt skim`; `--help` lists the options.
+"""
 
 import sys
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from higgshunt import demo
 
 TINY_EVENTS = {"ggH125_ZZ4lep": 300, "VBFH125_ZZ4lep": 150, "llll": 400, "Zee": 2, "Zmumu": 2, "ttbar_lep": 5}
@@ -21,7 +20,7 @@ def _edit_yaml(path: Path, edit) -> None:  # type: ignore[no-untyped-def]
 
 
 def tiny_configs(repo: Path, tmp_path: Path) -> Path:
-    """The shipped configs, restricted to the 4-lepton samples with a few hundred events and short training."""
+    """The shipped configs, cut down to the 4-lepton samples with a few hundred events and short training."""
     configs = tmp_path / "configs"
     shutil.copytree(repo / "configs", configs)
     generated = tmp_path / "generated"
@@ -47,7 +46,11 @@ def tiny_configs(repo: Path, tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_demo_chain_on_tiny_samples(repo: Path, tmp_path: Path) -> None:
     result = demo.run(
-        tmp_path / "outputs", channels=["hzz4l"], config_dir=tiny_configs(repo, tmp_path), jobs=1, progress=False
+        tmp_path / "outputs",
+        channels=["hzz4l"],
+        config_dir=tiny_configs(repo, tmp_path),
+        jobs=1,
+        progress=False,
     )
     assert list(result.seconds) == ["generate", "skim hzz4l", "train hzz4l", "bump hunt hzz4l"]
     hzz = result.channels["hzz4l"]

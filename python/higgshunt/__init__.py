@@ -1,4 +1,4 @@
-"""higgshunt: a ROOT-native analysis framework for finding the Higgs boson and new physics with machine learning."""
+"""higgshunt: a ROOT-native framework for finding the Higgs boson and new physics with machine learning."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -18,7 +18,7 @@ class NativeLibraryError(HiggshuntError):
 
 
 class ModelFormatError(InputError):
-    """A trained-model directory or an exported model file is of another format or version, or inconsistent."""
+    """A trained-model directory or exported model file is of another format or version, or inconsistent."""
 
 
 class FitError(HiggshuntError):

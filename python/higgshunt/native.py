@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from pathlib import Path
 from types import ModuleType
@@ -25,7 +26,7 @@ def _require_built() -> None:
 
 
 def load_into_root() -> None:
-    """Load libhiggshunt into ROOT and declare its headers, so RDataFrame expressions can call `higgshunt::...`.
+    """Load libhiggshunt into ROOT and declare its headers, so RDataFrame expressions can call the helpers.
 
     Idempotent and thread-safe; the interpreter declaration happens once per process.
     """
@@ -48,7 +49,6 @@ def core() -> ModuleType:
     """The pybind11 module `higgshunt._native._core` (numpy interface to the same C++ functions)."""
     _require_built()
     try:
-        from higgshunt._native import _core
+        return importlib.import_module("higgshunt._native._core")  # built by CMake, unknown to type checkers
     except ImportError as exc:
         raise NativeLibraryError(f"cannot import the pybind11 module from {NATIVE_DIR}: {exc}") from exc
-    return _core

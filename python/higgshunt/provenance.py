@@ -13,7 +13,17 @@ from typing import Any
 
 import higgshunt
 
-_PACKAGES = ("root", "numpy", "pandas", "tables", "tensorflow-cpu", "keras", "xgboost", "pythia8mc", "fastjet")
+_PACKAGES = (
+    "root",
+    "numpy",
+    "pandas",
+    "tables",
+    "tensorflow-cpu",
+    "keras",
+    "xgboost",
+    "pythia8mc",
+    "fastjet",
+)
 _REPO = Path(__file__).resolve().parents[2]
 
 
@@ -28,7 +38,10 @@ def code_version() -> str:
     try:
         out = subprocess.run(
             ["git", "-C", str(_REPO), "describe", "--always", "--dirty", "--tags"],
-            capture_output=True, text=True, timeout=10, check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         )
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):

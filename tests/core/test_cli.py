@@ -17,7 +17,10 @@ def test_version() -> None:
 def test_every_command_has_help() -> None:
     for name in cli.COMMANDS:
         out = subprocess.run(
-            [sys.executable, "-m", "higgshunt.cli", name, "--help"], capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "higgshunt.cli", name, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert out.returncode == 0, out.stderr
         assert f"usage: higgshunt {name}" in out.stdout
@@ -25,7 +28,10 @@ def test_every_command_has_help() -> None:
 
 def test_unknown_option_exits_non_zero() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "higgshunt.cli", "--no-such-option"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "higgshunt.cli", "--no-such-option"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 2
     assert "unrecognized arguments: --no-such-option" in out.stderr

@@ -2,7 +2,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from higgshunt import configuration
 from higgshunt.errors import ConfigError
 
@@ -48,7 +47,10 @@ def test_valid_config_loads(schema_dir: Path, tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("seed: 3\nsed: 4\n", "unknown key 'sed'"),
-        ("seed: 3\nsamples: [{name: ggH, xsec_pbb: 1}]\n", "samples[0]: unknown key 'xsec_pbb' (did you mean 'xsec_pb'?)"),
+        (
+            "seed: 3\nsamples: [{name: ggH, xsec_pbb: 1}]\n",
+            "samples[0]: unknown key 'xsec_pbb' (did you mean 'xsec_pb'?)",
+        ),
         ("seed: three\n", "seed: 'three' is not of type 'integer'"),
         ("samples: []\n", "'seed' is a required property"),
         ("- 1\n- 2\n", "expected a mapping"),

@@ -1,7 +1,6 @@
 """The compiled library loads into ROOT and as a Python module; a missing build gives a clear error."""
 
 import pytest
-
 from higgshunt import native
 from higgshunt.errors import NativeLibraryError
 
