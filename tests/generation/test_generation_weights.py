@@ -36,8 +36,8 @@ def test_manifest_numbers_are_consistent_with_files(small_4lep: Path) -> None:
     for path, entry in _manifest(small_4lep).items():
         data = read_columns(small_4lep / path)
         assert len(data) == entry["n_events"]
-        if entry["kind"] == "data":
-            assert entry["lumi_fb"] == 10.0
+        if entry["kind"] == "data":  # one pseudo-data file per configured luminosity, named after it
+            assert path.endswith(f"data_pseudo{entry['lumi_fb']:g}fb.4lep.root")
             continue
         assert entry["filter_efficiency"] == pytest.approx(entry["n_filtered"] / entry["n_generated"])
         assert entry["xsec_pb"] == pytest.approx(
