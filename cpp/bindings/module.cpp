@@ -7,6 +7,7 @@ namespace higgshunt::bindings {
 void register_kinematics(py::module_& m);
 void register_leptons(py::module_& m);
 void register_candidates(py::module_& m);
+void register_angles(py::module_& m);
 void register_rmm(py::module_& m);
 void register_inference(py::module_& m);
 }  // namespace higgshunt::bindings
@@ -16,6 +17,7 @@ PYBIND11_MODULE(_core, m) {
   higgshunt::bindings::register_kinematics(m);
   higgshunt::bindings::register_leptons(m);
   higgshunt::bindings::register_candidates(m);
+  higgshunt::bindings::register_angles(m);
   higgshunt::bindings::register_rmm(m);
   higgshunt::bindings::register_inference(m);
 }

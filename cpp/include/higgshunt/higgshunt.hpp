@@ -4,5 +4,6 @@
 #include "higgshunt/kinematics.hpp"
 #include "higgshunt/leptons.hpp"
 #include "higgshunt/candidates.hpp"
+#include "higgshunt/angles.hpp"
 #include "higgshunt/rmm.hpp"
 #include "higgshunt/inference.hpp"
