@@ -188,14 +188,19 @@ def _optimise(config: BumphuntConfig, mc: list[hists.Booked]) -> dict[str, selec
             yields["signal"], yields["background"], edges, min_background=options["min_background"]
         )
     }
-    if options["categories"] > 1:
-        chosen["ml_cat"] = selection.optimise(
-            yields["signal"],
-            yields["background"],
-            edges,
-            categories=int(options["categories"]),
-            min_background=options["min_background"],
-        )
+    # A sharp classifier can leave too little background for many categories: fall back to fewer.
+    for n_categories in range(int(options["categories"]), 1, -1):
+        try:
+            chosen["ml_cat"] = selection.optimise(
+                yields["signal"],
+                yields["background"],
+                edges,
+                categories=n_categories,
+                min_background=options["min_background"],
+            )
+            break
+        except InputError as exc:
+            log.warning("%s: trying fewer score categories", exc)
     return chosen
 
 
