@@ -99,6 +99,12 @@ def test_train_then_evaluate_with_competitor(tmp_path: Path, capsys: pytest.Capt
     assert evaluated["auc"] == pytest.approx(trained["auc"], abs=1e-6)
     assert evaluated["competitor"]["auc"] == pytest.approx(trained["competitor"]["auc"], abs=1e-9)
     assert (tmp_path / "eval" / "roc.png").exists() and (tmp_path / "eval" / "summary.md").exists()
+    # the ROC curves also go to ROOT for macros/plot_roc.C, with the AUCs of metrics.json
+    import uproot
+
+    with uproot.open(tmp_path / "eval" / "roc.root") as roc:
+        assert {"roc_competitor", f"roc_{evaluated['model']}"} <= {key.split(";")[0] for key in roc.keys()}
+        assert roc["auc_competitor"].member("fVal") == pytest.approx(evaluated["competitor"]["auc"])
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from higgshunt.errors import InputError
 from higgshunt.learning import competitor as competitor_module
 from higgshunt.learning import data, manifest, metrics, plots, report
 from higgshunt.learning.anomaly import significance_improvement
+from higgshunt.plotting.roc_file import write_roc_file
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
             comp = job.competitor
             curves["competitor"] = (*roc_curve(comp.y, comp.score)[:2], result["competitor"]["auc"])
         drawn.append(plots.roc(curves, out_dir / "roc"))
+        write_roc_file(out_dir / "roc.root", curves)  # for macros/plot_roc.C
     if job.train is not None and has_both:
         drawn.append(
             plots.score_distributions(
