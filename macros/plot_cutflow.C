@@ -65,6 +65,11 @@ void plot_cutflow(const char* file, const char* out, const char* sample = "", co
     double top = 0.;
     double bottom = HUGE_VAL;  // smallest positive value, for the logarithmic axis
     for (TDirectory* dir : sample_dirs(*input, sample, hist_name)) {
+      // Over every sample, one without events (first bin 0) has no efficiency to draw: it is left out.
+      if (what == "efficiency" && !*sample && hhplot::get<TH1>(*dir, hist_name).GetBinContent(1) <= 0.) {
+        std::cerr << "plot_cutflow: warning: " << hhplot::where(*dir, hist_name) << " is empty: not drawn\n";
+        continue;
+      }
       TH1* hist = cutflow(*dir, hist_name, what == "efficiency");
       if (!hists.empty()) check_same_cuts(*hist, *hists.front());
       top = std::max(top, hist->GetMaximum());

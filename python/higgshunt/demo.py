@@ -78,6 +78,7 @@ def run(
     `config_dir` holds samples.yaml and each channel's skim, training and bump-hunt configs.
     """
     from higgshunt import bumphunt, generation, learning, skim
+    from higgshunt.plotting import run_macro
 
     output, config_dir = Path(output), Path(config_dir)
     result = DemoResult(output=output, report=output / "report.md")
@@ -94,6 +95,10 @@ def run(
     for plan in plans:
         with _stage(result, f"skim {plan.channel}"):
             skimmed = skim.run(skim_configs[plan.channel], output=output, threads=jobs, progress=progress)
+            channel_dir = skimmed.channel_dir
+            cutflow_plot = run_macro(
+                "plot_cutflow", channel_dir / "histograms.root", output=channel_dir / "cutflow.png"
+            )
         config = train_configs[plan.channel]
         config["data"]["path"] = str(skimmed.skim_file)
         config["output"] = str(skimmed.channel_dir / "train")
@@ -104,6 +109,7 @@ def run(
             "title": plan.title,
             "skim": skimmed.skim_file,
             "cutflow": skimmed.channel_dir / "cutflow.json",
+            "cutflow_plot": cutflow_plot,
             "train": trained.output,
             "metrics": trained.metrics,
         }
@@ -157,7 +163,7 @@ def _channel_section(name: str, info: dict[str, Any], root: Path) -> list[str]:
     if isinstance(metrics.get("competitor"), dict):
         lines.append(_metrics_row("competitor", metrics["competitor"]))
     lines.append("")
-    lines += _images(Path(info["train"]).glob("*.png"), root)
+    lines += _images([info["cutflow_plot"], *Path(info["train"]).glob("*.png")], root)
     hunt = info.get("bumphunt")
     if hunt is not None:
         from higgshunt.bumphunt import format_table

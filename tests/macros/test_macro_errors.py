@@ -95,7 +95,7 @@ CASES: dict[str, Case] = {
     "cutflow_missing_sample": ("plot_cutflow", _bumphunt, ("ttbar",), "no TDirectory 'ttbar'"),
     "cutflow_missing_hist": ("plot_cutflow", _bumphunt, ("cat",), "no TH1 'cutflow_weighted'"),
     "cutflow_other_cuts": ("plot_cutflow", partial(_cutflows, other_cuts=True), (), "'b' has other cuts"),
-    "cutflow_zero_first": ("plot_cutflow", partial(_cutflows, zero_first=True), (), "no positive first bin"),
+    "cutflow_zero_first": ("plot_cutflow", partial(_cutflows, zero_first=True), ("a",), "no positive first bin"),
     "cutflow_bad_mode": ("plot_cutflow", _cutflows, ("", "ratio"), "mode 'ratio' is not one of"),
     "roc_missing_file": ("plot_roc", _missing, (), "absent.root' does not exist"),
     "roc_no_curves": ("plot_roc", _bumphunt, (), "no TGraph 'roc_<model>'"),
@@ -153,3 +153,9 @@ def test_unknown_macro_and_missing_input_argument(tmp_path: Path) -> None:
 def test_arguments_that_are_no_cpp_literal(bad: float | str, roc_input, tmp_path: Path) -> None:
     with pytest.raises(HiggshuntError, match="macro argument"):
         run_macro("plot_roc", roc_input[0], bad, output=tmp_path / "x.png")
+
+
+def test_cutflow_of_every_sample_leaves_out_empty_ones(tmp_path: Path) -> None:
+    """A sample without events has no efficiency: drawn over every sample it is skipped, not fatal."""
+    out = run_macro("plot_cutflow", _cutflows(tmp_path, zero_first=True), output=tmp_path / "cutflow.png")
+    assert out.exists() and out.stat().st_size > 0
