@@ -95,7 +95,7 @@ CASES: dict[str, Case] = {
     "cutflow_missing_sample": ("plot_cutflow", _bumphunt, ("ttbar",), "no TDirectory 'ttbar'"),
     "cutflow_missing_hist": ("plot_cutflow", _bumphunt, ("cat",), "no TH1 'cutflow_weighted'"),
     "cutflow_other_cuts": ("plot_cutflow", partial(_cutflows, other_cuts=True), (), "'b' has other cuts"),
-    "cutflow_zero_first": ("plot_cutflow", partial(_cutflows, zero_first=True), ("a",), "no positive first bin"),
+    "cutflow_zero_first": ("plot_cutflow", partial(_cutflows, zero_first=True), ("a",), "no positive first"),
     "cutflow_bad_mode": ("plot_cutflow", _cutflows, ("", "ratio"), "mode 'ratio' is not one of"),
     "roc_missing_file": ("plot_roc", _missing, (), "absent.root' does not exist"),
     "roc_no_curves": ("plot_roc", _bumphunt, (), "no TGraph 'roc_<model>'"),
