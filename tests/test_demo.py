@@ -64,6 +64,7 @@ def test_demo_chain_on_tiny_samples(repo: Path, tmp_path: Path) -> None:
     assert (hzz["bumphunt"].output / "bumphunt.root").exists()
     report = result.report.read_text()
     assert "| competitor |" in report and f"{metrics['auc']:.4f}" in report
+    assert f"{metrics['comparison']['delta_auc_sigma']:.2f} sigma" in report
     assert "Bump hunt" in report and "stack_cutbased" in report and "cutflow.png" in report
     for image in (line.split("](")[1].rstrip(")") for line in report.splitlines() if line.startswith("![")):
         assert (result.output / image).exists(), image
