@@ -80,7 +80,7 @@ void plot_cutflow(const char* file, const char* out, const char* sample = "", co
 
     auto canvas = hhplot::make_canvas(1000, 700);
     canvas->SetLogy();
-    canvas->SetBottomMargin(0.26f);
+    canvas->SetBottomMargin(0.32f);  // room for vertical cut names like four_good_leptons
     canvas->SetRightMargin(0.24f);
     const double legend_height = std::min(0.7, 0.06 * static_cast<double>(hists.size()));
     auto legend = std::make_unique<TLegend>(0.77, 0.95 - legend_height, 0.99, 0.95);
