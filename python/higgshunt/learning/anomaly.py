@@ -25,8 +25,7 @@ log = logging.getLogger(__name__)
 
 def reconstruction_scorer(model: Any, batch_size: int = 8192) -> Callable[[np.ndarray], np.ndarray]:
     """Anomaly score of raw features: mean squared difference of normalised input and reconstruction."""
-    # by type, not by name: Keras numbers layer names per process (normalization_1, ...)
-    norm = next(layer for layer in model.layers if type(layer).__name__ == "Normalization")
+    norm = _normalization(model)
 
     def score(x: np.ndarray) -> np.ndarray:
         x32 = np.asarray(x, dtype=np.float32)
@@ -41,8 +40,13 @@ def _background(ds: Dataset) -> Dataset:
     return ds.subset(ds.y == 0)
 
 
+def _normalization(model: Any) -> Any:
+    """The model's input Normalization, found by type: Keras numbers layer names per process."""
+    return next(layer for layer in model.layers if type(layer).__name__ == "Normalization")
+
+
 def _normalised(model: Any, x: np.ndarray) -> np.ndarray:
-    return np.asarray(model.get_layer("normalization")(np.asarray(x, dtype=np.float32)))
+    return np.asarray(_normalization(model)(np.asarray(x, dtype=np.float32)))
 
 
 def fit_autoencoder(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel:
