@@ -14,7 +14,6 @@ process, one core.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import statistics
@@ -24,16 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from higgshunt import provenance
-from higgshunt.atomic import atomic_output
 from higgshunt.generation import detector, load_config, ntuple
 from higgshunt.generation.pythia_events import PythiaSource
 from higgshunt.generation.sample import SampleSettings, _reconstruct
+from results_io import save_results
 from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
-RESULTS = Path(__file__).resolve().parent / "results"
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "samples.yaml"
 PROCESSES = (
     "4lep/ggH125_ZZ4lep",
@@ -144,17 +141,7 @@ def write_results(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
         )
     text = "\n".join(lines) + "\n"
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with atomic_output(RESULTS / "bench_generate.md") as tmp:
-        tmp.write_text(text)
-    with atomic_output(RESULTS / "bench_generate.json") as tmp:
-        tmp.write_text(
-            json.dumps(
-                {"rows": rows, "load_average": load, "provenance": provenance.collect(vars(args))},
-                indent=2,
-                default=str,
-            )
-        )
+    save_results("bench_generate", text, {"rows": rows, "load_average": load}, vars(args))
 
 
 if __name__ == "__main__":

@@ -14,26 +14,22 @@ runs on one core; numpy and awkward are single-threaded here too).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import awkward as ak
 import numpy as np
 import vector
-from higgshunt import native, provenance
-from higgshunt.atomic import atomic_output
+from higgshunt import native
+from results_io import save_results
 from tqdm import tqdm
 
 log = logging.getLogger(__name__)
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @dataclass
@@ -241,11 +237,7 @@ def main() -> int:
         "seed": args.seed,
         "objects_per_event": [2, 6],
     }
-    with atomic_output(RESULTS / "bench_helpers.md") as tmp:
-        tmp.write_text(table + "\n")
-    with atomic_output(RESULTS / "bench_helpers.json") as tmp:
-        record = {"results": rows, "load_average_1min": load, "provenance": provenance.collect(config)}
-        tmp.write_text(json.dumps(record, indent=2) + "\n")
+    save_results("bench_helpers", table, {"results": rows, "load_average_1min": load}, config)
     return 0
 
 

@@ -34,10 +34,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
+from results_io import save_results
 
 N_FEATURES = 24
 FEATURES = [f"x{i}" for i in range(N_FEATURES)]
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def write_trained(directory: Path, kind: str, backend: str, files: list[str]) -> Path:
@@ -248,16 +248,17 @@ def save(rows: list[Row], args: argparse.Namespace) -> None:
     ]
     table = "\n".join([header, *lines])
     print(table)
-    RESULTS.mkdir(exist_ok=True)
     context = (
         f"One core (ROOT implicit MT off, TensorFlow 1 thread, XGBoost nthread=1), medians of {args.repeats} "
         f"runs, {platform.machine()}, {os.cpu_count()} CPUs shared with other jobs; times include building "
         "the graph and running its event loop (expressions JIT-compiled once beforehand)."
     )
-    (RESULTS / "bench_inference.md").write_text("# bench_inference\n\n" + context + "\n\n" + table + "\n")
     keys = ("model", "route", "events", "cpu_s", "wall_s", "ratio")
-    (RESULTS / "bench_inference.json").write_text(
-        json.dumps({"context": context, "rows": [dict(zip(keys, r, strict=True)) for r in rows]}, indent=2)
+    save_results(
+        "bench_inference",
+        "# bench_inference\n\n" + context + "\n\n" + table,
+        {"context": context, "rows": [dict(zip(keys, r, strict=True)) for r in rows]},
+        vars(args),
     )
 
 

@@ -10,22 +10,19 @@ repetitions and writes it to benchmarks/results/bench_rmm.{md,json} with the pro
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import awkward as ak
 import numpy as np
-from higgshunt import native, provenance
-from higgshunt.atomic import atomic_output
+from higgshunt import native
+from results_io import save_results
 from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SLOTS = [5, 5, 5, 5]
 SQRT_S = 13.0e6  # MeV
 C = 0.15
@@ -45,10 +42,12 @@ def generate(n_events: int, seed: int) -> Events:
     eta = rng.uniform(-4.0, 4.0, n_flat)
     mass = np.where(rng.random(n_flat) < 0.5, 0.0, rng.uniform(0.0, 30e3, n_flat))
     return {
-        "pt": pt.astype(np.float32), "eta": eta.astype(np.float32),
+        "pt": pt.astype(np.float32),
+        "eta": eta.astype(np.float32),
         "phi": rng.uniform(-np.pi, np.pi, n_flat).astype(np.float32),
         "e": np.sqrt((pt * np.cosh(eta)) ** 2 + mass**2).astype(np.float32),
-        "type": types, "offsets": offsets,
+        "type": types,
+        "offsets": offsets,
         "met": rng.exponential(40e3, n_events).astype(np.float32),
         "met_phi": rng.uniform(-np.pi, np.pi, n_events).astype(np.float32),
     }
@@ -57,13 +56,28 @@ def generate(n_events: int, seed: int) -> Events:
 def chunk(ev: Events, start: int, stop: int) -> Events:
     b, e = ev["offsets"][start], ev["offsets"][stop]
     flat = {k: ev[k][b:e] for k in ("pt", "eta", "phi", "e", "type")}
-    return {**flat, "offsets": ev["offsets"][start : stop + 1] - b, "met": ev["met"][start:stop],
-            "met_phi": ev["met_phi"][start:stop]}
+    return {
+        **flat,
+        "offsets": ev["offsets"][start : stop + 1] - b,
+        "met": ev["met"][start:stop],
+        "met_phi": ev["met_phi"][start:stop],
+    }
 
 
 def pybind_rmm(ev: Events) -> np.ndarray:
-    return native.core().rmm(ev["pt"], ev["eta"], ev["phi"], ev["e"], ev["type"], ev["offsets"], ev["met"],
-                             ev["met_phi"], SLOTS, sqrt_s=SQRT_S, c=C)
+    return native.core().rmm(
+        ev["pt"],
+        ev["eta"],
+        ev["phi"],
+        ev["e"],
+        ev["type"],
+        ev["offsets"],
+        ev["met"],
+        ev["met_phi"],
+        SLOTS,
+        sqrt_s=SQRT_S,
+        c=C,
+    )
 
 
 def columnar_rmm(ev: Events) -> np.ndarray:
@@ -78,8 +92,9 @@ def columnar_rmm(ev: Events) -> np.ndarray:
         blocks.append(ak.pad_none(of_type, n_slots, clip=True))
     slots = ak.concatenate(blocks, axis=1)
     valid = ~ak.to_numpy(ak.is_none(slots, axis=1))
-    pt, eta, phi, e = (ak.to_numpy(ak.fill_none(slots[k], 0.0)).astype(np.float64)
-                       for k in ("pt", "eta", "phi", "e"))
+    pt, eta, phi, e = (
+        ak.to_numpy(ak.fill_none(slots[k], 0.0)).astype(np.float64) for k in ("pt", "eta", "phi", "e")
+    )
 
     px, py, pz = pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)
     et = np.where(pt > 0, e / np.cosh(eta), 0.0)
@@ -119,8 +134,9 @@ def in_chunks(function: Callable[[Events], np.ndarray], ev: Events) -> None:
         function(chunk(ev, start, min(start + CHUNK, n_events)))
 
 
-def measure(function: Callable[[Events], np.ndarray], ev: Events, repetitions: int, progress: bool,
-            label: str) -> list[float]:
+def measure(
+    function: Callable[[Events], np.ndarray], ev: Events, repetitions: int, progress: bool, label: str
+) -> list[float]:
     times = []
     for _ in tqdm(range(repetitions), desc=label, disable=not progress, leave=False):
         start = time.perf_counter()
@@ -152,27 +168,40 @@ def main() -> int:
     rows = []
     for name, times in timings.items():
         median = statistics.median(times)
-        rows.append({"implementation": name, "median_s": median, "events_per_s": args.events / median,
-                     "speedup_vs_columnar": baseline / median, "repetitions": times})
+        rows.append(
+            {
+                "implementation": name,
+                "median_s": median,
+                "events_per_s": args.events / median,
+                "speedup_vs_columnar": baseline / median,
+                "repetitions": times,
+            }
+        )
     lines = [
         f"# RMM T4N5: {args.events} events, chunks of {CHUNK}, median of {args.repetitions} repetitions,"
         " 1 thread",
         "",
         "| implementation | median [s] | events/s | speed-up vs columnar |",
         "|---|---:|---:|---:|",
-        *(f"| {r['implementation']} | {r['median_s']:.3f} | {r['events_per_s']:,.0f} | "
-          f"{r['speedup_vs_columnar']:.1f}x |" for r in rows),
+        *(
+            f"| {r['implementation']} | {r['median_s']:.3f} | {r['events_per_s']:,.0f} | "
+            f"{r['speedup_vs_columnar']:.1f}x |"
+            for r in rows
+        ),
     ]
     table = "\n".join(lines)
     print(table)
 
-    config = {"events": args.events, "repetitions": args.repetitions, "seed": args.seed, "slots": SLOTS,
-              "sqrt_s": SQRT_S, "c": C, "chunk": CHUNK}
-    with atomic_output(RESULTS / "bench_rmm.md") as tmp:
-        tmp.write_text(table + "\n")
-    with atomic_output(RESULTS / "bench_rmm.json") as tmp:
-        record = {"results": rows, "provenance": provenance.collect(config)}
-        tmp.write_text(json.dumps(record, indent=2) + "\n")
+    config = {
+        "events": args.events,
+        "repetitions": args.repetitions,
+        "seed": args.seed,
+        "slots": SLOTS,
+        "sqrt_s": SQRT_S,
+        "c": C,
+        "chunk": CHUNK,
+    }
+    save_results("bench_rmm", table, {"results": rows}, config)
     return 0
 
 

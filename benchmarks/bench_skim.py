@@ -34,15 +34,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from higgshunt import provenance
 from higgshunt.atomic import atomic_output
+from results_io import save_results
 from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "benchmarks" / "work"
-RESULTS = REPO / "benchmarks" / "results"
 REAL_FILE = REPO.parent / "shared" / "data" / "atlas_opendata_13tev" / "data_A.4lep.root"
 CONFIG = REPO / "configs" / "hzz4l.yaml"
 METHODS = (
@@ -447,20 +446,12 @@ def write(rows: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> N
     ]
     text = "\n".join(lines)
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with atomic_output(RESULTS / "bench_skim.md") as tmp:
-        tmp.write_text(text + "\n")
-    with atomic_output(RESULTS / "bench_skim.json") as tmp:
-        record = {
-            "events": args.events,
-            "input": str(path),
-            "results": rows,
-            "load_average_1min": load,
-            "provenance": provenance.collect(
-                {"events": args.events, "repetitions": args.repetitions, "threads": args.threads}
-            ),
-        }
-        tmp.write_text(json.dumps(record, indent=1))
+    save_results(
+        "bench_skim",
+        text,
+        {"events": args.events, "input": str(path), "results": rows, "load_average_1min": load},
+        {"events": args.events, "repetitions": args.repetitions, "threads": args.threads},
+    )
 
 
 if __name__ == "__main__":

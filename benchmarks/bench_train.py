@@ -14,20 +14,16 @@ benchmarks/results/bench_train.{md,json}.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from higgshunt import provenance
-from higgshunt.atomic import atomic_output
+from results_io import save_results
 from sklearn.metrics import roc_auc_score
 
 log = logging.getLogger(__name__)
-RESULTS = Path(__file__).resolve().parent / "results"
 TOLERANCE = 0.005
 TREES_PER_STEP = 100
 
@@ -192,12 +188,7 @@ def main() -> None:
         )
     text = "\n".join(lines)
     print(text)
-    RESULTS.mkdir(exist_ok=True)
-    with atomic_output(RESULTS / "bench_train.md") as tmp:
-        tmp.write_text(text + "\n")
-    with atomic_output(RESULTS / "bench_train.json") as tmp:
-        record = {"args": vars(args), "results": rows, "provenance": provenance.collect(vars(args))}
-        tmp.write_text(json.dumps(record, indent=2))
+    save_results("bench_train", text, {"args": vars(args), "results": rows}, vars(args))
 
 
 if __name__ == "__main__":
