@@ -11,12 +11,12 @@ from typing import Any
 
 from higgshunt.errors import ModelFormatError
 
+# the training stage writes the directory: its format constants are the one definition
+from higgshunt.learning.manifest import FOLD_RULE, FORMAT, VERSION
+
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-TRAINED_FORMAT = "higgshunt-trained"
-TRAINED_VERSION = 1
-FOLD_RULE = "eventNumber % n_folds"
 _KINDS = {"dnn", "adversarial", "bdt", "ae", "vae"}
 _BACKENDS = {"keras", "xgboost"}
 _SCORES = {"probability", "reconstruction_mse"}
@@ -79,11 +79,11 @@ def load_manifest(directory: str | Path) -> TrainedModel:
         raise ModelFormatError(f"{path}: no such file (expected a trained-model directory)") from None
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelFormatError(f"{path}: cannot read the manifest: {exc}") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != TRAINED_FORMAT:
-        raise ModelFormatError(f"{path}: key 'format' must be {TRAINED_FORMAT!r}")
-    if manifest.get("version") != TRAINED_VERSION:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ModelFormatError(f"{path}: key 'format' must be {FORMAT!r}")
+    if manifest.get("version") != VERSION:
         raise ModelFormatError(
-            f"{path}: key 'version' is {manifest.get('version')!r}, this code reads version {TRAINED_VERSION}"
+            f"{path}: key 'version' is {manifest.get('version')!r}, this code reads version {VERSION}"
         )
     kind = _require(manifest, "kind", path, _KINDS)
     backend = _require(manifest, "backend", path)
