@@ -141,30 +141,25 @@ def check_inputs(fold: dict[str, Any], n_events: int, rng: np.random.Generator) 
     return x.astype(np.float32)
 
 
-def reference_scores(trained: TrainedModel, fold: int, x: np.ndarray) -> np.ndarray:
-    """Scores of fold model `fold` computed by its own library, through the training stage's scorer."""
-    from higgshunt.learning import manifest as learning_manifest
-
-    predict = learning_manifest.load(trained.directory).predictors[fold]
-    return np.asarray(predict(x), dtype=np.float64).reshape(len(x))
-
-
 def _check(trained: TrainedModel, path: Path, n_events: int, seed: int) -> None:
     try:
         model = native.core().Model(str(path))
     except RuntimeError as exc:
         raise ModelFormatError(f"{trained.directory}: the exported model does not load: {exc}") from exc
+    from higgshunt.learning import manifest as learning_manifest
+
+    # the reference: each fold model scored by its own library, through the training stage's scorer
+    predictors = learning_manifest.load(trained.directory).predictors
     document = json.loads(path.read_text())
     rng = np.random.default_rng(seed)
-    for fold in range(trained.n_folds):
+    for fold, predict in enumerate(predictors):
         x = check_inputs(document["folds"][fold], n_events, rng)
         ours = model.evaluate_fold(fold, x).astype(np.float64)
-        theirs = reference_scores(trained, fold, x)
+        theirs = np.asarray(predict(x), dtype=np.float64).reshape(len(x))
         diff = float(np.max(np.abs(ours - theirs) / np.maximum(1.0, np.abs(theirs))))
         if not diff <= CHECK_TOLERANCE:
             raise ModelFormatError(
                 f"{trained.files[fold]}: the exported model differs from {trained.backend}'s prediction by "
-                f"up "
-                f"to {diff:.3g} (tolerance {CHECK_TOLERANCE}); its structure is probably not supported"
+                f"up to {diff:.3g} (tolerance {CHECK_TOLERANCE}); its structure is probably not supported"
             )
         log.debug("fold %d: largest relative difference to %s %.2g", fold, trained.backend, diff)
