@@ -1,4 +1,4 @@
-// Shared by the plotting macros in this folder: ATLAS-like style, the "ATLAS Open Data" label, colours, and the
+// Shared by the plotting macros in this folder: ATLAS-like style, the "ATLAS <status>" label (Open Data, Pseudo-data, Simulation), colours, and the
 // input/output checks that turn every bad input into one line `<macro>: error: <what>` and exit code 1.
 //
 // Each macro includes this header with `#include "atlas_style.h"` (found beside the macro, also under ACLiC) and
@@ -22,6 +22,7 @@
 #include "TFile.h"
 #include "TKey.h"
 #include "TLatex.h"
+#include "TNamed.h"
 #include "TParameter.h"
 #include "TROOT.h"
 #include "TString.h"
@@ -179,6 +180,18 @@ inline std::vector<std::string> key_names(TDirectory& dir) {
 inline double read_lumi_fb(TFile& file) {
   auto* lumi = find<TParameter<double>>(file, "lumi_fb");
   return lumi ? lumi->GetVal() : -1.;
+}
+
+/// The label's status from a TNamed `data_kind` at the top of the file, whose title says what the data are:
+/// open_data -> "Open Data", pseudo_data -> "Pseudo-data", simulation -> "Simulation"; `fallback` without one.
+inline std::string read_status(TFile& file, const std::string& fallback) {
+  auto* kind = find<TNamed>(file, "data_kind");
+  if (!kind) return fallback;
+  const std::string value = kind->GetTitle();
+  if (value == "open_data") return "Open Data";
+  if (value == "pseudo_data") return "Pseudo-data";
+  if (value == "simulation") return "Simulation";
+  throw Failure(where(file, "data_kind") + " is '" + value + "', expected open_data, pseudo_data or simulation");
 }
 
 /// The comma-separated items of `list`, blanks trimmed; empty items are kept so counts stay checkable.

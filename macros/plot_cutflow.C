@@ -102,7 +102,8 @@ void plot_cutflow(const char* file, const char* out, const char* sample = "", co
       legend->AddEntry(hist, hist->GetName(), "pl");
     }
     legend->Draw();
-    hhplot::draw_atlas_label(0.19, 0.88, "Open Data", {hhplot::energy_lumi_line(hhplot::read_lumi_fb(*input))});
+    hhplot::draw_atlas_label(0.19, 0.88, hhplot::read_status(*input, "Open Data"),
+                             {hhplot::energy_lumi_line(hhplot::read_lumi_fb(*input))});
     hhplot::save(*canvas, out);
   });
 }

@@ -52,7 +52,13 @@ def test_demo_chain_on_tiny_samples(repo: Path, tmp_path: Path) -> None:
         jobs=1,
         progress=False,
     )
-    assert list(result.seconds) == ["generate", "skim hzz4l", "train hzz4l", "bump hunt hzz4l"]
+    assert list(result.seconds) == [
+        "generate",
+        "skim hzz4l",
+        "train hzz4l",
+        "train hzz4l_decorrelated",
+        "bump hunt hzz4l",
+    ]
     hzz = result.channels["hzz4l"]
     # the skim produced a table per sample, the training scored both models on the same events
     metrics = json.loads((hzz["train"] / "metrics.json").read_text())
@@ -61,6 +67,8 @@ def test_demo_chain_on_tiny_samples(repo: Path, tmp_path: Path) -> None:
     # the bump hunt wrote the stack layout and a summary with cut-based and ML selections
     summary = hzz["bumphunt"].summary
     assert {"cutbased", "ml"} <= set(summary["significance"])
+    assert summary["model"]["directory"] == str(hzz["hunt_model"])
+    assert summary["data_kind"] == "pseudo_data"  # the data were drawn by the generation
     assert (hzz["bumphunt"].output / "bumphunt.root").exists()
     report = result.report.read_text()
     assert "| competitor |" in report and f"{metrics['auc']:.4f}" in report

@@ -73,6 +73,7 @@ void register_inference(py::module_& m) {
       .def_property_readonly("score", &Model::ScoreName)
       .def_property_readonly("features", &Model::Features)
       .def_property_readonly("n_folds", &Model::NFolds)
+      .def_property_readonly("kernels", &Model::Kernels, "The vector kernels in use: 'avx512', 'avx2+fma' or 'baseline'.")
       .def("evaluate", &Evaluate, py::arg("x"), py::arg("event_number") = py::none(),
            "Scores of x (n_events, n_features), float32; event_number (int64) chooses each event's fold.")
       .def("evaluate_fold", &EvaluateFold, py::arg("fold"), py::arg("x"),

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include "evaluator.hpp"
 
@@ -26,10 +27,10 @@ Activation ParseActivation(const std::string& name, const std::string& where) {
   throw std::runtime_error(where + ".activation: unknown activation '" + name + "'");
 }
 
-float Sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+HIGGSHUNT_INLINE float Sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 
 // The formulas of keras.activations (Keras 3) with their default constants.
-void Activate(Activation a, float alpha, float* v, std::size_t n) {
+HIGGSHUNT_INLINE void Activate(Activation a, float alpha, float* v, std::size_t n) {
   constexpr float kSeluAlpha = 1.67326324235437728481f;
   constexpr float kSeluScale = 1.05070098735548049342f;
   switch (a) {
@@ -61,54 +62,54 @@ void Activate(Activation a, float alpha, float* v, std::size_t n) {
   }
 }
 
-// On x86-64 the dense kernels are compiled twice, for AVX2+FMA and for the baseline, and the loader picks the one
-// the CPU supports: the library stays portable while the hot loops use 8-wide vectors where they can.
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
-#define HIGGSHUNT_VECTOR_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#define HIGGSHUNT_INLINE __attribute__((always_inline)) inline  // compiled inside each clone
-#else
-#define HIGGSHUNT_VECTOR_CLONES
-#define HIGGSHUNT_INLINE inline
-#endif
-
 // Kernels are stored (n_in x stride), row-major as in Keras, with each row padded by zeros to `stride`, a
 // multiple of kPad. The outputs of a block of B columns stay in registers while all inputs are added in:
-// out[j] = bias[j] + sum_i in[i] * kernel[i, j].
+// out[j] = bias[j] + sum_i in[i] * kernel[i, j]. With kFma each product is added by a fused multiply-add.
 constexpr std::size_t kPad = 16;
 
-template <std::size_t B>
-HIGGSHUNT_INLINE void DenseBlock(const float* in, const float* kernel, const float* bias, float* out, std::size_t n_in,
-                       std::size_t stride) {
+template <bool kFma>
+HIGGSHUNT_INLINE float MulAdd(float a, float b, float c) {
+  if constexpr (kFma) {
+    return __builtin_fmaf(a, b, c);
+  } else {
+    return a * b + c;
+  }
+}
+
+template <std::size_t B, bool kFma>
+HIGGSHUNT_INLINE void DenseBlock(const float* in, const float* kernel, const float* bias, float* out,
+                                 std::size_t n_in, std::size_t stride) {
   float acc[B];
   for (std::size_t j = 0; j < B; ++j) acc[j] = bias[j];
   for (std::size_t i = 0; i < n_in; ++i) {
     const float xi = in[i];
     const float* w = kernel + i * stride;
-    for (std::size_t j = 0; j < B; ++j) acc[j] += xi * w[j];
+    for (std::size_t j = 0; j < B; ++j) acc[j] = MulAdd<kFma>(xi, w[j], acc[j]);
   }
   for (std::size_t j = 0; j < B; ++j) out[j] = acc[j];
 }
 
-HIGGSHUNT_VECTOR_CLONES
-void DenseKernel(const float* in, const float* kernel, const float* bias, float* out, std::size_t n_in,
-                 std::size_t stride) {
+template <bool kFma>
+HIGGSHUNT_INLINE void Dense(const float* in, const float* kernel, const float* bias, float* out, std::size_t n_in,
+                            std::size_t stride) {
   std::size_t j = 0;
-  for (; j + 64 <= stride; j += 64) DenseBlock<64>(in, kernel + j, bias + j, out + j, n_in, stride);
-  for (; j < stride; j += kPad) DenseBlock<kPad>(in, kernel + j, bias + j, out + j, n_in, stride);
+  for (; j + 64 <= stride; j += 64) DenseBlock<64, kFma>(in, kernel + j, bias + j, out + j, n_in, stride);
+  for (; j < stride; j += kPad) DenseBlock<kPad, kFma>(in, kernel + j, bias + j, out + j, n_in, stride);
 }
 
-// A single output (the classifier's last layer): a dot product with 32 partial sums.
-HIGGSHUNT_VECTOR_CLONES
-float DotKernel(const float* in, const float* w, std::size_t n) {
-  constexpr std::size_t kLanes = 32;
+// A single output (the classifier's last layer): a dot product with 16 partial sums, the tail added into the
+// first partial sums and the sums reduced pairwise (no long chain of dependent additions).
+template <bool kFma>
+HIGGSHUNT_INLINE float Dot(const float* in, const float* w, std::size_t n) {
+  constexpr std::size_t kLanes = 16;
   float acc[kLanes] = {};
   std::size_t i = 0;
   for (; i + kLanes <= n; i += kLanes)
-    for (std::size_t l = 0; l < kLanes; ++l) acc[l] += in[i + l] * w[i + l];
-  float sum = 0.0f;
-  for (; i < n; ++i) sum += in[i] * w[i];
-  for (std::size_t l = 0; l < kLanes; ++l) sum += acc[l];
-  return sum;
+    for (std::size_t l = 0; l < kLanes; ++l) acc[l] = MulAdd<kFma>(in[i + l], w[i + l], acc[l]);
+  for (std::size_t l = 0; i + l < n; ++l) acc[l] = MulAdd<kFma>(in[i + l], w[i + l], acc[l]);
+  for (std::size_t half = kLanes / 2; half > 0; half /= 2)
+    for (std::size_t l = 0; l < half; ++l) acc[l] += acc[l + half];
+  return acc[0];
 }
 
 struct Layer {
@@ -121,27 +122,28 @@ struct Layer {
   Activation activation = Activation::kLinear;
   float alpha = 0.0f;
 
-  void Apply(const float* in, float* out) const {
+  template <bool kFma>
+  HIGGSHUNT_INLINE void Apply(const float* in, float* out) const {
     if (kernel.empty()) {
       for (std::size_t j = 0; j < n_out; ++j) out[j] = in[j] * scale[j] + bias[j];
     } else if (n_out == 1) {
-      out[0] = bias[0] + DotKernel(in, kernel.data(), n_in);
+      out[0] = bias[0] + Dot<kFma>(in, kernel.data(), n_in);
     } else {
-      DenseKernel(in, kernel.data(), bias.data(), out, n_in, stride);
+      Dense<kFma>(in, kernel.data(), bias.data(), out, n_in, stride);
     }
     Activate(activation, alpha, out, n_out);
   }
 };
 
-// Per-thread buffers: the normalised input and two alternating layer outputs.
-struct Scratch {
-  std::vector<float> input, a, b;
-};
+// Scratch memory of one evaluation (normalised input and two alternating layer outputs) lives on the stack up
+// to this width, and in a per-thread buffer for wider networks.
+constexpr std::size_t kStackWidth = 256;
 
 class Network final : public Evaluator {
 public:
-  Network(const nlohmann::json& j, const std::string& where, std::size_t n_features, bool reconstruction_mse)
-      : n_in_(n_features), mse_(reconstruction_mse) {
+  Network(const nlohmann::json& j, const std::string& where, std::size_t n_features, bool reconstruction_mse,
+          VectorIsa isa)
+      : n_in_(n_features), mse_(reconstruction_mse), isa_(isa), max_width_(n_features) {
     if (Count(j, "n_inputs", where) != n_features)
       throw std::runtime_error(where + ".n_inputs: expected " + std::to_string(n_features) + " (the feature count)");
     const auto& norm = Member(j, "normalization", where);
@@ -167,27 +169,13 @@ public:
   }
 
   float Evaluate(const float* x) const override {
-    thread_local Scratch s;
-    if (s.a.size() < max_width_) {  // first call of this thread, or a wider model than before
-      s.a.resize(max_width_);
-      s.b.resize(max_width_);
+    if (max_width_ <= kStackWidth) {
+      float scratch[3 * kStackWidth];
+      return Run(x, scratch);
     }
-    if (s.input.size() < n_in_) s.input.resize(n_in_);
-    for (std::size_t i = 0; i < n_in_; ++i) s.input[i] = (x[i] - mean_[i]) / scale_[i];
-    const float* in = s.input.data();
-    float* out = s.a.data();
-    for (const auto& layer : layers_) {
-      layer.Apply(in, out);
-      in = out;
-      out = (out == s.a.data()) ? s.b.data() : s.a.data();
-    }
-    if (!mse_) return in[0];
-    double sum = 0.0;
-    for (std::size_t i = 0; i < n_in_; ++i) {
-      const double d = static_cast<double>(s.input[i]) - static_cast<double>(in[i]);
-      sum += d * d;
-    }
-    return static_cast<float>(sum / static_cast<double>(n_in_));
+    thread_local std::vector<float> scratch;
+    if (scratch.size() < 3 * max_width_) scratch.resize(3 * max_width_);  // once per thread and width
+    return Run(x, scratch.data());
   }
 
 private:
@@ -224,18 +212,54 @@ private:
     return layer;
   }
 
+  float Run(const float* x, float* scratch) const {
+#if HIGGSHUNT_HAS_AVX2
+    if (isa_ == VectorIsa::kAvx512) return RunAvx512(x, scratch);
+    if (isa_ == VectorIsa::kAvx2) return RunAvx2(x, scratch);
+#endif
+    return Forward<false>(x, scratch);
+  }
+
+#if HIGGSHUNT_HAS_AVX2
+  HIGGSHUNT_AVX2 float RunAvx2(const float* x, float* scratch) const { return Forward<true>(x, scratch); }
+  HIGGSHUNT_AVX512 float RunAvx512(const float* x, float* scratch) const { return Forward<true>(x, scratch); }
+#endif
+
+  // `scratch` holds 3 * max_width_ floats.
+  template <bool kFma>
+  HIGGSHUNT_INLINE float Forward(const float* x, float* scratch) const {
+    float* input = scratch;
+    for (std::size_t i = 0; i < n_in_; ++i) input[i] = (x[i] - mean_[i]) / scale_[i];
+    const float* in = input;
+    float* out = scratch + max_width_;
+    float* other = scratch + 2 * max_width_;
+    for (const auto& layer : layers_) {
+      layer.Apply<kFma>(in, out);
+      in = out;
+      std::swap(out, other);
+    }
+    if (!mse_) return in[0];
+    double sum = 0.0;
+    for (std::size_t i = 0; i < n_in_; ++i) {
+      const double d = static_cast<double>(input[i]) - static_cast<double>(in[i]);
+      sum += d * d;
+    }
+    return static_cast<float>(sum / static_cast<double>(n_in_));
+  }
+
   std::size_t n_in_;
   bool mse_;
+  VectorIsa isa_;
   std::vector<float> mean_, scale_;  // x_norm = (x - mean) / scale
   std::vector<Layer> layers_;
-  std::size_t max_width_ = 0;
+  std::size_t max_width_;  // widest of the input, the layer outputs and their padded strides
 };
 
 }  // namespace
 
 std::unique_ptr<Evaluator> MakeNetwork(const nlohmann::json& j, const std::string& where, std::size_t n_features,
-                                       bool reconstruction_mse) {
-  return std::make_unique<Network>(j, where, n_features, reconstruction_mse);
+                                       bool reconstruction_mse, VectorIsa isa) {
+  return std::make_unique<Network>(j, where, n_features, reconstruction_mse, isa);
 }
 
 }  // namespace higgshunt::inference

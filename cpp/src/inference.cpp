@@ -1,6 +1,9 @@
 // Reading the higgshunt-model JSON format and dispatching events to the fold models.
 #include "higgshunt/inference.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -75,6 +78,30 @@ std::vector<std::int64_t> Integers(const nlohmann::json& j, const std::string& k
   return out;
 }
 
+VectorIsa SelectVectorIsa() {
+  VectorIsa best = VectorIsa::kBaseline;
+#if HIGGSHUNT_HAS_AVX2
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) best = VectorIsa::kAvx2;
+  if (best == VectorIsa::kAvx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
+    best = VectorIsa::kAvx512;
+#endif
+  const char* limit = std::getenv("HIGGSHUNT_KERNELS");
+  if (limit == nullptr) return best;
+  if (std::strcmp(limit, "baseline") == 0) return VectorIsa::kBaseline;
+  if (std::strcmp(limit, "avx2+fma") == 0) return std::min(best, VectorIsa::kAvx2);
+  return best;
+}
+
+const char* VectorIsaName(VectorIsa isa) {
+  switch (isa) {
+    case VectorIsa::kAvx512: return "avx512";
+    case VectorIsa::kAvx2: return "avx2+fma";
+    case VectorIsa::kBaseline: break;
+  }
+  return "baseline";
+}
+
 }  // namespace inference
 
 namespace {
@@ -114,13 +141,15 @@ Model::Model(const std::string& path) : path_(path) {
   const auto& folds = Member(j, "folds", path);
   if (n_folds_ == 0 || !folds.is_array() || folds.size() != n_folds_)
     throw std::runtime_error(path + ".folds: expected n_folds = " + std::to_string(n_folds_) + " models");
+  const VectorIsa isa = SelectVectorIsa();
+  kernels_ = VectorIsaName(isa);
   for (std::size_t i = 0; i < n_folds_; ++i) {
     const std::string where = path + ": folds[" + std::to_string(i) + "]";
     const std::string type = String(folds[i], "type", where);
     if (type == "network")
-      folds_.push_back(MakeNetwork(folds[i], where, NFeatures(), mse));
+      folds_.push_back(MakeNetwork(folds[i], where, NFeatures(), mse, isa));
     else if (type == "trees" && kind_ == "bdt")
-      folds_.push_back(MakeTrees(folds[i], where, NFeatures()));
+      folds_.push_back(MakeTrees(folds[i], where, NFeatures(), isa));
     else
       throw std::runtime_error(where + ".type: '" + type + "' does not go with kind '" + kind_ + "'");
   }
@@ -141,7 +170,8 @@ const Model& Model::Get(const std::string& path) {
 }
 
 float Model::Evaluate(std::int64_t eventNumber, const float* x) const {
-  return folds_[Fold(eventNumber, n_folds_)]->Evaluate(x);
+  // A single fold skips the 64-bit division.
+  return folds_[n_folds_ == 1 ? 0 : Fold(eventNumber, n_folds_)]->Evaluate(x);
 }
 
 float Model::EvaluateFold(std::size_t fold, const float* x) const {

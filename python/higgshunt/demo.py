@@ -13,9 +13,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from higgshunt.atomic import atomic_output
+
+if TYPE_CHECKING:
+    from higgshunt.skim.run import SkimResult
 
 log = logging.getLogger(__name__)
 
@@ -24,26 +27,32 @@ CONFIG_DIR = Path("configs")
 
 @dataclass(frozen=True)
 class ChannelPlan:
-    """What the demo runs for one channel: configs/<channel>.yaml (skim), configs/train_<channel>.yaml and,
-    with `bumphunt`, configs/bumphunt_<channel>.yaml."""
+    """What the demo runs for one channel: configs/<channel>.yaml (skim), configs/train_<channel>.yaml, and
+    configs/bumphunt_<channel>.yaml, whose score selection uses the model of configs/train_<hunt_model>.yaml
+    (trained after the channel's own; the channel's own model when None)."""
 
     channel: str
     title: str
-    bumphunt: bool = False
+    hunt_model: str | None = None
 
-    def config(self, config_dir: Path, stage: str = "") -> Path:
-        """The channel's config of a stage ("" for the skim, "train", "bumphunt")."""
-        return config_dir / (f"{stage}_{self.channel}.yaml" if stage else f"{self.channel}.yaml")
+    def config(self, config_dir: Path, stage: str = "", name: str | None = None) -> Path:
+        """The config of a stage ("" for the skim, "train", "bumphunt") for the channel or `name`."""
+        name = name or self.channel
+        return config_dir / (f"{stage}_{name}.yaml" if stage else f"{name}.yaml")
 
 
 PLANS: dict[str, ChannelPlan] = {
     plan.channel: plan
     for plan in (
         ChannelPlan(
-            "hzz4l", "H -> ZZ* -> 4l: dense classifier against the lab-course competitor", bumphunt=True
+            "hzz4l",
+            "H -> ZZ* -> 4l: classifier against the lab-course competitor; mass-decorrelated bump-hunt model",
+            hunt_model="hzz4l_decorrelated",
         ),
         ChannelPlan("hyy", "H -> gamma gamma: adversarially mass-decorrelated classifier"),
-        ChannelPlan("trilepton", "Three leptons: autoencoder anomaly detection on the RMM"),
+        ChannelPlan(
+            "trilepton", "Three leptons: autoencoder anomaly detection on the RMM, W_R -> l N search"
+        ),
     )
 }
 
@@ -77,7 +86,7 @@ def run(
 
     `config_dir` holds samples.yaml and each channel's skim, training and bump-hunt configs.
     """
-    from higgshunt import bumphunt, generation, learning, skim
+    from higgshunt import bumphunt, configuration, generation, learning, skim
     from higgshunt.plotting import run_macro
 
     output, config_dir = Path(output), Path(config_dir)
@@ -86,6 +95,14 @@ def run(
     # Every config is read before the first event is generated, so a typo fails in seconds, not minutes.
     skim_configs = {plan.channel: skim.load(plan.config(config_dir)) for plan in plans}
     train_configs = {plan.channel: learning.load_config(plan.config(config_dir, "train")) for plan in plans}
+    hunt_models = {
+        plan.channel: learning.load_config(plan.config(config_dir, "train", plan.hunt_model))
+        for plan in plans
+        if plan.hunt_model
+    }
+    hunt_configs = {plan.channel: plan.config(config_dir, "bumphunt") for plan in plans}
+    for path in hunt_configs.values():  # checked up front too (its model is trained later)
+        configuration.load(path, "bumphunt")
     generation_config = generation.load_config(config_dir / "samples.yaml")
 
     with _stage(result, "generate"):
@@ -99,12 +116,8 @@ def run(
             cutflow_plot = run_macro(
                 "plot_cutflow", channel_dir / "histograms.root", output=channel_dir / "cutflow.png"
             )
-        config = train_configs[plan.channel]
-        config["data"]["path"] = str(skimmed.skim_file)
-        config["output"] = str(skimmed.channel_dir / "train")
-        config["progress"] = progress
         with _stage(result, f"train {plan.channel}"):
-            trained = learning.train(config)
+            trained = learning.train(_for_demo(train_configs[plan.channel], skimmed, progress))
         info: dict[str, Any] = {
             "title": plan.title,
             "skim": skimmed.skim_file,
@@ -113,17 +126,27 @@ def run(
             "train": trained.output,
             "metrics": trained.metrics,
         }
-        if plan.bumphunt:
-            with _stage(result, f"bump hunt {plan.channel}"):
-                hunt_config = bumphunt.load(
-                    plan.config(config_dir, "bumphunt"),
-                    model=trained.output,
-                    output=skimmed.channel_dir / "bumphunt",
-                )
-                info["bumphunt"] = bumphunt.run(hunt_config, threads=jobs, progress=progress)
+        hunt_model = trained.output
+        if plan.channel in hunt_models:
+            with _stage(result, f"train {plan.hunt_model}"):
+                hunt_model = learning.train(_for_demo(hunt_models[plan.channel], skimmed, progress)).output
+            info["hunt_model"] = hunt_model
+        with _stage(result, f"bump hunt {plan.channel}"):
+            hunt_config = bumphunt.load(
+                hunt_configs[plan.channel], model=hunt_model, output=skimmed.channel_dir / "bumphunt"
+            )
+            info["bumphunt"] = bumphunt.run(hunt_config, threads=jobs, progress=progress)
         result.channels[plan.channel] = info
     _write_report(result, samples.path)
     return result
+
+
+def _for_demo(config: dict[str, Any], skimmed: SkimResult, progress: bool) -> dict[str, Any]:
+    """A training config reading the demo's skim and writing beside it (same folder name as configured)."""
+    config["data"]["path"] = str(skimmed.skim_file)
+    config["output"] = str(skimmed.channel_dir / Path(config["output"]).name)
+    config["progress"] = progress
+    return config
 
 
 @contextmanager
@@ -153,8 +176,10 @@ def _channel_section(name: str, info: dict[str, Any], root: Path) -> list[str]:
         "",
         f"- skim: `{info['skim']}`, cutflow `{info['cutflow']}`",
         f"- models, metrics and plots: `{info['train']}`",
-        "",
     ]
+    if "hunt_model" in info:
+        lines.append(f"- the bump hunt's mass-decorrelated model: `{info['hunt_model']}`")
+    lines.append("")
     lines += [
         "| model | AUC | AUC spread over folds | background eff. at 50% / 90% signal eff. |",
         "|---|---:|---:|---|",

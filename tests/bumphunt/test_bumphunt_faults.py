@@ -51,13 +51,14 @@ def test_missing_sample_file(make_config: Any, tmp_path: Path) -> None:
     _run_fails(path, InputError, f"{missing}: cannot open as a ROOT file")
 
 
-def test_missing_data_sample(make_config: Any, tmp_path: Path) -> None:
+def test_missing_background_sample(make_config: Any, tmp_path: Path) -> None:
+    # without data the Asimov data set stands in (test_bumphunt_data_kind), without background nothing can
     path = make_config(tmp_path)
     skim = path.parent / "skim.yaml"
     raw = yaml.safe_load(skim.read_text())
-    raw["samples"] = [sample for sample in raw["samples"] if sample["kind"] != "data"]
+    raw["samples"] = [sample for sample in raw["samples"] if sample["kind"] != "background"]
     skim.write_text(yaml.safe_dump(raw, sort_keys=False))
-    _run_fails(path, InputError, "no data sample among")
+    _run_fails(path, InputError, "no background sample among")
 
 
 @pytest.mark.slow

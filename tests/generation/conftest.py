@@ -49,12 +49,15 @@ def run_sample(tmp_path_factory: pytest.TempPathFactory, samples_config: Any) ->
         min_leptons: int | None = None,
         min_photons: int | None = None,
         lepton_filter: ObjectFilter | None = None,
+        without_fakes: bool = False,
         seed: int = 5,
     ) -> ak.Array:
         sample: Sample = next(s for s in samples_config.samples if s.key == key)
         sample = replace(sample, events=events, max_attempts=100 * events)
         if lepton_filter is not None:
             sample = replace(sample, lepton_filter=lepton_filter)
+        if without_fakes:
+            sample = replace(sample, fakes=None, min_fakes=0)
         skims = {k: dict(v) for k, v in samples_config.raw["skims"].items()}
         if min_leptons is not None:
             skims[sample.skim]["min_leptons"] = min_leptons

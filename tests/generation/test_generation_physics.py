@@ -80,9 +80,9 @@ def test_higgs_diphoton_peak(run_sample: Callable[..., ak.Array]) -> None:
 
 @pytest.fixture(scope="module")
 def z_leptons(run_sample: Callable[..., ak.Array]) -> ak.Array:
-    """Z -> mumu with a two-lepton filter and skim: the Z peak and the prompt-lepton reference."""
+    """Z -> mumu with a two-lepton filter and skim, no fakes: the Z peak and the prompt-lepton reference."""
     two = ObjectFilter(2, 4.0, 2.7)
-    return run_sample("3lep/Zmumu", 2000, min_leptons=2, lepton_filter=two)
+    return run_sample("3lep/Zmumu", 2000, min_leptons=2, lepton_filter=two, without_fakes=True)
 
 
 def test_z_peak(z_leptons: ak.Array) -> None:

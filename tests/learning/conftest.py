@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,31 @@ def blob_csv(tmp_path: Path) -> Path:
     path = tmp_path / "blobs.csv.gz"
     blobs().to_csv(path, index=False)
     return path
+
+
+def xgboost_config(data_path: Path, output: Path, n_trees: int, **data: Any) -> dict[str, Any]:
+    """A merged 2-fold XGBoost training config on the blobs (weight and mass columns), without plots;
+    `data` updates the data section."""
+    from higgshunt.learning import settings
+
+    return settings.merged(
+        {
+            "data": {
+                "path": str(data_path),
+                "features": ["x1", "x2", "x3"],
+                "weight": "weight",
+                "mass": "mass",
+            }
+            | data,
+            "model": "bdt",
+            "backend": "xgboost",
+            "output": str(output),
+            "plots": False,
+            "progress": False,
+            "training": {"folds": 2, "seed": 3},
+            "bdt": {"n_trees": n_trees},
+        }
+    )
 
 
 def open_data_leptons() -> pd.DataFrame:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import xgboost_config
 from higgshunt.errors import ConfigError
 from higgshunt.learning import bdt, manifest, settings, workflow
 
@@ -40,23 +41,7 @@ def test_tmva_options_are_the_proven_bdtg() -> None:
 
 @pytest.mark.slow
 def test_xgboost_train_save_reload(tmp_path: Path, blob_csv: Path) -> None:
-    config = settings.merged(
-        {
-            "data": {
-                "path": str(blob_csv),
-                "features": ["x1", "x2", "x3"],
-                "weight": "weight",
-                "mass": "mass",
-            },
-            "model": "bdt",
-            "backend": "xgboost",
-            "output": str(tmp_path / "bdt"),
-            "plots": False,
-            "progress": False,
-            "training": {"folds": 2, "seed": 3},
-            "bdt": {"n_trees": 60},
-        }
-    )
+    config = xgboost_config(blob_csv, tmp_path / "bdt", 60)
     result = workflow.train(config)
     saved = json.loads((result.output / "manifest.json").read_text())
     assert saved["backend"] == "xgboost" and saved["files"] == ["fold0.json", "fold1.json"]

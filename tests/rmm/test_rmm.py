@@ -26,9 +26,18 @@ def native() -> ModuleType:
 
 
 # ---- an independent reference: one event at a time, plain loops, float64 -----------------------------------
-def reference_rmm(pt: Floats, eta: Floats, phi: Floats, e: Floats,
-                  types: Ints, met: float, met_phi: float, slots: list[int],
-                  sqrt_s: float = SQRT_S_MEV, c: float = C) -> np.ndarray:
+def reference_rmm(
+    pt: Floats,
+    eta: Floats,
+    phi: Floats,
+    e: Floats,
+    types: Ints,
+    met: float,
+    met_phi: float,
+    slots: list[int],
+    sqrt_s: float = SQRT_S_MEV,
+    c: float = C,
+) -> np.ndarray:
     """The RMM of one event, following Chekanov NIM A 931 (2019) 92 and Map2RMM cell by cell."""
     size = 1 + sum(slots)
     matrix = np.zeros((size, size))
@@ -75,8 +84,17 @@ def _kinematics(pt: float, eta: float, phi: float, e: float) -> dict[str, float]
     px, py, pz = pt * math.cos(phi), pt * math.sin(phi), pt * math.sinh(eta)
     p = math.sqrt(px * px + py * py + pz * pz)
     y = 0.5 * math.log((e + pz) / (e - pz)) if e > abs(pz) else eta
-    return {"pt": pt, "px": px, "py": py, "pz": pz, "e": e, "p": p, "m2": e * e - p * p,
-            "et": e * pt / p if pt > 0 else 0.0, "y": y}
+    return {
+        "pt": pt,
+        "px": px,
+        "py": py,
+        "pz": pz,
+        "e": e,
+        "p": p,
+        "m2": e * e - p * p,
+        "et": e * pt / p if pt > 0 else 0.0,
+        "y": y,
+    }
 
 
 # ---- random events -----------------------------------------------------------------------------------------
@@ -99,16 +117,30 @@ def random_events(rng: np.random.Generator, n_events: int, slots: list[int]) -> 
     met = rng.exponential(40e3, n_events)
     met[rng.random(n_events) < 0.2] = 0.0
     return {
-        "pt": pt.astype(np.float32), "eta": eta.astype(np.float32),
-        "phi": rng.uniform(-np.pi, np.pi, n_flat).astype(np.float32), "e": energy.astype(np.float32),
-        "type": types, "offsets": offsets, "met": met.astype(np.float32),
+        "pt": pt.astype(np.float32),
+        "eta": eta.astype(np.float32),
+        "phi": rng.uniform(-np.pi, np.pi, n_flat).astype(np.float32),
+        "e": energy.astype(np.float32),
+        "type": types,
+        "offsets": offsets,
+        "met": met.astype(np.float32),
         "met_phi": rng.uniform(-np.pi, np.pi, n_events).astype(np.float32),
     }
 
 
 def run(native: ModuleType, ev: dict[str, np.ndarray], slots: list[int], **kwargs: float) -> np.ndarray:
-    return native.rmm(ev["pt"], ev["eta"], ev["phi"], ev["e"], ev["type"], ev["offsets"], ev["met"],
-                      ev["met_phi"], slots, **kwargs)
+    return native.rmm(
+        ev["pt"],
+        ev["eta"],
+        ev["phi"],
+        ev["e"],
+        ev["type"],
+        ev["offsets"],
+        ev["met"],
+        ev["met_phi"],
+        slots,
+        **kwargs,
+    )
 
 
 Event = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]
@@ -120,13 +152,20 @@ def event(ev: dict[str, np.ndarray], i: int) -> Event:
     return pt, eta, phi, e, types, float(ev["met"][i]), float(ev["met_phi"][i])
 
 
-def single(pt: Floats, eta: Floats, phi: Floats, e: Floats,
-           types: Ints, met: float, met_phi: float) -> dict[str, np.ndarray]:
+def single(
+    pt: Floats, eta: Floats, phi: Floats, e: Floats, types: Ints, met: float, met_phi: float
+) -> dict[str, np.ndarray]:
     """One event in the binding's jagged form."""
-    return {"pt": np.asarray(pt, np.float32), "eta": np.asarray(eta, np.float32),
-            "phi": np.asarray(phi, np.float32), "e": np.asarray(e, np.float32),
-            "type": np.asarray(types, np.int32), "offsets": np.array([0, len(pt)], np.int64),
-            "met": np.array([met], np.float32), "met_phi": np.array([met_phi], np.float32)}
+    return {
+        "pt": np.asarray(pt, np.float32),
+        "eta": np.asarray(eta, np.float32),
+        "phi": np.asarray(phi, np.float32),
+        "e": np.asarray(e, np.float32),
+        "type": np.asarray(types, np.int32),
+        "offsets": np.array([0, len(pt)], np.int64),
+        "met": np.array([met], np.float32),
+        "met_phi": np.array([met_phi], np.float32),
+    }
 
 
 # ---- agreement with the reference --------------------------------------------------------------------------
@@ -144,8 +183,10 @@ def test_agrees_with_loop_reference_on_random_events(native: ModuleType, layout:
     # The sample really covers the edge cases it is meant to.
     n_objects = np.diff(ev["offsets"])
     assert (n_objects == 0).any() and (ev["met"] == 0).any()
-    per_type_max = [np.bincount(ev["type"][b:e], minlength=len(slots)).max(initial=0)
-                    for b, e in zip(ev["offsets"][:-1], ev["offsets"][1:], strict=True)]
+    per_type_max = [
+        np.bincount(ev["type"][b:e], minlength=len(slots)).max(initial=0)
+        for b, e in zip(ev["offsets"][:-1], ev["offsets"][1:], strict=True)
+    ]
     assert max(per_type_max) > max(slots) and min(per_type_max) < min(slots)
 
 
@@ -172,8 +213,12 @@ def test_mass_cells_times_sqrt_s_are_pair_masses_from_vector(native: ModuleType)
     first, second = (np.array(x) for x in zip(*pairs, strict=True))
 
     def vectors(index: np.ndarray) -> Any:
-        return vector.array({k: ev[src][index].astype(np.float64)
-                             for k, src in (("pt", "pt"), ("eta", "eta"), ("phi", "phi"), ("E", "e"))})
+        return vector.array(
+            {
+                k: ev[src][index].astype(np.float64)
+                for k, src in (("pt", "pt"), ("eta", "eta"), ("phi", "phi"), ("E", "e"))
+            }
+        )
 
     masses = (vectors(first) + vectors(second)).mass
     # float32 energies of nearly collinear massless pairs can make m^2 slightly negative: vector then returns
@@ -184,10 +229,15 @@ def test_mass_cells_times_sqrt_s_are_pair_masses_from_vector(native: ModuleType)
 
 
 # ---- symmetries --------------------------------------------------------------------------------------------
-def _permuted(ev: dict[str, np.ndarray],
-              permutation_of: Callable[[np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
-    order = np.concatenate([b + permutation_of(ev["type"][b:e])
-                            for b, e in zip(ev["offsets"][:-1], ev["offsets"][1:], strict=True)]).astype(int)
+def _permuted(
+    ev: dict[str, np.ndarray], permutation_of: Callable[[np.ndarray], np.ndarray]
+) -> dict[str, np.ndarray]:
+    order = np.concatenate(
+        [
+            b + permutation_of(ev["type"][b:e])
+            for b, e in zip(ev["offsets"][:-1], ev["offsets"][1:], strict=True)
+        ]
+    ).astype(int)
     return {**ev, **{k: ev[k][order] for k in ("pt", "eta", "phi", "e", "type")}}
 
 
@@ -214,8 +264,9 @@ def test_permuting_the_order_of_type_blocks_leaves_the_matrix_unchanged(native: 
         rank = rng.permutation(len(slots))
         return np.argsort(rank[types], kind="stable")  # keeps the order inside each type
 
-    np.testing.assert_array_equal(run(native, _permuted(ev, blocks_in_random_type_order), slots),
-                                  run(native, ev, slots))
+    np.testing.assert_array_equal(
+        run(native, _permuted(ev, blocks_in_random_type_order), slots), run(native, ev, slots)
+    )
 
 
 # ---- a case computed by hand -------------------------------------------------------------------------------
@@ -263,8 +314,9 @@ def test_sqrt_s_in_the_inputs_units_makes_the_matrix_unit_free(native: ModuleTyp
     scaled = {**ev, **{k: ev[k] / np.float32(1024) for k in ("pt", "e", "met")}}
     np.testing.assert_array_equal(run(native, scaled, slots, sqrt_s=13e6 / 1024), run(native, ev, slots))
     # The same event in MeV with sqrt_s = 13e6 and in GeV with sqrt_s = 13e3.
-    mev = single([50e3, 100e3, 20e3], [0.5, -1.0, 2.0], [0.3, 2.0, -2.5], [60e3, 160e3, 80e3], [0, 0, 1],
-                 30e3, 1.0)
+    mev = single(
+        [50e3, 100e3, 20e3], [0.5, -1.0, 2.0], [0.3, 2.0, -2.5], [60e3, 160e3, 80e3], [0, 0, 1], 30e3, 1.0
+    )
     gev = {**mev, **{k: mev[k] / np.float32(1000) for k in ("pt", "e", "met")}}
     np.testing.assert_allclose(run(native, gev, [2, 2], sqrt_s=13e3), run(native, mev, [2, 2]), rtol=1e-5)
 
@@ -279,8 +331,15 @@ def test_event_without_objects_has_only_met(native: ModuleType) -> None:
 
 def test_objects_beyond_the_slots_are_dropped_and_empty_slots_are_zero(native: ModuleType) -> None:
     pt = [10e3, 40e3, 30e3, 20e3, 25e3]
-    ev_all = single(pt, [0.1, 0.2, -1.0, 2.0, 0.5], [0, 1, 2, 3, -1], [11e3, 41e3, 47e3, 76e3, 30e3],
-                    [0, 0, 0, 0, 1], 5e3, 0.3)
+    ev_all = single(
+        pt,
+        [0.1, 0.2, -1.0, 2.0, 0.5],
+        [0, 1, 2, 3, -1],
+        [11e3, 41e3, 47e3, 76e3, 30e3],
+        [0, 0, 0, 0, 1],
+        5e3,
+        0.3,
+    )
     keep = [1, 2, 4]  # the two hardest of type 0 (40, 30 GeV) and the only object of type 1
     pt_k, eta_k, phi_k, e_k, type_k = (ev_all[k][keep] for k in ("pt", "eta", "phi", "e", "type"))
     ev_kept = single(pt_k, eta_k, phi_k, e_k, type_k, 5e3, 0.3)
@@ -303,12 +362,23 @@ def test_zero_pt_object_gives_finite_cells(native: ModuleType) -> None:
     assert matrix[2, 2] == pytest.approx(1.0)  # imbalance with E_T = 0: (E_T1 - 0) / (E_T1 + 0)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("pt", np.nan), ("eta", np.inf), ("phi", np.nan), ("e", -np.inf), ("met", np.nan), ("met_phi", np.nan),
-    ("pt", -1.0), ("e", -5.0), ("met", -1.0),
-])
-def test_invalid_values_give_an_all_nan_matrix_for_that_event_only(native: ModuleType, field: str,
-                                                                   value: float) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pt", np.nan),
+        ("eta", np.inf),
+        ("phi", np.nan),
+        ("e", -np.inf),
+        ("met", np.nan),
+        ("met_phi", np.nan),
+        ("pt", -1.0),
+        ("e", -5.0),
+        ("met", -1.0),
+    ],
+)
+def test_invalid_values_give_an_all_nan_matrix_for_that_event_only(
+    native: ModuleType, field: str, value: float
+) -> None:
     ev = random_events(np.random.default_rng(1), 3, [2, 2])
     ev["offsets"] = np.array([0, 2, 4, 6], np.int64)
     ev = {**ev, **{k: ev[k][:6] for k in ("pt", "eta", "phi", "e", "type")}}
@@ -338,14 +408,18 @@ def test_type_out_of_range_names_event_object_and_type(native: ModuleType, bad_t
         run(native, ev, [2, 2])
 
 
-@pytest.mark.parametrize(("slots", "kwargs", "message"), [
-    ([], {}, "slots_per_type must not be empty"),
-    ([5, 0], {}, r"slots_per_type\[1\] = 0, expected >= 1"),
-    ([5], {"sqrt_s": 0.0}, "sqrt_s = 0.000000, expected > 0"),
-    ([5], {"c": float("nan")}, "c = nan, expected finite"),
-])
-def test_bad_layout_is_rejected(native: ModuleType, slots: list[int], kwargs: dict[str, float],
-                                message: str) -> None:
+@pytest.mark.parametrize(
+    ("slots", "kwargs", "message"),
+    [
+        ([], {}, "slots_per_type must not be empty"),
+        ([5, 0], {}, r"slots_per_type\[1\] = 0, expected >= 1"),
+        ([5], {"sqrt_s": 0.0}, "sqrt_s = 0.000000, expected > 0"),
+        ([5], {"c": float("nan")}, "c = nan, expected finite"),
+    ],
+)
+def test_bad_layout_is_rejected(
+    native: ModuleType, slots: list[int], kwargs: dict[str, float], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         run(native, single([], [], [], [], [], 0.0, 0.0), slots, **kwargs)
 
@@ -371,19 +445,42 @@ def test_cell_names_need_one_distinct_name_per_type(native: ModuleType, type_nam
 def test_real_file_agrees_with_reference(native: ModuleType, real_4lep_file: Path) -> None:
     uproot = pytest.importorskip("uproot")
     arrays = uproot.open(real_4lep_file)["mini"].arrays(
-        ["jet_pt", "jet_eta", "jet_phi", "jet_E", "jet_MV2c10", "lep_pt", "lep_eta", "lep_phi", "lep_E",
-         "lep_type", "met_et", "met_phi"], library="np")
+        [
+            "jet_pt",
+            "jet_eta",
+            "jet_phi",
+            "jet_E",
+            "jet_MV2c10",
+            "lep_pt",
+            "lep_eta",
+            "lep_phi",
+            "lep_E",
+            "lep_type",
+            "met_et",
+            "met_phi",
+        ],
+        library="np",
+    )
     per_event = []
     for i in range(len(arrays["met_et"])):
         jet_type = np.where(arrays["jet_MV2c10"][i] > 0.645925, 1, 0)
         lep_type = np.where(arrays["lep_type"][i] == 13, 2, 3)
-        per_event.append([np.concatenate([arrays[f"jet_{k}"][i], arrays[f"lep_{k}"][i]])
-                          for k in ("pt", "eta", "phi", "E")] + [np.concatenate([jet_type, lep_type])])
+        per_event.append(
+            [
+                np.concatenate([arrays[f"jet_{k}"][i], arrays[f"lep_{k}"][i]])
+                for k in ("pt", "eta", "phi", "E")
+            ]
+            + [np.concatenate([jet_type, lep_type])]
+        )
     names = ("pt", "eta", "phi", "e", "type")
     ev = {k: np.concatenate([e[j] for e in per_event]) for j, k in enumerate(names)}
-    ev = {**{k: v.astype(np.float32) for k, v in ev.items()}, "type": ev["type"].astype(np.int32),
-          "offsets": np.concatenate([[0], np.cumsum([len(e[0]) for e in per_event])]).astype(np.int64),
-          "met": arrays["met_et"].astype(np.float32), "met_phi": arrays["met_phi"].astype(np.float32)}
+    ev = {
+        **{k: v.astype(np.float32) for k, v in ev.items()},
+        "type": ev["type"].astype(np.int32),
+        "offsets": np.concatenate([[0], np.cumsum([len(e[0]) for e in per_event])]).astype(np.int64),
+        "met": arrays["met_et"].astype(np.float32),
+        "met_phi": arrays["met_phi"].astype(np.float32),
+    }
     slots = [5, 5, 5, 5]
     got = run(native, ev, slots)
     expected = np.stack([reference_rmm(*event(ev, i), slots) for i in range(len(ev["met"]))])

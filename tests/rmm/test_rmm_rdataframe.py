@@ -33,11 +33,17 @@ def rmm_columns(path: str, threads: int) -> dict[str, np.ndarray]:
         .Define("obj_eta", "ROOT::VecOps::Concatenate(jet_eta, lep_eta)")
         .Define("obj_phi", "ROOT::VecOps::Concatenate(jet_phi, lep_phi)")
         .Define("obj_E", "ROOT::VecOps::Concatenate(jet_E, lep_E)")
-        .Define("obj_type", f"ROOT::VecOps::Concatenate(ROOT::VecOps::Where(jet_MV2c10 > {MV2C10_77}f, 1, 0),"
-                            " ROOT::VecOps::Where(lep_type == 13u, 2, 3))")
+        .Define(
+            "obj_type",
+            f"ROOT::VecOps::Concatenate(ROOT::VecOps::Where(jet_MV2c10 > {MV2C10_77}f, 1, 0),"
+            " ROOT::VecOps::Where(lep_type == 13u, 2, 3))",
+        )
         .Define("rmm", "rmm_test_t4n5(obj_pt, obj_eta, obj_phi, obj_E, obj_type, met_et, met_phi)")
-        .Define("rmm_free", "higgshunt::RapidityMassMatrix(obj_pt, obj_eta, obj_phi, obj_E, obj_type, met_et,"
-                            " met_phi, {5, 5, 5, 5})")
+        .Define(
+            "rmm_free",
+            "higgshunt::RapidityMassMatrix(obj_pt, obj_eta, obj_phi, obj_E, obj_type, met_et,"
+            " met_phi, {5, 5, 5, 5})",
+        )
     )
     columns = df.AsNumpy(["eventNumber", "met_et", "met_phi", "rmm", "rmm_free", *INPUTS])
     out = {k: np.asarray(v) for k, v in columns.items() if k not in ("rmm", "rmm_free", *INPUTS)}
@@ -51,8 +57,15 @@ def rmm_columns(path: str, threads: int) -> dict[str, np.ndarray]:
 
 def binding_rmm(columns: dict[str, np.ndarray]) -> np.ndarray:
     return native.core().rmm(
-        columns["obj_pt"], columns["obj_eta"], columns["obj_phi"], columns["obj_E"], columns["obj_type"],
-        columns["offsets"], columns["met_et"], columns["met_phi"], SLOTS,
+        columns["obj_pt"],
+        columns["obj_eta"],
+        columns["obj_phi"],
+        columns["obj_E"],
+        columns["obj_type"],
+        columns["offsets"],
+        columns["met_et"],
+        columns["met_phi"],
+        SLOTS,
     )
 
 
@@ -73,8 +86,9 @@ def test_rdataframe_matches_the_numpy_binding(single_threaded: dict[str, np.ndar
     assert np.all(columns["rmm"][:, 0] > 0)
 
 
-def test_multithreaded_rdataframe_matches_single_threaded(single_threaded: dict[str, np.ndarray],
-                                                          real_4lep_file: Path, tmp_path: Path) -> None:
+def test_multithreaded_rdataframe_matches_single_threaded(
+    single_threaded: dict[str, np.ndarray], real_4lep_file: Path, tmp_path: Path
+) -> None:
     output = tmp_path / "rmm_mt.npz"
     script = (
         "import sys, numpy as np\n"

@@ -13,9 +13,13 @@
 // k-fold: with n folds, the event is scored by fold model `eventNumber mod n` (the non-negative remainder, as
 // Python's `%`), which is the model trained without that fold.
 //
-// Thread safety and speed: evaluation is const and keeps its scratch memory in thread_local buffers, so one
-// Model serves all slots of a multi-threaded event loop; after the first event of a thread there are no heap
-// allocations per event. The scalar `Score` overload puts the features in a stack array (no RVec).
+// Thread safety and speed: evaluation is const and keeps its scratch memory on the stack (in thread_local
+// buffers for networks wider than 256 units), so one Model serves all slots of a multi-threaded event loop;
+// after the first event of a thread there are no heap allocations per event. The scalar `Score` overload puts the features in a stack array (no RVec).
+//
+// Vector instructions: on x86-64 the kernels use AVX-512 or AVX2+FMA when the CPU has them, elsewhere the
+// portable build; the environment variable HIGGSHUNT_KERNELS ("avx2+fma" or "baseline"), read when the model
+// is loaded, sets a limit. `Kernels()` says which are in use.
 //
 // Missing values: a NaN feature follows the default direction of each tree split (as in XGBoost); a network or
 // autoencoder returns NaN for it.
@@ -62,7 +66,8 @@ public:
   /// Fold of an event: eventNumber mod n_folds, in [0, n_folds).
   static std::size_t Fold(std::int64_t eventNumber, std::size_t n_folds) {
     const auto n = static_cast<std::int64_t>(n_folds);
-    return static_cast<std::size_t>(((eventNumber % n) + n) % n);
+    const std::int64_t r = eventNumber % n;  // negative for a negative eventNumber
+    return static_cast<std::size_t>(r < 0 ? r + n : r);
   }
 
   const std::string& Path() const { return path_; }
@@ -73,6 +78,8 @@ public:
   const std::vector<std::string>& Features() const { return features_; }
   std::size_t NFeatures() const { return features_.size(); }
   std::size_t NFolds() const { return n_folds_; }
+  /// The kernels chosen at load time: "avx512", "avx2+fma" or "baseline".
+  const std::string& Kernels() const { return kernels_; }
 
   /// Score of one event; `x` points to NFeatures() values in the order of Features().
   float Evaluate(std::int64_t eventNumber, const float* x) const;
@@ -98,6 +105,7 @@ private:
   std::string path_;
   std::string kind_;
   std::string score_;
+  std::string kernels_;
   std::vector<std::string> features_;
   std::size_t n_folds_ = 0;
   std::vector<std::unique_ptr<inference::Evaluator>> folds_;

@@ -149,6 +149,7 @@ def _with_defaults(raw: dict[str, Any]) -> dict[str, Any]:
     filled.setdefault("output", "outputs/bumphunt")
     filled.setdefault("plots", True)
     filled.setdefault("seed", 0)
+    filled.setdefault("data_kind", "auto")
     return filled
 
 

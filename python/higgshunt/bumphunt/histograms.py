@@ -20,6 +20,7 @@ import numpy as np
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.inference import define_score
+from higgshunt.learning.manifest import derived_columns
 from higgshunt.skim import graph
 from higgshunt.skim.cutflow import WEIGHT
 from higgshunt.skim.samples import Sample
@@ -62,7 +63,9 @@ def book(df: Any, config: BumphuntConfig, sample: Sample) -> Booked:
     if config.model is None:
         return Booked(sample, mass_hist, None)
     score = config.score
-    node = define_score(node, config.model, config.score_column)
+    # computed inputs (e.g. m34 / m4l) are defined from the expressions they were trained with
+    columns = derived_columns(config.model)
+    node = define_score(node, config.model, config.score_column, feature_columns=columns)
     model_2d = ROOT.RDF.TH2DModel(
         f"{sample.name}_mass_score",
         f";{config.mass_title};{config.score_column}",
@@ -136,11 +139,13 @@ def write(
     kinds: Mapping[str, str],
     *,
     lumi_fb: float | None,
+    data_kind: str,
     provenance: str,
 ) -> None:
     """Write the plot_stack layout (docs/plot_inputs.md): per category a directory with `data`, one TH1 per
     process and a TNamed `kind_<process>` each (backgrounds first, in stacking order), plus the extra
-    `total_signal` and `total_background`; the top level holds `lumi_fb` and a TNamed `provenance` (JSON)."""
+    `total_signal` and `total_background`; the top level holds `lumi_fb`, a TNamed `data_kind` (its title
+    open_data, pseudo_data or simulation: the plots' label) and a TNamed `provenance` (JSON)."""
     import ROOT
 
     handle = ROOT.TFile.Open(str(path), "RECREATE")
@@ -149,6 +154,7 @@ def write(
     try:
         if lumi_fb is not None:
             ROOT.TParameter["double"]("lumi_fb", float(lumi_fb)).Write()
+        ROOT.TNamed("data_kind", data_kind).Write()
         ROOT.TNamed("provenance", provenance).Write()
         order = sorted(kinds, key=lambda name: kinds[name] != "background")  # stable: config order kept
         for category, hists in categories.items():

@@ -10,11 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from higgshunt.bumphunt.config import BumphuntConfig
+from higgshunt.bumphunt.histograms import CUT_BASED, as_array
 from higgshunt.bumphunt.selection import Selection, asimov_significance
 from higgshunt.errors import FitError, InputError
+from higgshunt.learning.metrics import jensen_shannon
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +111,8 @@ def summary(
     kept `cut` (events with score >= cut pass), its `categories` with their score edges, expected signal,
     background and Asimov Z, from simulation only); `categories` (per directory of bumphunt.root: `yields` per
     process and data (sum of weights and its error in the histogram range and in the window), `expected`
-    counting in the window, and `fit` of the data: fit.json's content or {"error": ...}); `significance`
+    counting in the window, `sculpting_jsd` for score selections (see `sculpting`), and `fit` of the data:
+    fit.json's content or {"error": ...}); `significance`
     (per selection: expected Asimov from counting, expected from the fit's Asimov data, observed local with
     the mass fixed and floating); provenance. Infinite or undefined numbers are null.
     """
@@ -124,6 +128,8 @@ def summary(
             "yields": {process: yields(category[process], window) for process in ("data", *kinds)},
             "expected": {"signal": s, "background": b, "significance_asimov": asimov_significance(s, b)},
         }
+        if name != CUT_BASED:
+            entry["sculpting_jsd"] = sculpting(category, categories[CUT_BASED])
         if name in fits:
             entry["fit"] = fits[name]
         per_category[name] = entry
@@ -159,6 +165,16 @@ def summary(
     )
 
 
+def sculpting(category: Mapping[str, Any], cut_based: Mapping[str, Any]) -> float:
+    """How much a score selection changes the background's mass shape: the Jensen-Shannon divergence (base 2,
+    0 = same shape, 1 = disjoint) between the simulated background mass histogram passing the selection and
+    the one failing it (the cut-based selection's minus the passing), over the histogram's range; the bump
+    hunt's counterpart of learning's JSD50."""
+    passing = as_array(category["total_background"])[1:-1]
+    failing = as_array(cut_based["total_background"])[1:-1] - passing
+    return jensen_shannon(passing, np.clip(failing, 0.0, None))
+
+
 def _finite(value: Any) -> Any:
     """`value` with every infinite or NaN float replaced by None, so the summary is strict JSON (an open
     category edge or an undefined significance reads as null)."""
@@ -182,14 +198,21 @@ def _significances(entry: dict[str, Any]) -> dict[str, float]:
 
 
 def format_table(summary: dict[str, Any]) -> str:
-    """The significances of every selection side by side, as plain text."""
+    """The significances of every selection side by side, as plain text: expected signal and background in
+    the window, expected Asimov Z from counting and from the fit, observed Z (mass fixed, floating), the
+    background sculpting (JSD, score selections only) and whether the fit of the data converged."""
     header = (
         f"{'selection':<12} {'s (window)':>11} {'b (window)':>11} {'Z exp':>7} {'Z exp fit':>10} "
-        f"{'Z obs':>7} {'Z obs float':>12}"
+        f"{'Z obs':>7} {'Z obs float':>12} {'JSD':>6}  fit"
     )
-    lines = [f"{summary['channel']} at {summary['lumi_fb']} fb^-1", header, "-" * len(header)]
+    lines = [
+        f"{summary['channel']} at {summary['lumi_fb']} fb^-1 ({summary.get('data_kind', 'data')})",
+        header,
+        "-" * len(header),
+    ]
     for name, values in summary["significance"].items():
-        expected = summary["categories"].get(name, {}).get("expected", {})
+        category = summary["categories"].get(name, {})
+        expected = category.get("expected", {})
         cells = [
             _number(expected.get("signal"), 11, ".2f"),
             _number(expected.get("background"), 11, ".2f"),
@@ -197,11 +220,15 @@ def format_table(summary: dict[str, Any]) -> str:
             _number(values.get("expected_fit"), 10, ".2f"),
             _number(values.get("observed_mass_fixed"), 7, ".2f"),
             _number(values.get("observed_mass_floating"), 12, ".2f"),
+            _number(category.get("sculpting_jsd"), 6, ".3f"),
         ]
+        fit = category.get("fit")
+        status = "-" if fit is None else ("failed" if "error" in fit else "converged")
         label = name if "combined_from" not in values else f"{name}*"
-        lines.append(f"{label:<12} " + " ".join(cells))
+        lines.append(f"{label:<12} " + " ".join(cells) + f"  {status}")
     if any("combined_from" in values for values in summary["significance"].values()):
         lines.append("* categories combined as sqrt(sum Z^2) (expected only)")
+    lines.append("JSD: background mass shape passing vs failing the score selection (0 = no sculpting)")
     return "\n".join(lines)
 
 

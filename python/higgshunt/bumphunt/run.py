@@ -18,8 +18,8 @@ import numpy as np
 
 from higgshunt import native, provenance
 from higgshunt.atomic import atomic_output
+from higgshunt.bumphunt import data_kind, report, selection
 from higgshunt.bumphunt import histograms as hists
-from higgshunt.bumphunt import report, selection
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.skim import executors, graph, inputs
@@ -38,7 +38,8 @@ class BumphuntResult:
 
     Attributes:
         output: the output directory.
-        summary: the content of summary.json (yields, cuts, expected and observed significances).
+        summary: the content of summary.json (yields, cuts, expected and observed significances, sculpting,
+            and `data_kind`: open_data, pseudo_data or simulation).
     """
 
     output: Path
@@ -53,11 +54,18 @@ def run(
     config: BumphuntConfig,
     *,
     threads: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    npartitions: int | None = None,
     plots: bool | None = None,
     fit: bool | None = None,
     progress: bool = True,
 ) -> BumphuntResult:
     """Run the bump hunt of `config` into `config.output`; `plots`/`fit` override the config's switches.
+
+    The event loops run where `executor` says (higgshunt.skim.executors: "local" with `threads`, or "dask" on
+    the cluster at `scheduler`, a local 2-worker cluster without one, `npartitions` per sample); the
+    histograms are the same either way.
 
     Raises:
         ConfigError: a bad config or sample list. InputError: a missing or unreadable input, a missing data,
@@ -69,11 +77,22 @@ def run(
     for sample in samples:
         inputs.check_files(sample.files, config.skim.tree, ["eventNumber"], skip_bad=False)
     processes = hists.processes(config, samples)
-    booked = _run_event_loops(config, samples, threads)
+    native.load_into_root()
+    graph.declare(config.skim)
+    runner = executors.make(
+        executor,
+        threads=threads,
+        scheduler=scheduler,
+        npartitions=npartitions,
+        declarations=config.skim.raw.get("declarations"),
+    )
+    booked = _run_event_loops(config, samples, runner)
     categories, chosen = _categories(config, booked, processes)
     plots = bool(config.raw["plots"]) if plots is None else plots
     fit = bool(config.raw["fit"]["enabled"]) if fit is None else fit
     kinds = {process.name: process.kind for process in processes}
+    what = data_kind.detect(config.raw["data_kind"], config.skim, samples)
+    log.info("data of this run: %s", what)
     record = provenance.collect(config.raw)
     output = config.output
     with atomic_output(output) as tmp:
@@ -83,6 +102,7 @@ def run(
             categories,
             kinds,
             lumi_fb=config.lumi_fb,
+            data_kind=what,
             provenance=json.dumps(record, default=str),
         )
         fits = (
@@ -91,6 +111,7 @@ def run(
             else {}
         )
         summary = report.summary(config, categories, kinds, chosen, fits, record)
+        summary["data_kind"] = what
         if plots:
             report.draw_stacks(tmp, list(categories), progress=progress)
         with (tmp / SUMMARY_FILE).open("w") as handle:
@@ -101,19 +122,25 @@ def run(
 
 def _check_kinds(samples: list[Sample], config: BumphuntConfig) -> None:
     kinds = {sample.kind for sample in samples}
-    for kind in ("data", "signal", "background"):
+    for kind in ("signal", "background"):
         if kind not in kinds:
             raise InputError(
                 f"{config.skim.source}: no {kind} sample among {[s.name for s in samples]}; the bump hunt "
-                "needs data, signal and background"
+                "needs signal and background (and data, or the Asimov data set stands in)"
             )
+    setting = config.raw["data_kind"]
+    if setting != data_kind.AUTO and ("data" in kinds) == (setting == "simulation"):
+        raise InputError(
+            f"{config.source}: data_kind: '{setting}' but {'a' if 'data' in kinds else 'no'} data sample "
+            f"among {[s.name for s in samples]} (simulation means: no data sample, the Asimov data set "
+            "stands in)"
+        )
 
 
-def _run_event_loops(config: BumphuntConfig, samples: list[Sample], threads: int) -> list[hists.Booked]:
-    """Book every sample, then run all event loops together (one pass over each input)."""
-    native.load_into_root()
-    graph.declare(config.skim)
-    runner = executors.make("local", threads=threads)
+def _run_event_loops(
+    config: BumphuntConfig, samples: list[Sample], runner: executors.Executor
+) -> list[hists.Booked]:
+    """Book every sample, then run all event loops together (one pass over each input); closes `runner`."""
     try:
         booked = [
             hists.book(runner.dataframe(config.skim.tree, sample.files), config, sample) for sample in samples
@@ -142,7 +169,7 @@ def _categories(
     title = f";{config.mass_title};"
 
     def category(by_sample: dict[str, Any]) -> dict[str, Any]:
-        result = {"data": hists.add([h for n, h in by_sample.items() if kinds[n] == "data"], "data", title)}
+        result = {}
         for process in processes:
             result[process.name] = hists.add(
                 [by_sample[n] for n in process.samples], process.name, f"{process.title}{title}"
@@ -150,9 +177,14 @@ def _categories(
         for kind in ("signal", "background"):
             members = [h for n, h in by_sample.items() if kinds[n] == kind]
             result[f"total_{kind}"] = hists.add(members, f"total_{kind}", f"{kind}{title}")
+        data = [h for n, h in by_sample.items() if kinds[n] == "data"]
+        # without data, the Asimov data set: the simulated expectation itself
+        result["data"] = hists.add(
+            data or [result["total_signal"], result["total_background"]], "data", title
+        )
         return result
 
-    result = {hists.CUT_BASED: category({b.sample.name: b.mass.GetPtr() for b in booked})}
+    result = {hists.CUT_BASED: category({b.sample.name: b.mass.GetValue() for b in booked})}
     _check_not_empty(config, result[hists.CUT_BASED])
     chosen: dict[str, selection.Selection] = {}
     if config.model is not None:
@@ -206,7 +238,7 @@ def _optimise(config: BumphuntConfig, mc: list[hists.Booked]) -> dict[str, selec
 
 def _mass_score(booked: hists.Booked) -> Any:
     assert booked.mass_score is not None  # booked whenever there is a model
-    return booked.mass_score.GetPtr()
+    return booked.mass_score.GetValue()
 
 
 def _named(name: str, choice: selection.Selection) -> list[tuple[str, selection.Category]]:

@@ -21,6 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", metavar="DIR", help="output directory (overrides the config)")
     parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
+    parser.add_argument("--executor", choices=("local", "dask"), default="local")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="dask scheduler (default: a local 2-worker cluster)"
+    )
+    parser.add_argument("--npartitions", type=int, help="partitions per sample for --executor dask")
     parser.add_argument(
         "--no-fit", dest="fit", action="store_false", default=None, help="do not fit the data"
     )
@@ -38,7 +43,14 @@ def run(args: argparse.Namespace) -> int:
 
     config = bumphunt.load(args.config, model=args.model, output=args.output)
     result = bumphunt.run(
-        config, threads=args.threads, plots=args.plots, fit=args.fit, progress=not args.no_progress
+        config,
+        threads=args.threads,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        npartitions=args.npartitions,
+        plots=args.plots,
+        fit=args.fit,
+        progress=not args.no_progress,
     )
     print(bumphunt.format_table(result.summary))
     print(f"written to {result.output}")

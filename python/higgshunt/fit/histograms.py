@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +24,15 @@ class Spectrum:
         edges: bin edges (n + 1), a subset of the histogram's edges.
         counts: bin contents (n); weighted histograms keep their weights.
         title: the histogram's x-axis title (for plots).
+        data_kind: what the data are, from a TNamed `data_kind` at the top of the file (open_data,
+            pseudo_data or simulation, as the bump hunt writes it); None when the file does not say.
     """
 
     source: str
     edges: np.ndarray
     counts: np.ndarray
     title: str
+    data_kind: str | None = None
 
     @property
     def centers(self) -> np.ndarray:
@@ -89,9 +93,11 @@ def read_spectrum(spec: str, mass_range: tuple[float, float]) -> Spectrum:
         edges = np.array([hist.GetXaxis().GetBinLowEdge(i) for i in range(1, n + 2)])
         counts = np.array([hist.GetBinContent(i) for i in range(1, n + 1)])
         title = str(hist.GetXaxis().GetTitle())
+        kind = handle.Get("data_kind")
+        data_kind = str(kind.GetTitle()) if kind and isinstance(kind, ROOT.TNamed) else None
     finally:
         handle.Close()
-    return _restrict(spec, edges, counts, title, mass_range)
+    return dataclasses.replace(_restrict(spec, edges, counts, title, mass_range), data_kind=data_kind)
 
 
 def _restrict(

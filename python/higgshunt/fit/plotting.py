@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The label after "ATLAS" for what the data are (Spectrum.data_kind); files that do not say are data.
+STATUS = {"open_data": "Open Data", "pseudo_data": "Pseudo-data", "simulation": "Simulation"}
+
 
 def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output: Path) -> list[Path]:
     """Write `output`/fit.png and fit.pdf; returns their paths."""
@@ -53,7 +56,7 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
             f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}"
         )
         top.legend(loc="upper right", fontsize="small", title=text, title_fontsize="x-small")
-        hep.atlas.label(ax=top, data=True, text="Open Data", loc=0)
+        hep.atlas.label(ax=top, data=True, text=STATUS.get(spectrum.data_kind or "", "Open Data"), loc=0)
         expected = curves.expected
         pulls = np.where(
             expected > 0, (spectrum.counts - expected) / np.sqrt(np.maximum(expected, 1e-12)), 0.0
@@ -62,7 +65,7 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
         bottom.axhline(0.0, color="k", linewidth=0.8)
         bottom.set_ylabel("Pull")
         bottom.set_ylim(-4, 4)
-        bottom.set_xlabel(spectrum.title or "Mass")
+        bottom.set_xlabel(mathtext(spectrum.title) or "Mass")
         bottom.set_xlim(spectrum.edges[0], spectrum.edges[-1])
         paths = []
         for suffix in ("png", "pdf"):
@@ -72,3 +75,15 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
             paths.append(path)
         plt.close(fig)
     return paths
+
+
+def mathtext(title: str) -> str:
+    """A ROOT (TLatex) axis title for matplotlib: "m_{4l} [GeV]" -> "$m_{4l}$ [GeV]", "#gamma" -> "$\\gamma$".
+
+    The unit in brackets at the end stays plain text; titles without TLatex markup are returned unchanged.
+    """
+    text, bracket, unit = title.partition(" [")
+    if not any(mark in text for mark in "_^#{"):
+        return title
+    latex = text.replace("#", "\\")
+    return f"${latex}$" + (f" [{unit}" if bracket else "")

@@ -30,8 +30,8 @@ def simulate(batch: TruthBatch, config: dict[str, Any], rng: np.random.Generator
     """Reconstruct one batch of filtered events.
 
     Returns:
-        A mapping with record arrays `leptons`, `photons` (sorted by pT) and `jets` (a JetCollection), and
-        numpy arrays `met_et`, `met_phi` (GeV) per event.
+        A mapping with record arrays `leptons`, `photons` (sorted by pT), `jets` and `soft_jets` (below the
+        jet threshold, not written; JetCollections), and numpy arrays `met_et`, `met_phi` (GeV) per event.
     """
     particles = batch.particles
     particles = ak.with_field(particles, transverse_energy(particles), "et")
@@ -46,9 +46,16 @@ def simulate(batch: TruthBatch, config: dict[str, Any], rng: np.random.Generator
     photons = _photon_properties(photons, particles, config, rng)
 
     jet_inputs = particles[_jet_input_mask(particles, electrons, photons, config)]
-    jets = jet_response.reconstruct(jet_inputs, batch.heavy_hadrons, config["jets"], rng)
+    jets, soft_jets = jet_response.reconstruct(jet_inputs, batch.heavy_hadrons, config["jets"], rng)
     met_et, met_phi = _missing_et(jet_inputs, electrons, muons, photons, jets, config, rng)
-    return {"leptons": leptons, "photons": photons, "jets": jets, "met_et": met_et, "met_phi": met_phi}
+    return {
+        "leptons": leptons,
+        "photons": photons,
+        "jets": jets,
+        "soft_jets": soft_jets,
+        "met_et": met_et,
+        "met_phi": met_phi,
+    }
 
 
 def efficiency(pt: ak.Array, table: dict[str, list[float]]) -> ak.Array:
@@ -85,7 +92,8 @@ def _bernoulli(probability: ak.Array, rng: np.random.Generator) -> ak.Array:
     return ak.unflatten(rng.random(len(flat)) < flat, ak.num(probability))
 
 
-def _in_acceptance(pt: ak.Array, eta: ak.Array, cfg: dict[str, Any]) -> ak.Array:
+def in_acceptance(pt: Any, eta: Any, cfg: dict[str, Any]) -> Any:
+    """Inside the object's pT threshold and eta range, outside the calorimeter crack where it has one."""
     ok = (pt > cfg["pt_min_gev"]) & (abs(eta) < cfg["abs_eta_max"])
     if "crack_abs_eta" in cfg:
         low, high = cfg["crack_abs_eta"]
@@ -144,7 +152,7 @@ def _select(cand: ak.Array, cfg: dict[str, Any], rng: np.random.Generator, kind:
     if "central_gap" in cfg:
         gap = cfg["central_gap"]
         eff = ak.where(abs(cand.eta) < gap["abs_eta_max"], eff * gap["efficiency_factor"], eff)
-    keep = _in_acceptance(cand.reco_pt, cand.eta, cfg) & _bernoulli(eff, rng)
+    keep = in_acceptance(cand.reco_pt, cand.eta, cfg) & _bernoulli(eff, rng)
     cand = cand[keep]
     tight = ak.where(cand.from_hadron, cfg["tight_id"]["non_prompt"], cfg["tight_id"]["prompt"])
     fields = {
@@ -209,17 +217,22 @@ def _photon_properties(
 ) -> ak.Array:
     ptcone, etcone = _isolation(photons, particles, config, rng)
     converted = _bernoulli(ak.full_like(photons.pt, config["photons"]["conversion_fraction"]), rng)
-    lead, sublead = config["photons"]["trigger_pt_min_gev"]
-    pts = ak.pad_none(photons.pt, 2)
-    fired = ak.to_numpy(ak.fill_none((pts[:, 0] > lead) & (pts[:, 1] > sublead), False))
     for name, values in (
         ("ptcone30", ptcone),
         ("etcone20", etcone),
         ("conv_type", ak.values_astype(converted, np.int32)),
-        ("trig_matched", (photons.pt > sublead) & fired),
+        ("trig_matched", photon_trigger_matched(photons, config["photons"])),
     ):
         photons = ak.with_field(photons, values, name)
     return photons
+
+
+def photon_trigger_matched(photons: ak.Array, cfg: dict[str, Any]) -> ak.Array:
+    """Per photon (sorted by pT): the diphoton trigger fired and this photon is above its lower threshold."""
+    lead, sublead = cfg["trigger_pt_min_gev"]
+    pts = ak.pad_none(photons.pt, 2)
+    fired = ak.to_numpy(ak.fill_none((pts[:, 0] > lead) & (pts[:, 1] > sublead), False))
+    return (photons.pt > sublead) & fired
 
 
 def _impact_parameters(
@@ -235,8 +248,16 @@ def _impact_parameters(
     z0_true = (
         leptons.vz - leptons.true_pz / pt * (leptons.vx * leptons.true_px + leptons.vy * leptons.true_py) / pt
     )
-    sin_theta = 1.0 / np.cosh(leptons.eta)
-    factor = ak.where(leptons.kind == ELECTRON, cfg["electron_factor"], 1.0)
+    sigma_d0, sigma_z0 = track_resolutions(pt, leptons.eta, leptons.kind == ELECTRON, cfg)
+    d0 = d0_true + sigma_d0 * _normal_like(pt, rng)
+    z0 = z0_true + sigma_z0 * _normal_like(pt, rng)
+    return d0, abs(d0) / sigma_d0, z0
+
+
+def track_resolutions(pt: Any, eta: Any, is_electron: Any, cfg: dict[str, float]) -> tuple[Any, Any]:
+    """sigma(d0), sigma(z0) in mm: a (+) b / (pT sqrt(sin theta)), z0 over sin theta, electrons worse."""
+    sin_theta = 1.0 / np.cosh(eta)
+    factor = is_electron * (cfg["electron_factor"] - 1.0) + 1.0
     sigma_d0 = factor * np.hypot(
         cfg["d0_constant_mm"], cfg["d0_multiple_scattering_mm_gev"] / (pt * np.sqrt(sin_theta))
     )
@@ -245,9 +266,7 @@ def _impact_parameters(
         * np.hypot(cfg["z0_constant_mm"], cfg["z0_multiple_scattering_mm_gev"] / (pt * np.sqrt(sin_theta)))
         / sin_theta
     )
-    d0 = d0_true + sigma_d0 * _normal_like(pt, rng)
-    z0 = z0_true + sigma_z0 * _normal_like(pt, rng)
-    return d0, abs(d0) / sigma_d0, z0
+    return sigma_d0, sigma_z0
 
 
 def _normal_like(values: ak.Array, rng: np.random.Generator) -> ak.Array:

@@ -51,7 +51,7 @@ def cluster(particles: ak.Array, radius: float) -> tuple[ak.Array, ak.Array]:
 
 def reconstruct(
     particles: ak.Array, hadrons: ak.Array, config: dict[str, Any], rng: np.random.Generator
-) -> JetCollection:
+) -> tuple[JetCollection, JetCollection]:
     """Cluster, smear, label and tag jets.
 
     Args:
@@ -59,13 +59,19 @@ def reconstruct(
         hadrons: b- and c-hadrons per event (pt, eta, phi, flavour) for the ghost-free dR labelling.
         config: the `jets` section of the detector config.
         rng: the file's random generator.
+
+    Returns:
+        The reconstructed jets (pT > pt_min_gev), and the soft jets between soft_pt_min_gev and pt_min_gev,
+        which are not written but can fake leptons (higgshunt.generation.fakes).
     """
     if len(particles) == 0:
         empty = ak.unflatten(np.zeros(0), np.zeros(0, dtype=np.int64))
-        return JetCollection(*(empty,) * 6, ak.values_astype(empty, np.int32), empty, empty)
+        nothing = JetCollection(*(empty,) * 6, ak.values_astype(empty, np.int32), empty, empty)
+        return nothing, nothing
     jets, true_pt = cluster(particles, float(config["radius"]))
-    # Only jets that can pass the threshold after smearing are worth smearing.
-    jets = jets[true_pt > 0.5 * float(config["pt_min_gev"])]
+    pt_min, soft_min = float(config["pt_min_gev"]), float(config["soft_pt_min_gev"])
+    # Only jets that can pass the lower threshold after smearing are worth smearing.
+    jets = jets[true_pt > 0.5 * soft_min]
     true_pt = np.hypot(jets.px, jets.py)
     eta = np.arcsinh(jets.pz / np.maximum(true_pt, 1e-9))
     phi = np.arctan2(jets.py, jets.px)
@@ -78,25 +84,31 @@ def reconstruct(
     scale = ak.unflatten(scale, counts)
     pt = true_pt * scale
     e = energy * scale
-    accepted = (pt > float(config["pt_min_gev"])) & (abs(eta) < float(config["abs_eta_max"]))
-    order = ak.argsort(pt[accepted], ascending=False)
+    central = abs(eta) < float(config["abs_eta_max"])
 
-    def pick(values: ak.Array) -> ak.Array:
-        return values[accepted][order]
+    def collection(selected: ak.Array) -> JetCollection:
+        order = ak.argsort(pt[selected], ascending=False)
 
-    pt, eta, phi, e = pick(pt), pick(eta), pick(phi), pick(e)
-    flavour = _label(eta, phi, hadrons, float(config["label_dr"]), float(config["label_hadron_pt_min_gev"]))
-    return JetCollection(
-        pt=pt,
-        eta=eta,
-        phi=phi,
-        e=e,
-        jvt=_jvt(counts_of(pt), rng),
-        mv2c10=_btag_score(flavour, config["btag"], rng),
-        trueflav=flavour,
-        true_px=pick(jets.px),
-        true_py=pick(jets.py),
-    )
+        def pick(values: ak.Array) -> ak.Array:
+            return values[selected][order]
+
+        jet_pt, jet_eta, jet_phi = pick(pt), pick(eta), pick(phi)
+        flavour = _label(
+            jet_eta, jet_phi, hadrons, float(config["label_dr"]), float(config["label_hadron_pt_min_gev"])
+        )
+        return JetCollection(
+            pt=jet_pt,
+            eta=jet_eta,
+            phi=jet_phi,
+            e=pick(e),
+            jvt=_jvt(counts_of(jet_pt), rng),
+            mv2c10=_btag_score(flavour, config["btag"], rng),
+            trueflav=flavour,
+            true_px=pick(jets.px),
+            true_py=pick(jets.py),
+        )
+
+    return collection(central & (pt > pt_min)), collection(central & (pt > soft_min) & (pt <= pt_min))
 
 
 def counts_of(values: ak.Array) -> np.ndarray:

@@ -47,6 +47,9 @@ class Sample:
         k_factor: higher-order correction applied to Pythia's leading-order cross-section.
         reference_xsec_pb: published sigma x BR (before the filter) it is compared with, or None.
         reference_source: key of the reference in docs/samples.md.
+        fakes: `photons` or `leptons`: the objects the skim still needs are made from jets with parametrised
+            fake probabilities as event weights (higgshunt.generation.fakes); None: only simulated objects.
+        min_fakes: fakes every event carries even when its real objects are enough for the skim.
     """
 
     name: str
@@ -61,6 +64,8 @@ class Sample:
     k_factor: float = 1.0
     reference_xsec_pb: float | None = None
     reference_source: str = "none"
+    fakes: str | None = None
+    min_fakes: int = 0
 
     @property
     def key(self) -> str:
@@ -112,9 +117,15 @@ def build_samples(config: dict[str, Any], *, source: str = "<config>") -> list[S
             k_factor=float(entry.get("k_factor", 1.0)),
             reference_xsec_pb=reference.get("xsec_pb"),
             reference_source=reference.get("source", "none"),
+            fakes=entry.get("fakes"),
+            min_fakes=int(entry.get("min_fakes", 0)),
         )
         if sample.key in seen:
             raise ConfigError(f"{source}: processes[{index}]: sample '{sample.key}' is defined twice")
+        if sample.min_fakes and sample.fakes is None:
+            raise ConfigError(
+                f"{source}: processes[{index}].min_fakes: needs `fakes: photons` or `fakes: leptons`"
+            )
         if sample.max_attempts < sample.events:
             raise ConfigError(
                 f"{source}: processes[{index}].max_attempts: {sample.max_attempts} is smaller than events "

@@ -147,6 +147,7 @@ def _entry(sample: Sample, settings: SampleSettings, result: SampleOutput) -> di
         "xsec_pb": result.xsec_pb,
         "sigma_pythia_pb": result.sigma_pythia_pb,
         "k_factor": sample.k_factor,
+        "fakes": sample.fakes,
         "filter_efficiency": result.filter_efficiency,
         "sum_weights": result.sum_weights,
         "n_events": result.n_events,

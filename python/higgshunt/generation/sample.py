@@ -4,7 +4,8 @@ Normalisation follows the release: `XSection` (pb) = Pythia's cross-section esti
 generator-filter efficiency (forced resonance decays are already inside Pythia's estimate), and `SumWeights` =
 the sum of `mcWeight` over all events that passed the generator filter, including those the skim then removes.
 So sum over a file of mcWeight * XSection * lumi / SumWeights = XSection * lumi * (skim efficiency), and the
-same sum before the skim is exactly XSection * lumi.
+same sum before the skim is exactly XSection * lumi. In samples with jets faking photons or leptons
+(higgshunt.generation.fakes), mcWeight also carries the fake probability, SumWeights does not.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from higgshunt.generation import detector, ntuple
+from higgshunt.generation import detector, fakes, ntuple
 from higgshunt.generation.processes import Sample
 from higgshunt.generation.pythia_events import PythiaSource, TruthBatch
 
@@ -139,10 +140,16 @@ def _reconstruct(
     skim: dict[str, int],
     rng: np.random.Generator,
 ) -> ntuple.Columns:
-    reco = detector.simulate(batch, settings.detector, rng)
+    reco = detector.simulate(batch, fakes.detector_config(settings.detector, sample.fakes), rng)
+    fake_weight = np.ones(len(batch))
+    if sample.fakes is not None:
+        needed = skim["min_photons"] if sample.fakes == "photons" else skim["min_leptons"]
+        reco, fake_weight = fakes.promote(
+            reco, sample.fakes, needed, settings.detector, rng, min_fakes=sample.min_fakes
+        )
     passed = ak.to_numpy(
         (ak.num(reco["leptons"]) >= skim["min_leptons"]) & (ak.num(reco["photons"]) >= skim["min_photons"])
-    )
+    ) & (fake_weight > 0)
     jets = reco["jets"]
     selected = {
         "leptons": reco["leptons"][passed],
@@ -153,7 +160,8 @@ def _reconstruct(
         "eventNumber": event_numbers[passed],
         "runNumber": np.full(int(passed.sum()), settings.run_number),
         "channelNumber": np.full(int(passed.sum()), sample.dsid),
-        "mcWeight": batch.weights[passed],
+        # The fake probability is part of the event weight; SumWeights stays the sum of generator weights.
+        "mcWeight": (batch.weights * fake_weight)[passed],
     }
     constants = {
         f"scaleFactor_{sf}": 1.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +133,46 @@ def _read_root(path: Path, key: str | None, columns: list[str] | None) -> pd.Dat
             return frame
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a readable ROOT file ({exc})") from exc
+
+
+def add_derived(frame: pd.DataFrame, derived: Mapping[str, str], source: str = "<table>") -> pd.DataFrame:
+    """`frame` with the columns of `derived` (name -> arithmetic expression of its columns) appended.
+
+    The expressions stay valid C++ (see the schema's pattern), so the scoring inside RDataFrame defines the
+    same columns from the same text.
+    """
+    if not derived:
+        return frame
+    frame = frame.copy()
+    for name, expression in derived.items():
+        if name in frame.columns:
+            raise InputError(f"{source}: data.derived.{name}: the table already has a column '{name}'")
+        try:
+            values = frame.eval(expression, engine="python")
+        except (NameError, SyntaxError, KeyError, pd.errors.UndefinedVariableError) as exc:
+            raise InputError(
+                f"{source}: data.derived.{name}: cannot evaluate '{expression}' on the table's columns "
+                f"({exc})"
+            ) from exc
+        frame[name] = np.asarray(values, dtype=np.float64)
+    return frame
+
+
+def in_mass_range(
+    frame: pd.DataFrame, mass: str | None, mass_range: Sequence[float] | None, source: str = "<table>"
+) -> pd.DataFrame:
+    """The rows of `frame` whose `mass` column lies in [low, high) of `mass_range` (all rows without one)."""
+    if mass_range is None:
+        return frame
+    low, high = (float(v) for v in mass_range)
+    if not mass or mass not in frame.columns:
+        raise InputError(f"{source}: data.mass_range needs data.mass, a column of the table (got {mass!r})")
+    if not low < high:
+        raise InputError(f"{source}: data.mass_range: low ({low}) must be below high ({high})")
+    values = pd.to_numeric(frame[mass], errors="coerce")
+    kept = frame[(values >= low) & (values < high)]
+    log.info("%s: %d of %d events with %s in [%g, %g)", source, len(kept), len(frame), mass, low, high)
+    return kept
 
 
 def expand_features(patterns: list[str], columns: list[str], source: str = "<table>") -> list[str]:

@@ -242,6 +242,8 @@ def evaluate(
     extra = [c for c in (competitor or {}).get("features", []) if c not in trained.features]
     names = trained.features + extra
     frame = data.load_table(data_path, key)
+    frame = data.add_derived(frame, trained_data.get("derived") or {}, str(data_path))
+    frame = data.in_mass_range(frame, mass, trained_data.get("mass_range"), str(data_path))
     n_folds = int(trained.manifest["n_folds"])
     ds = data.prepare(
         frame,

@@ -10,6 +10,7 @@ all. Training settings that are not part of the contract go to `training.json` b
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 FORMAT = "higgshunt-trained"
 VERSION = 1
 FOLD_RULE = "eventNumber % n_folds"
+SETTINGS_FILE = "training.json"
 _SUFFIX = {"keras": ".keras", "xgboost": ".json", "tmva": ".weights.xml"}
 
 
@@ -66,7 +68,7 @@ def save(
         "provenance": provenance,
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-    (directory / "training.json").write_text(json.dumps(settings, indent=2, default=str))
+    (directory / SETTINGS_FILE).write_text(json.dumps(settings, indent=2, default=str))
     return manifest
 
 
@@ -95,6 +97,25 @@ class TrainedModel:
         return out
 
 
+def derived_columns(directory: str | Path) -> dict[str, str]:
+    """The computed inputs of a trained model (feature name -> arithmetic expression of other columns, from
+    its training settings' data.derived, those among its features); empty when all are plain columns."""
+    path = Path(directory) / SETTINGS_FILE
+    if not path.exists():
+        return {}
+    try:
+        settings = json.loads(path.read_text())
+    except ValueError as exc:
+        raise InputError(f"{path}: not JSON ({exc})") from exc
+    spec = settings.get("data") or {}
+    patterns = list(spec.get("features") or [])
+    return {
+        name: expression
+        for name, expression in (spec.get("derived") or {}).items()
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+    }
+
+
 def load(directory: str | Path) -> TrainedModel:
     """Read a trained-model directory written by `higgshunt train`."""
     directory = Path(directory)
@@ -108,7 +129,7 @@ def load(directory: str | Path) -> TrainedModel:
             f"{path}: format/version {manifest.get('format')}/{manifest.get('version')}, "
             f"expected {FORMAT}/{VERSION}"
         )
-    settings_path = directory / "training.json"
+    settings_path = directory / SETTINGS_FILE
     settings = json.loads(settings_path.read_text()) if settings_path.exists() else {}
     predictors = [_predictor(directory / name, manifest) for name in manifest["files"]]
     return TrainedModel(directory, manifest, predictors, settings)

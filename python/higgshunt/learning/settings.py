@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
         "mass": None,
         "fold_column": "fold",
         "drop_nonfinite": False,
+        "derived": {},
+        "mass_range": None,
     },
     "backend": "auto",
     "training": {

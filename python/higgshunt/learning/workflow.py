@@ -62,6 +62,8 @@ def load_dataset(config: dict[str, Any]) -> tuple[data.Dataset, list[str]]:
     """
     spec = config["data"]
     frame = data.load_table(spec["path"], spec.get("key"))
+    frame = data.add_derived(frame, spec["derived"], spec["path"])
+    frame = data.in_mass_range(frame, spec.get("mass"), spec["mass_range"], spec["path"])
     features = data.expand_features(list(spec["features"]), [str(c) for c in frame.columns], spec["path"])
     extra = [c for c in (config.get("competitor") or {}).get("features", []) if c not in features]
     anomaly = config["model"] in ("ae", "vae") or (

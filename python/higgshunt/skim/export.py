@@ -2,6 +2,7 @@
 
 One table per sample under `/<sample>`. Every update writes a complete new file under a temporary name and
 renames it, so a crash never leaves a half-written file and the other samples' tables stay as they were.
+Tables are written and copied chunk by chunk (CHUNK_ROWS rows at a time), so memory does not grow with them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from higgshunt.skim.samples import Sample
 log = logging.getLogger(__name__)
 
 ATTRIBUTE = "higgshunt"
-_CHUNK_ROWS = 50_000
+# Rows per write (and per read when copying): ~20 MB of the four-lepton table, large PyTables chunks.
+CHUNK_ROWS = 50_000
 
 
 def to_frame(
@@ -49,17 +51,36 @@ def to_frame(
     return pd.DataFrame(columns)
 
 
+def to_frames(
+    chunks: Iterable[Mapping[str, Any]], sample: Sample, *, folds: int, dsid: int, features: list[str]
+) -> Iterator[pd.DataFrame]:
+    """`to_frame` of every chunk of arrays, lazily, indexed by row number across the chunks (as one frame
+    of the whole table would be)."""
+    offset = 0
+    for arrays in chunks:
+        frame = to_frame(arrays, sample, folds=folds, dsid=dsid, features=features)
+        frame.index = pd.RangeIndex(offset, offset + len(frame))
+        offset += len(frame)
+        yield frame
+
+
 def write(
     path: Path,
-    frame: pd.DataFrame,
+    frames: pd.DataFrame | Iterable[pd.DataFrame],
     sample: Sample,
     attributes: dict[str, Any],
     *,
     complib: str,
     complevel: int,
+    expected_rows: int | None = None,
 ) -> None:
-    """Put `frame` under `/<sample>` of the HDF5 file at `path`, replacing an older table of that sample."""
+    """Put `frames` (one DataFrame, or chunks of one table appended in order) under `/<sample>` of the HDF5
+    file at `path`, replacing an older table of that sample. `expected_rows` sizes the table's HDF5 chunks
+    when the frames come one at a time."""
     path = Path(path)
+    if isinstance(frames, pd.DataFrame):
+        expected_rows = len(frames)
+        frames = [frames]
     with atomic_output(path) as tmp:
         others = keys(path)
         if path.exists() and sample.name not in others:
@@ -67,8 +88,8 @@ def write(
         elif path.exists():
             _copy_tables(path, tmp, [key for key in others if key != sample.name], complib, complevel)
         with pd.HDFStore(tmp, mode="a", complib=complib, complevel=complevel) as store:
-            _put(store, sample.name, frame, attributes)
-    log.info("wrote %d events of %s to %s:/%s", len(frame), sample.name, path, sample.name)
+            rows = _put(store, sample.name, frames, attributes, expected_rows)
+    log.info("wrote %d events of %s to %s:/%s", rows, sample.name, path, sample.name)
 
 
 def keys(path: Path) -> list[str]:
@@ -93,25 +114,46 @@ def attributes(path: Path, sample: str) -> dict[str, Any] | None:
         return dict(getattr(attrs, ATTRIBUTE)) if hasattr(attrs, ATTRIBUTE) else None
 
 
-def _put(store: pd.HDFStore, key: str, frame: pd.DataFrame, attrs: dict[str, Any]) -> None:
+def _put(
+    store: pd.HDFStore,
+    key: str,
+    frames: Iterable[pd.DataFrame],
+    attrs: dict[str, Any],
+    expected_rows: int | None,
+) -> int:
+    """Append the frames to table `key`; returns the number of rows written."""
+    rows = 0
+    first: pd.DataFrame | None = None
     with warnings.catch_warnings():
         # PyTables warns that the attribute dict is pickled; that is intended (read back with pandas).
         warnings.simplefilter("ignore", category=Warning)
-        empty = len(frame) == 0
-        store.append(
-            key,
-            _placeholder_row(frame) if empty else frame,
-            format="table",
-            chunksize=_CHUNK_ROWS,
-            expectedrows=max(len(frame), 1),
-            min_itemsize={"sample": max(8, len(key))},
-            index=False,  # readers load whole tables; a PyTables index would cost time and space
-        )
-        if (
-            empty
-        ):  # pandas writes no table for an empty frame: write one row of the right types, then remove it
+        for frame in frames:
+            if first is None:
+                first = frame
+            if len(frame) == 0:
+                continue
+            _append(store, key, frame, expected_rows)
+            rows += len(frame)
+        if rows == 0:
+            if first is None:
+                raise ValueError(f"table {key}: no frame given, not even an empty one with the columns")
+            # pandas writes no table for an empty frame: write one row of the right types, then remove it
+            _append(store, key, _placeholder_row(first), 1)
             store.remove(key, start=0, stop=1)
         setattr(store.get_storer(key).attrs, ATTRIBUTE, attrs)
+    return rows
+
+
+def _append(store: pd.HDFStore, key: str, frame: pd.DataFrame, expected_rows: int | None) -> None:
+    store.append(
+        key,
+        frame,
+        format="table",
+        chunksize=CHUNK_ROWS,
+        expectedrows=max(expected_rows or len(frame), 1),
+        min_itemsize={"sample": max(8, len(key))},
+        index=False,  # readers load whole tables; a PyTables index would cost time and space
+    )
 
 
 def _placeholder_row(frame: pd.DataFrame) -> pd.DataFrame:
@@ -129,4 +171,8 @@ def _copy_tables(source: Path, target: Path, names: list[str], complib: str, com
         pd.HDFStore(target, mode="w", complib=complib, complevel=complevel) as new,
     ):
         for name in names:
-            _put(new, name, old.get(name), dict(getattr(old.get_storer(name).attrs, ATTRIBUTE, {})))
+            storer = old.get_storer(name)
+            rows = int(storer.nrows)
+            # an empty table still needs one (empty) frame for its column types
+            frames = old.select(name, chunksize=CHUNK_ROWS) if rows else [old.select(name)]
+            _put(new, name, frames, dict(getattr(storer.attrs, ATTRIBUTE, {})), rows)

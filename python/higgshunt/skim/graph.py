@@ -18,6 +18,7 @@ from higgshunt.skim import snapshot as snapshots
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import WEIGHT, WEIGHT_SQUARED, CutflowBooking
 from higgshunt.skim.samples import Sample
+from higgshunt.skim.table import LazyTable
 
 log = logging.getLogger(__name__)
 
@@ -39,40 +40,6 @@ class SampleGraph:
     histograms: dict[str, Any] = field(default_factory=dict)
     snapshot: Any = None
     normalisation: dict[str, Any] = field(default_factory=dict)
-
-
-class LazyTable:
-    """The exported columns of one sample, booked lazily; `arrays()` reads them after the event loop.
-
-    Every column is a double (ids and integers are exact up to 2^53), so locally one typed `Take`
-    instantiation serves all columns: ROOT's AsNumpy instantiates one per column type, seconds of JIT each.
-    Distributed RDataFrame has no Take, so there the table comes from a lazy AsNumpy.
-    """
-
-    def __init__(self, results: Any, sources: dict[str, str]) -> None:
-        self._results = results
-        self._sources = sources
-
-    @classmethod
-    def book(cls, node: Any, sources: dict[str, str], *, distributed: bool) -> LazyTable:
-        """Book the columns `sources` (exported name -> dataframe column of doubles) on `node`."""
-        if distributed:
-            return cls(node.AsNumpy(list(sources.values()), lazy=True), sources)
-        import ROOT
-
-        take = ROOT.RDF.AsRNode(node).Take["double, ROOT::RVec<double>"]
-        return cls({name: take(column) for name, column in sources.items()}, sources)
-
-    def arrays(self) -> dict[str, Any]:
-        """Exported name -> numpy array (float64)."""
-        import numpy as np
-
-        if not isinstance(self._results, dict):
-            values = self._results.GetValue()
-            return {
-                name: np.asarray(values[column], dtype=np.float64) for name, column in self._sources.items()
-            }
-        return {name: np.array(result.GetValue(), dtype=np.float64) for name, result in self._results.items()}
 
 
 def declare(config: SkimConfig) -> None:
@@ -128,18 +95,18 @@ def build(
     config: SkimConfig,
     sample: Sample,
     *,
+    spill_prefix: str | None = None,
     snapshot_path: str | None = None,
-    distributed: bool = False,
 ) -> SampleGraph:
-    """Book the selection, cutflow, feature table, histograms and optional Snapshot of one sample on `df`."""
+    """Book the selection, cutflow, feature table, histograms and optional Snapshot of one sample on `df`.
+
+    `spill_prefix` (local event loops) is where the table's rows are buffered during the loop (see
+    `table.LazyTable`); without it (distributed event loops) the table is booked with AsNumpy.
+    """
     cutflow = CutflowBooking(sample.name)
     node, normalisation = select(df, config, sample, on_cut=cutflow.book)
     columns = export_columns(config)
-    sources = {name: name for name in columns}
-    for name in ID_COLUMNS:
-        sources[name] = f"_{name}_double"
-        node = node.Define(sources[name], f"double({name})")
-    table = LazyTable.book(node, sources, distributed=distributed)
+    table = LazyTable.book(node, columns, spill_prefix=spill_prefix)
     histograms = {
         hist["name"]: node.Histo1D(_model(hist), hist["feature"], WEIGHT) for hist in config.raw["histograms"]
     }

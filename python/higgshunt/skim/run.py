@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class SkimResult:
         resumed: samples skipped because their outputs were complete for the same config and inputs.
         bad_files: file -> reason, for files skipped with skip_bad_files.
         cutflows: cutflows of the processed samples.
+        seconds: wall time of the stages "book" (graphs built), "event_loops" (including ROOT's JIT) and
+            "write" (histograms, cutflows, tables) of the processed samples.
     """
 
     channel_dir: Path
@@ -53,6 +56,7 @@ class SkimResult:
     resumed: list[str] = field(default_factory=list)
     bad_files: dict[str, str] = field(default_factory=dict)
     cutflows: list[Cutflow] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def skim_file(self) -> Path:
@@ -126,18 +130,30 @@ def run(
         declarations=config.raw.get("declarations"),
         progress=progress,
     )
+    result.channel_dir.mkdir(parents=True, exist_ok=True)
+    # the tables' rows wait here between the event loop and the HDF5 write (removed whatever happens)
+    scratch = tempfile.TemporaryDirectory(prefix=".rows-", dir=result.channel_dir)
     try:
-        _book(config, jobs, runner, result.channel_dir)
+        start = time.perf_counter()
+        _book(config, jobs, runner, result.channel_dir, Path(scratch.name))
+        booked = time.perf_counter()
         _run_event_loops(runner, jobs, max_events)
+        looped = time.perf_counter()
         record = provenance.collect(config.raw)
         for job in tqdm(jobs, desc="writing outputs", unit="sample", disable=not progress, file=sys.stderr):
             result.cutflows.append(_write(config, job, result.channel_dir, record))
             result.processed.append(job.sample.name)
+        result.seconds = {
+            "book": booked - start,
+            "event_loops": looped - booked,
+            "write": time.perf_counter() - looped,
+        }
     finally:
         for job in jobs:
             if job.sample.name not in result.processed:
                 _discard(job.outputs)
         runner.close()
+        scratch.cleanup()
     return result
 
 
@@ -196,9 +212,12 @@ def _prepare(
     return _Job(sample, checked.good, dsid, fingerprint, normalisation, checked.total_entries)
 
 
-def _book(config: SkimConfig, jobs: list[_Job], runner: executors.Executor, channel_dir: Path) -> None:
+def _book(
+    config: SkimConfig, jobs: list[_Job], runner: executors.Executor, channel_dir: Path, scratch: Path
+) -> None:
     snapshot_on = bool(config.raw["output"]["snapshot"]["enabled"])
-    for job in jobs:
+    distributed = isinstance(runner, executors.DaskExecutor)
+    for position, job in enumerate(jobs):
         snapshot_tmp = None
         if snapshot_on:
             final = snapshot.path_for(channel_dir, job.sample.name)
@@ -208,8 +227,8 @@ def _book(config: SkimConfig, jobs: list[_Job], runner: executors.Executor, chan
             df,
             config,
             job.sample,
+            spill_prefix=None if distributed else str(scratch / str(position)),
             snapshot_path=snapshot_tmp,
-            distributed=isinstance(runner, executors.DaskExecutor),
         )
 
 
@@ -224,8 +243,12 @@ def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, A
     if booked.snapshot is not None:
         booked.snapshot.GetValue()
     job.outputs.close()  # the Snapshot is renamed into place before the table that marks the sample complete
-    frame = export.to_frame(
-        booked.table.arrays(), job.sample, folds=config.folds, dsid=job.dsid, features=config.feature_names
+    frames = export.to_frames(
+        booked.table.chunks(export.CHUNK_ROWS),
+        job.sample,
+        folds=config.folds,
+        dsid=job.dsid,
+        features=config.feature_names,
     )
     compression = config.raw["output"]["compression"]
     attrs = {
@@ -242,11 +265,12 @@ def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, A
     }
     export.write(
         channel_dir / SKIM_FILE,
-        frame,
+        frames,
         job.sample,
         attrs,
         complib=compression["library"],
         complevel=int(compression["level"]),
+        expected_rows=booked.table.rows(),
     )
     return cutflow
 

@@ -1,0 +1,44 @@
+"""What the bump hunt's data are, recorded in its ROOT file so the plots are labelled truthfully.
+
+- open_data: collision data (e.g. ATLAS Open Data files named in the skim config or with `--input`);
+- pseudo_data: the data sample's files were drawn by `higgshunt generate` (they are listed in the generated
+  sample manifest the skim reads);
+- simulation: no data sample at all; the "data" histograms are then the Asimov data set (the sum of the
+  simulated signal and background), so fits give expected numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from higgshunt.skim.config import SkimConfig
+from higgshunt.skim.samples import Sample
+
+log = logging.getLogger(__name__)
+
+KINDS = ("open_data", "pseudo_data", "simulation")
+AUTO = "auto"
+
+
+def detect(setting: str, skim: SkimConfig, samples: list[Sample]) -> str:
+    """The data kind: `setting` when it names one of KINDS, else (auto) found from the data sample's files."""
+    if setting != AUTO:
+        return setting
+    files = [Path(f).resolve() for sample in samples if sample.is_data for f in sample.files]
+    if not files:
+        return "simulation"
+    return "pseudo_data" if set(files) <= _generated_files(skim.manifest_path()) else "open_data"
+
+
+def _generated_files(manifest: Path) -> set[Path]:
+    """Every file listed in a manifest written by `higgshunt generate` (empty when there is none)."""
+    try:
+        document = json.loads(manifest.read_text())
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(document, dict) or "provenance" not in document:
+        return set()  # not written by the generation
+    entries = document.get("files", document.get("samples")) or []
+    return {(manifest.parent / entry["path"]).resolve() for entry in entries if "path" in entry}

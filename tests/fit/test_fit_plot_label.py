@@ -1,0 +1,66 @@
+"""The fit plot says what the data are (the file's TNamed `data_kind`) and draws ROOT axis titles as
+mathtext."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fit_toys import toy_file
+from higgshunt.fit import FitOptions, fit_histogram
+from higgshunt.fit.histograms import read_spectrum
+from higgshunt.fit.plotting import mathtext, save_plot
+
+
+def _with_kind(path: Any, kind: str | None) -> Any:
+    import ROOT
+
+    if kind is not None:
+        handle = ROOT.TFile.Open(str(path), "UPDATE")
+        ROOT.TNamed("data_kind", kind).Write()
+        handle.Close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["open_data", "pseudo_data", "simulation", None])
+def test_spectrum_reads_the_data_kind(tmp_path: Any, kind: str | None) -> None:
+    path = _with_kind(toy_file(tmp_path / "toy.root", 2), kind)
+    assert read_spectrum(f"{path}:mass", (100, 160)).data_kind == kind
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("kind", "status"), [("pseudo_data", "Pseudo-data"), ("simulation", "Simulation"), (None, "Open Data")]
+)
+def test_plot_label_follows_the_data_kind(
+    tmp_path: Any, monkeypatch: Any, kind: str | None, status: str
+) -> None:
+    import mplhep
+
+    drawn: list[str] = []
+    original = mplhep.atlas.label
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        drawn.append(kwargs["text"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(mplhep.atlas, "label", spy)
+    path = _with_kind(toy_file(tmp_path / "toy.root", 2), kind)
+    options = FitOptions(hist=f"{path}:mass", mass_range=(100.0, 160.0), signal_mass=125.0, seed=3)
+    result, curves = fit_histogram(options)
+    paths = save_plot(curves, result, options, tmp_path)
+    assert drawn == [status]
+    assert all(p.stat().st_size > 5_000 for p in paths)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("m_{4l} [GeV]", "$m_{4l}$ [GeV]"),
+        ("m_{#gamma#gamma} [GeV]", "$m_{\\gamma\\gamma}$ [GeV]"),
+        ("Mass [GeV]", "Mass [GeV]"),
+        ("", ""),
+    ],
+)
+def test_mathtext(title: str, expected: str) -> None:
+    assert mathtext(title) == expected
