@@ -72,6 +72,31 @@ def test_bdt_in_the_loop_with_missing_values(tmp_path) -> None:
     np.testing.assert_allclose(got, booster.predict(xgb.DMatrix(x, missing=np.nan)), rtol=0, atol=1e-5)
 
 
+def test_more_features_than_scalar_arguments(tmp_path) -> None:
+    """441 RMM cells: beyond the interpreter's nesting limit for one argument per feature."""
+    import xgboost as xgb
+
+    n = 441
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(400, n)).astype(np.float32)
+    label = (x[:, 0] + x[:, n - 1] > 0).astype(np.float32)
+    booster = xgb.train(
+        {"objective": "binary:logistic", "max_depth": 3, "nthread": 1, "seed": 5},
+        xgb.DMatrix(x, label=label),
+        20,
+    )
+    directory = tmp_path / "wide"
+    directory.mkdir()
+    booster.save_model(str(directory / "fold0.json"))
+    names = [f"rmm_{i}" for i in range(n)]
+    write_manifest(
+        directory, kind="bdt", backend="xgboost", files=["fold0.json"], features=names, score="probability"
+    )
+    columns = {name: x[:, i].copy() for i, name in enumerate(names)} | {"eventNumber": np.arange(len(x))}
+    got = define_score(dataframe(columns), directory).AsNumpy(["score"])["score"]
+    np.testing.assert_allclose(got, booster.predict(xgb.DMatrix(x)), rtol=0, atol=1e-5)
+
+
 def test_missing_column_is_named(kfold) -> None:
     directory, _ = kfold
     columns = {name: np.zeros(3, np.float32) for name in FEATURES[:-1]} | {

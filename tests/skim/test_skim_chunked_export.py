@@ -146,3 +146,13 @@ def test_empty_selection_keeps_the_columns(real_4lep_file: Path, tmp_path: Path)
     ids, weights = graph.ID_COLUMNS, graph.WEIGHT_COLUMNS
     constants = ["label", "sample", "dsid"]
     assert list(frame.columns) == [*ids, "fold", *weights, *constants, *config.feature_names]
+
+
+def test_scratch_rows_of_a_killed_run_are_removed(real_4lep_file: Path, tmp_path: Path) -> None:
+    config = _config({"data": real_4lep_file})
+    stale = tmp_path / config.channel / ".rows-killed"
+    stale.mkdir(parents=True)
+    (stale / "0.slot0").write_bytes(b"partial rows")
+    result = skim.run(config, output=tmp_path, max_events=5, progress=False)
+    assert not stale.exists()
+    assert not list(result.channel_dir.glob(".rows-*"))

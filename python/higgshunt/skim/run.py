@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -131,6 +132,7 @@ def run(
         progress=progress,
     )
     result.channel_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_scratch(result.channel_dir)
     # the tables' rows wait here between the event loop and the HDF5 write (removed whatever happens)
     scratch = tempfile.TemporaryDirectory(prefix=".rows-", dir=result.channel_dir)
     try:
@@ -155,6 +157,13 @@ def run(
         runner.close()
         scratch.cleanup()
     return result
+
+
+def _remove_stale_scratch(channel_dir: Path) -> None:
+    """Row scratch folders left by a killed run: their rows never reached a table, so they are only litter."""
+    for stale in channel_dir.glob(".rows-*"):
+        log.info("removing %s, left by an interrupted run", stale)
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _run_event_loops(runner: executors.Executor, jobs: list[_Job], max_events: int | None) -> None:
