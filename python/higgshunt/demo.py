@@ -189,13 +189,9 @@ def _channel_section(name: str, info: dict[str, Any], root: Path) -> list[str]:
         lines.append(_metrics_row("competitor", metrics["competitor"]))
     comparison = metrics.get("comparison")
     if isinstance(comparison, dict):
-        verdict = "beats" if comparison["beats_by_2_sigma"] else "does not beat"
-        lines += [
-            "",
-            f"The model {verdict} the competitor by two standard deviations: AUC difference "
-            f"{comparison['delta_auc']:.4f} = {comparison['delta_auc_sigma']:.2f} sigma "
-            f"({comparison['statistic']}).",
-        ]
+        from higgshunt.learning.report import comparison_sentence
+
+        lines += ["", comparison_sentence(comparison)]
     lines.append("")
     lines += _images([info["cutflow_plot"], *Path(info["train"]).glob("*.png")], root)
     hunt = info.get("bumphunt")

@@ -37,8 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _quiet_dependencies() -> None:
-    """Keep the terminal for higgshunt's own output: no TensorFlow C++ info lines, no ROOT wheel notice."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """Keep the terminal for higgshunt's own output: no TensorFlow C++ log lines, no ROOT wheel notice.
+
+    TensorFlow's C++ side also logs harmless errors (e.g. a tf.data graph attribute its runtime does not know,
+    once per Keras fit); failures that matter reach Python as exceptions.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     notice = r"(?s).*distribution of ROOT is in alpha stage"
     warnings.filterwarnings("ignore", message=notice, category=UserWarning)
 

@@ -5,7 +5,8 @@ constant-term energy resolution; muons get a pT resolution from the spectrometer
 Efficiencies are tabulated in pT; tight identification and truth matching depend on whether the particle comes
 from a hadron decay. Isolation sums, impact parameters, jets and the missing transverse momentum are computed
 from the particles of the event. All numbers come from configs/detector.yaml; all randomness from the
-generator passed in.
+generator passed in. The work runs on flat numpy columns (higgshunt.generation.flat); awkward arrays only
+come in (the truth batch) and go out (the reconstructed objects).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import awkward as ak
 import numpy as np
 
 from higgshunt.generation import jets as jet_response
-from higgshunt.generation.isolation import cone_sum, flat, pairs, transverse_energy
+from higgshunt.generation.flat import Flat, concatenate
+from higgshunt.generation.isolation import cone_sum_flat, pairs
 from higgshunt.generation.pythia_events import TruthBatch
 
 log = logging.getLogger(__name__)
@@ -33,26 +35,31 @@ def simulate(batch: TruthBatch, config: dict[str, Any], rng: np.random.Generator
         A mapping with record arrays `leptons`, `photons` (sorted by pT), `jets` and `soft_jets` (below the
         jet threshold, not written; JetCollections), and numpy arrays `met_et`, `met_phi` (GeV) per event.
     """
-    particles = batch.particles
-    particles = ak.with_field(particles, transverse_energy(particles), "et")
-    electrons = _electrons(particles, config["electrons"], rng)
-    muons = _muons(particles, config["muons"], rng)
-    photons = _photons(particles, config["photons"], rng)
+    particles = Flat.from_awkward(batch.particles)
+    particles = particles.with_fields(et=particles["e"] / np.cosh(particles["eta"]))
+    absid = np.abs(particles["id"])
+    all_electrons = particles.select(absid == ELECTRON)
+    all_photons = particles.select(particles["id"] == PHOTON)
+    electrons = _electrons(all_electrons, all_photons, config["electrons"], rng)
+    muons = _muons(particles.select(absid == MUON), config["muons"], rng)
+    photons = _photons(all_electrons, all_photons, config["photons"], rng)
 
-    leptons = ak.concatenate([electrons, muons], axis=1)
-    leptons = leptons[ak.argsort(leptons.pt, ascending=False)]
-    leptons = _lepton_properties(leptons, particles, config, rng)
-    photons = photons[ak.argsort(photons.pt, ascending=False)]
-    photons = _photon_properties(photons, particles, config, rng)
+    isolation_inputs = _isolation_inputs(particles, config["isolation"])
+    leptons = concatenate([electrons, muons]).descending("pt")
+    leptons = _lepton_properties(leptons, isolation_inputs, config, rng)
+    photons = _photon_properties(photons.descending("pt"), isolation_inputs, config, rng)
 
-    jet_inputs = particles[_jet_input_mask(particles, electrons, photons, config)]
-    jets, soft_jets = jet_response.reconstruct(jet_inputs, batch.heavy_hadrons, config["jets"], rng)
-    met_et, met_phi = _missing_et(jet_inputs, electrons, muons, photons, jets, config, rng)
+    jet_inputs = particles.select(
+        _jet_input_mask(particles, electrons, photons, config), ("px", "py", "pz", "e")
+    )
+    hadrons = Flat.from_awkward(batch.heavy_hadrons, ("pt", "eta", "phi", "flavour"))
+    jets, soft_jets = jet_response.reconstruct(jet_inputs, hadrons, config["jets"], rng)
+    met_et, met_phi = _missing_et(jet_inputs, (electrons, muons, photons, jets), config, rng)
     return {
-        "leptons": leptons,
-        "photons": photons,
-        "jets": jets,
-        "soft_jets": soft_jets,
+        "leptons": leptons.to_awkward(),
+        "photons": photons.to_awkward(),
+        "jets": jet_response.JetCollection.from_flat(jets),
+        "soft_jets": jet_response.JetCollection.from_flat(soft_jets),
         "met_et": met_et,
         "met_phi": met_phi,
     }
@@ -81,15 +88,8 @@ def muon_resolution(pt: Any, eta: Any, res: dict[str, float]) -> Any:
     return np.hypot(p0, p1 * pt)
 
 
-def _gaussian_scale(sigma: ak.Array, rng: np.random.Generator) -> ak.Array:
-    flat = ak.to_numpy(ak.flatten(sigma))
-    scale = np.maximum(1.0 + flat * rng.standard_normal(len(flat)), 1e-3)
-    return ak.unflatten(scale, ak.num(sigma))
-
-
-def _bernoulli(probability: ak.Array, rng: np.random.Generator) -> ak.Array:
-    flat = ak.to_numpy(ak.flatten(probability))
-    return ak.unflatten(rng.random(len(flat)) < flat, ak.num(probability))
+def _gaussian_scale(sigma: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return np.maximum(1.0 + sigma * rng.standard_normal(len(sigma)), 1e-3)
 
 
 def in_acceptance(pt: Any, eta: Any, cfg: dict[str, Any]) -> Any:
@@ -101,156 +101,150 @@ def in_acceptance(pt: Any, eta: Any, cfg: dict[str, Any]) -> Any:
     return ok
 
 
-def _cluster_energy(seeds: ak.Array, particles: ak.Array, dr: float) -> ak.Array:
-    photons = particles[particles.id == PHOTON]
-    return seeds.e + cone_sum(seeds, photons, "e", dr)
+def _calorimeter_object(seeds: Flat, photons: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
+    # The cluster: the seed plus the photons around it, then smeared with the calorimeter resolution.
+    energy = seeds["e"] + cone_sum_flat(seeds, photons, "e", cfg["cluster_dr"])
+    energy = energy * _gaussian_scale(
+        calorimeter_resolution(energy, seeds["eta"], cfg["energy_resolution"]), rng
+    )
+    return seeds.with_fields(reco_e=energy, reco_pt=energy / np.cosh(seeds["eta"]))
 
 
-def _electrons(particles: ak.Array, cfg: dict[str, Any], rng: np.random.Generator) -> ak.Array:
-    cand = particles[abs(particles.id) == ELECTRON]
-    energy = _cluster_energy(cand, particles, cfg["cluster_dr"])
-    energy = energy * _gaussian_scale(calorimeter_resolution(energy, cand.eta, cfg["energy_resolution"]), rng)
-    cand = ak.with_field(cand, energy, "reco_e")
-    cand = ak.with_field(cand, energy / np.cosh(cand.eta), "reco_pt")
-    return _select(cand, cfg, rng, ELECTRON)
+def _electrons(electrons: Flat, photons: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
+    return _select(_calorimeter_object(electrons, photons, cfg, rng), cfg, rng)
 
 
-def _muons(particles: ak.Array, cfg: dict[str, Any], rng: np.random.Generator) -> ak.Array:
-    cand = particles[abs(particles.id) == MUON]
-    pt = cand.pt * _gaussian_scale(muon_resolution(cand.pt, cand.eta, cfg["momentum_resolution"]), rng)
-    cand = ak.with_field(cand, pt, "reco_pt")
-    cand = ak.with_field(cand, np.sqrt((pt * np.cosh(cand.eta)) ** 2 + MUON_MASS_GEV**2), "reco_e")
-    return _select(cand, cfg, rng, MUON)
+def _muons(muons: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
+    pt = muons["pt"] * _gaussian_scale(
+        muon_resolution(muons["pt"], muons["eta"], cfg["momentum_resolution"]), rng
+    )
+    energy = np.sqrt((pt * np.cosh(muons["eta"])) ** 2 + MUON_MASS_GEV**2)
+    return _select(muons.with_fields(reco_pt=pt, reco_e=energy), cfg, rng)
 
 
-def _photons(particles: ak.Array, cfg: dict[str, Any], rng: np.random.Generator) -> ak.Array:
-    photons = particles[particles.id == PHOTON]
-    seeds = photons[photons.pt > 0.5 * cfg["pt_min_gev"]]
+def _photons(electrons: Flat, photons: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
+    seeds = photons.select(photons["pt"] > 0.5 * cfg["pt_min_gev"])
     # A photon next to an electron belongs to the electron's cluster; a photon next to a harder photon belongs
-    # to
-    # that photon's cluster (this merges the two photons of a boosted pi0 into one candidate, as the
+    # to that photon's cluster (this merges the two photons of a boosted pi0 into one candidate, as the
     # calorimeter).
-    with_electron = pairs(seeds, particles[abs(particles.id) == ELECTRON])
+    with_electron = pairs(seeds, electrons)
     with_photon = pairs(seeds, photons)
-    harder = flat(photons.pt)[with_photon.second] > flat(seeds.pt)[with_photon.first]
+    harder = photons["pt"][with_photon.second] > seeds["pt"][with_photon.first]
     absorbed = with_electron.any(with_electron.dr < cfg["cluster_dr"]) | with_photon.any(
         (with_photon.dr < cfg["cluster_dr"]) & harder
     )
-    seeds = seeds[~absorbed]
-    energy = _cluster_energy(seeds, particles, cfg["cluster_dr"])
-    energy = energy * _gaussian_scale(
-        calorimeter_resolution(energy, seeds.eta, cfg["energy_resolution"]), rng
-    )
-    seeds = ak.with_field(seeds, energy, "reco_e")
-    seeds = ak.with_field(seeds, energy / np.cosh(seeds.eta), "reco_pt")
-    return _select(seeds, cfg, rng, PHOTON)
+    return _select(_calorimeter_object(seeds.select(~absorbed), photons, cfg, rng), cfg, rng)
 
 
-def _select(cand: ak.Array, cfg: dict[str, Any], rng: np.random.Generator, kind: int) -> ak.Array:
-    eff = efficiency(cand.reco_pt, cfg["efficiency"])
-    eff = ak.where(cand.from_hadron, eff * cfg["non_prompt_efficiency_factor"], eff)
+def _select(cand: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
+    eta, from_hadron, reco_pt = cand["eta"], cand["from_hadron"], cand["reco_pt"]
+    eff = efficiency(reco_pt, cfg["efficiency"])
+    eff = np.where(from_hadron, eff * cfg["non_prompt_efficiency_factor"], eff)
     if "central_gap" in cfg:
         gap = cfg["central_gap"]
-        eff = ak.where(abs(cand.eta) < gap["abs_eta_max"], eff * gap["efficiency_factor"], eff)
-    keep = in_acceptance(cand.reco_pt, cand.eta, cfg) & _bernoulli(eff, rng)
-    cand = cand[keep]
-    tight = ak.where(cand.from_hadron, cfg["tight_id"]["non_prompt"], cfg["tight_id"]["prompt"])
+        eff = np.where(abs(eta) < gap["abs_eta_max"], eff * gap["efficiency_factor"], eff)
+    cand = cand.select(in_acceptance(reco_pt, eta, cfg) & (rng.random(cand.size) < eff))
+    tight = np.where(cand["from_hadron"], cfg["tight_id"]["non_prompt"], cfg["tight_id"]["prompt"])
     fields = {
-        "index": cand.index,
-        "kind": ak.values_astype(abs(cand.id), np.uint32),
-        "charge": ak.values_astype(cand.charge, np.int32),
-        "pt": cand.reco_pt,
-        "eta": cand.eta,
-        "phi": cand.phi,
-        "e": cand.reco_e,
-        "truth_matched": ~cand.from_hadron,
-        "tight": _bernoulli(tight, rng),
-        "trig_matched": cand.reco_pt > np.min(cfg["trigger_pt_min_gev"]),
+        "index": cand["index"],
+        "kind": np.abs(cand["id"]).astype(np.uint32),
+        "charge": cand["charge"].astype(np.int32),
+        "pt": cand["reco_pt"],
+        "eta": cand["eta"],
+        "phi": cand["phi"],
+        "e": cand["reco_e"],
+        "truth_matched": ~cand["from_hadron"],
+        "tight": rng.random(cand.size) < tight,
+        "trig_matched": cand["reco_pt"] > np.min(cfg["trigger_pt_min_gev"]),
         # truth quantities the impact parameters need
-        "true_px": cand.px,
-        "true_py": cand.py,
-        "true_pz": cand.pz,
-        "vx": cand.vx,
-        "vy": cand.vy,
-        "vz": cand.vz,
+        "true_px": cand["px"],
+        "true_py": cand["py"],
+        "true_pz": cand["pz"],
+        "vx": cand["vx"],
+        "vy": cand["vy"],
+        "vz": cand["vz"],
     }
-    return ak.zip(fields)
+    return Flat(fields, cand.counts)
+
+
+def _isolation_inputs(particles: Flat, iso: dict[str, Any]) -> tuple[Flat, Flat]:
+    """The tracks (charged particles) and calorimeter deposits the isolation cones sum over."""
+    tracks = particles.select(
+        (particles["charge"] != 0)
+        & (particles["pt"] > iso["ptcone_track_pt_min_gev"])
+        & (abs(particles["eta"]) < iso["track_abs_eta_max"]),
+        ("index", "eta", "phi", "pt"),
+    )
+    # Muons cross the calorimeter as minimum-ionising particles: their energy is not counted.
+    calo = particles.select(
+        (np.abs(particles["id"]) != MUON) & (abs(particles["eta"]) < iso["calo_abs_eta_max"]),
+        ("index", "eta", "phi", "et"),
+    )
+    return tracks, calo
 
 
 def _isolation(
-    objects: ak.Array, particles: ak.Array, config: dict[str, Any], rng: np.random.Generator
-) -> tuple[ak.Array, ak.Array]:
+    objects: Flat, inputs: tuple[Flat, Flat], config: dict[str, Any], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     iso = config["isolation"]
-    tracks = particles[
-        (particles.charge != 0)
-        & (particles.pt > iso["ptcone_track_pt_min_gev"])
-        & (abs(particles.eta) < iso["track_abs_eta_max"])
-    ]
-    ptcone = cone_sum(objects, tracks, "pt", iso["ptcone_dr"])
-    # Muons cross the calorimeter as minimum-ionising particles: their energy is not counted.
-    calo = particles[(abs(particles.id) != MUON) & (abs(particles.eta) < iso["calo_abs_eta_max"])]
-    etcone = cone_sum(objects, calo, "et", iso["etcone_dr"], r_min=iso["etcone_core_dr"])
-    noise = ak.unflatten(
-        iso["etcone_noise_gev"] * rng.standard_normal(int(ak.sum(ak.num(objects)))), ak.num(objects)
-    )
-    return ptcone, etcone + noise
+    tracks, calo = inputs
+    ptcone = cone_sum_flat(objects, tracks, "pt", iso["ptcone_dr"])
+    etcone = cone_sum_flat(objects, calo, "et", iso["etcone_dr"], r_min=iso["etcone_core_dr"])
+    noise = iso["etcone_noise_gev"] * rng.standard_normal(objects.size)
+    return {"ptcone30": ptcone, "etcone20": etcone + noise}
 
 
 def _lepton_properties(
-    leptons: ak.Array, particles: ak.Array, config: dict[str, Any], rng: np.random.Generator
-) -> ak.Array:
-    ptcone, etcone = _isolation(leptons, particles, config, rng)
+    leptons: Flat, inputs: tuple[Flat, Flat], config: dict[str, Any], rng: np.random.Generator
+) -> Flat:
+    isolation = _isolation(leptons, inputs, config, rng)
     d0, d0_sig, z0 = _impact_parameters(leptons, config["tracks"], rng)
-    for name, values in (
-        ("ptcone30", ptcone),
-        ("etcone20", etcone),
-        ("d0", d0),
-        ("d0_sig", d0_sig),
-        ("z0", z0),
-    ):
-        leptons = ak.with_field(leptons, values, name)
-    return leptons
+    return leptons.with_fields(**isolation, d0=d0, d0_sig=d0_sig, z0=z0)
 
 
 def _photon_properties(
-    photons: ak.Array, particles: ak.Array, config: dict[str, Any], rng: np.random.Generator
-) -> ak.Array:
-    ptcone, etcone = _isolation(photons, particles, config, rng)
-    converted = _bernoulli(ak.full_like(photons.pt, config["photons"]["conversion_fraction"]), rng)
-    for name, values in (
-        ("ptcone30", ptcone),
-        ("etcone20", etcone),
-        ("conv_type", ak.values_astype(converted, np.int32)),
-        ("trig_matched", photon_trigger_matched(photons, config["photons"])),
-    ):
-        photons = ak.with_field(photons, values, name)
-    return photons
+    photons: Flat, inputs: tuple[Flat, Flat], config: dict[str, Any], rng: np.random.Generator
+) -> Flat:
+    isolation = _isolation(photons, inputs, config, rng)
+    converted = rng.random(photons.size) < config["photons"]["conversion_fraction"]
+    return photons.with_fields(
+        **isolation,
+        conv_type=converted.astype(np.int32),
+        trig_matched=_diphoton_trigger(photons, config["photons"]),
+    )
 
 
 def photon_trigger_matched(photons: ak.Array, cfg: dict[str, Any]) -> ak.Array:
     """Per photon (sorted by pT): the diphoton trigger fired and this photon is above its lower threshold."""
+    flat = Flat.from_awkward(photons, ("pt",))
+    return flat.jagged(_diphoton_trigger(flat, cfg))
+
+
+def _diphoton_trigger(photons: Flat, cfg: dict[str, Any]) -> np.ndarray:
     lead, sublead = cfg["trigger_pt_min_gev"]
-    pts = ak.pad_none(photons.pt, 2)
-    fired = ak.to_numpy(ak.fill_none((pts[:, 0] > lead) & (pts[:, 1] > sublead), False))
-    return (photons.pt > sublead) & fired
+    pt, counts = photons["pt"], photons.counts
+    fired = np.zeros(len(counts), dtype=bool)
+    first = photons.starts[counts >= 2]
+    fired[counts >= 2] = (pt[first] > lead) & (pt[first + 1] > sublead)
+    return (pt > sublead) & fired[photons.event]
 
 
 def _impact_parameters(
-    leptons: ak.Array, cfg: dict[str, float], rng: np.random.Generator
-) -> tuple[ak.Array, ak.Array, ak.Array]:
+    leptons: Flat, cfg: dict[str, float], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Transverse (d0) and longitudinal (z0) impact parameters of straight tracks from the production vertex.
 
     The primary vertex is Pythia's origin. Pythia's vertices are in mm, so are the results. Straight lines are
     enough: the displacement of b/c decays (mm) is tiny against the track's radius of curvature (metres).
     """
-    pt = np.hypot(leptons.true_px, leptons.true_py)
-    d0_true = (leptons.vx * leptons.true_py - leptons.vy * leptons.true_px) / pt
-    z0_true = (
-        leptons.vz - leptons.true_pz / pt * (leptons.vx * leptons.true_px + leptons.vy * leptons.true_py) / pt
-    )
-    sigma_d0, sigma_z0 = track_resolutions(pt, leptons.eta, leptons.kind == ELECTRON, cfg)
-    d0 = d0_true + sigma_d0 * _normal_like(pt, rng)
-    z0 = z0_true + sigma_z0 * _normal_like(pt, rng)
+    px, py, pz = leptons["true_px"], leptons["true_py"], leptons["true_pz"]
+    vx, vy, vz = leptons["vx"], leptons["vy"], leptons["vz"]
+    pt = np.hypot(px, py)
+    d0_true = (vx * py - vy * px) / pt
+    z0_true = vz - pz / pt * (vx * px + vy * py) / pt
+    sigma_d0, sigma_z0 = track_resolutions(pt, leptons["eta"], leptons["kind"] == ELECTRON, cfg)
+    d0 = d0_true + sigma_d0 * rng.standard_normal(leptons.size)
+    z0 = z0_true + sigma_z0 * rng.standard_normal(leptons.size)
     return d0, abs(d0) / sigma_d0, z0
 
 
@@ -269,32 +263,25 @@ def track_resolutions(pt: Any, eta: Any, is_electron: Any, cfg: dict[str, float]
     return sigma_d0, sigma_z0
 
 
-def _normal_like(values: ak.Array, rng: np.random.Generator) -> ak.Array:
-    return ak.unflatten(rng.standard_normal(int(ak.sum(ak.num(values)))), ak.num(values))
-
-
-def _jet_input_mask(
-    particles: ak.Array, electrons: ak.Array, photons: ak.Array, config: dict[str, Any]
-) -> ak.Array:
+def _jet_input_mask(particles: Flat, electrons: Flat, photons: Flat, config: dict[str, Any]) -> np.ndarray:
     # Jets are built from visible particles in the calorimeter that are not reconstructed as something else:
-    # muons
-    # never (they leave the calorimeter), nor reconstructed electrons and photons with the photons of their
-    # clusters.
-    used = ak.concatenate([electrons[["index", "eta", "phi"]], photons[["index", "eta", "phi"]]], axis=1)
-    with_used = pairs(particles, used)
-    is_used = with_used.any(flat(particles.index)[with_used.first] == flat(used.index)[with_used.second])
+    # muons never (they leave the calorimeter), nor reconstructed electrons and photons with the photons of
+    # their clusters.
     cluster_dr = max(config["electrons"]["cluster_dr"], config["photons"]["cluster_dr"])
-    in_cluster = (particles.id == PHOTON) & with_used.any(with_used.dr < cluster_dr)
-    in_calorimeter = abs(particles.eta) < config["isolation"]["calo_abs_eta_max"]
-    return (abs(particles.id) != MUON) & ~is_used & ~in_cluster & in_calorimeter
+    is_used = np.zeros(particles.size, dtype=bool)
+    near_used = np.zeros(particles.size, dtype=bool)
+    for used in (electrons, photons):
+        with_used = pairs(particles, used)
+        is_used |= with_used.any(particles["index"][with_used.first] == used["index"][with_used.second])
+        near_used |= with_used.any(with_used.dr < cluster_dr)
+    in_cluster = (particles["id"] == PHOTON) & near_used
+    in_calorimeter = abs(particles["eta"]) < config["isolation"]["calo_abs_eta_max"]
+    return (np.abs(particles["id"]) != MUON) & ~is_used & ~in_cluster & in_calorimeter
 
 
 def _missing_et(
-    jet_inputs: ak.Array,
-    electrons: ak.Array,
-    muons: ak.Array,
-    photons: ak.Array,
-    jets: jet_response.JetCollection,
+    jet_inputs: Flat,
+    objects: tuple[Flat, ...],
     config: dict[str, Any],
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -302,16 +289,16 @@ def _missing_et(
 
     The soft term is what the calorimeter sees outside reconstructed objects: the particles that were offered
     to the jet finder (not reconstructed as electrons, photons or muons) minus the particles of the accepted
-    jets.
+    jets (the last of `objects`).
     """
-    soft_x = ak.sum(jet_inputs.px, axis=1) - ak.sum(jets.true_px, axis=1)
-    soft_y = ak.sum(jet_inputs.py, axis=1) - ak.sum(jets.true_py, axis=1)
-    reco_x, reco_y = soft_x, soft_y
-    for collection in (electrons, muons, photons, jets):
-        reco_x = reco_x + ak.sum(collection.pt * np.cos(collection.phi), axis=1)
-        reco_y = reco_y + ak.sum(collection.pt * np.sin(collection.phi), axis=1)
+    jets = objects[-1]
+    reco_x = jet_inputs.per_event_sum(jet_inputs["px"]) - jets.per_event_sum(jets["true_px"])
+    reco_y = jet_inputs.per_event_sum(jet_inputs["py"]) - jets.per_event_sum(jets["true_py"])
+    for collection in objects:
+        reco_x = reco_x + collection.per_event_sum(collection["pt"] * np.cos(collection["phi"]))
+        reco_y = reco_y + collection.per_event_sum(collection["pt"] * np.sin(collection["phi"]))
     sigma = config["met"]["soft_term_resolution_gev"]
-    n = len(jet_inputs)
-    mex = -ak.to_numpy(reco_x) + sigma * rng.standard_normal(n)
-    mey = -ak.to_numpy(reco_y) + sigma * rng.standard_normal(n)
+    n = len(jet_inputs.counts)
+    mex = -reco_x + sigma * rng.standard_normal(n)
+    mey = -reco_y + sigma * rng.standard_normal(n)
     return np.hypot(mex, mey), np.arctan2(mey, mex)

@@ -17,6 +17,7 @@ import awkward as ak
 import numpy as np
 
 from higgshunt.errors import ConfigError
+from higgshunt.generation.flat import Flat
 from higgshunt.generation.processes import ObjectFilter, Sample
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ DETECTOR_ABS_ETA_MAX = 4.9
 _PROMPTNESS_IDS = np.array([11, 13, 22])
 # How many generations up the mother chain to look for the particle's physical parent (copies are skipped).
 _MAX_ANCESTRY = 40
+# Fields of the visible particles handed to the detector response, in this order.
+VISIBLE_FIELDS = tuple("index id charge px py pz e pt eta phi vx vy vz from_hadron".split())
 
 
 @dataclass
@@ -120,61 +123,64 @@ class PythiaSource:
     def reduce(self, events: ak.Array) -> TruthBatch:
         """Apply the generator filter and keep what the detector response reads."""
         weights = ak.to_numpy(ak.firsts(events.info.weights)).astype(np.float64)
-        prt = events.prt
-        final = prt[prt.status > 0]
-        passed = _passes(final, self.sample.lepton_filter, (11, 13)) & _passes(
-            final, self.sample.photon_filter, (22,)
+        particles = ak.flatten(events.prt)
+        momentum = particles.p
+        every = Flat(
+            {
+                "id": ak.to_numpy(particles.id),
+                "status": ak.to_numpy(particles.status),
+                "mother1": ak.to_numpy(particles.mother1),
+                **{c: ak.to_numpy(getattr(momentum, c)) for c in ("px", "py", "pz", "e")},
+            },
+            ak.to_numpy(ak.num(events.prt)).astype(np.int64),
         )
-        kept_prt = prt[passed]
+        passed = _passes(every, self.sample.lepton_filter, (11, 13)) & _passes(
+            every, self.sample.photon_filter, (22,)
+        )
+        kept = every.events(passed)
+        # Flat position of each particle of the kept events in the batch, to look up its vertex later.
+        rows = np.flatnonzero(passed[every.event])
         return TruthBatch(
-            particles=self._visible(kept_prt),
-            heavy_hadrons=_heavy_hadrons(kept_prt),
+            particles=self._visible(kept, particles.vProd, rows),
+            heavy_hadrons=_heavy_hadrons(kept).to_awkward(),
             weights=weights[passed],
             positions=np.flatnonzero(passed),
             generated=len(events),
         )
 
-    def _visible(self, prt: ak.Array) -> ak.Array:
-        # Flat numpy over all particles of the batch, one unflatten at the end: much faster than awkward per
-        # field.
-        counts = ak.to_numpy(ak.num(prt.id))
-        first = np.repeat(np.cumsum(counts) - counts, counts)  # flat index of each particle's event start
-        ids = ak.to_numpy(ak.flatten(prt.id))
-        status = ak.to_numpy(ak.flatten(prt.status))
-        mother = ak.to_numpy(ak.flatten(prt.mother1))
-        p = prt.p
-        px, py, pz, e = (ak.to_numpy(ak.flatten(getattr(p, c))) for c in ("px", "py", "pz", "e"))
-        vertex = ak.flatten(prt.vProd)
-        vx, vy, vz = (ak.to_numpy(ak.fill_none(getattr(vertex, c), 0.0)) for c in ("px", "py", "pz"))
-        absid = np.abs(ids)
-        pt = np.hypot(px, py)
-        eta = np.arcsinh(pz / np.maximum(pt, 1e-9))
+    def _visible(self, prt: Flat, vertex: ak.Array, rows: np.ndarray) -> ak.Array:
+        # Kinematics, charges and vertices are computed for the visible particles only: they are a small part
+        # of Pythia's event record (which also holds the partons, the shower history and the decayed hadrons).
+        ids = prt["id"]
+        final = np.flatnonzero((prt["status"] > 0) & ~np.isin(np.abs(ids), INVISIBLE_IDS))
+        pt, eta = _pt_eta(prt, final)
         # Beyond the forward calorimeters (|eta| > 4.9) nothing is measured: those particles are dropped here.
-        visible = (status > 0) & ~np.isin(absid, INVISIBLE_IDS) & (np.abs(eta) < DETECTOR_ABS_ETA_MAX)
-        candidates = visible & np.isin(absid, _PROMPTNESS_IDS)
-        from_hadron = np.zeros(len(ids), dtype=bool)
+        inside = np.abs(eta) < DETECTOR_ABS_ETA_MAX
+        visible, pt, eta = final[inside], pt[inside], eta[inside]
+        first = prt.starts[prt.event]  # flat index of each particle's event start
+        visible_ids = ids[visible]
+        candidates = np.isin(np.abs(visible_ids), _PROMPTNESS_IDS)
+        from_hadron = np.zeros(len(visible), dtype=bool)
         from_hadron[candidates] = _is_hadron(
-            np.abs(_parent_ids(ids, mother, first, np.flatnonzero(candidates)))
+            np.abs(_parent_ids(ids, prt["mother1"], first, visible[candidates]))
         )
+        px, py = prt["px"][visible], prt["py"][visible]
         fields = {
-            "index": (np.arange(len(ids)) - first),
-            "id": ids,
-            "charge": self._charge(ids),
+            "index": visible - first[visible],
+            "id": visible_ids,
+            "charge": self._charge(visible_ids),
             "px": px,
             "py": py,
-            "pz": pz,
-            "e": e,
+            "pz": prt["pz"][visible],
+            "e": prt["e"][visible],
             "pt": pt,
             "eta": eta,
             "phi": np.arctan2(py, px),
-            "vx": vx,
-            "vy": vy,
-            "vz": vz,
+            **{f"v{c}": _filled(getattr(vertex, f"p{c}"), rows[visible]) for c in "xyz"},
             "from_hadron": from_hadron,
         }
-        event = np.repeat(np.arange(len(counts)), counts)
-        kept_counts = np.bincount(event[visible], minlength=len(counts))
-        return ak.unflatten(ak.zip({k: v[visible] for k, v in fields.items()}, depth_limit=1), kept_counts)
+        counts = np.bincount(prt.event[visible], minlength=len(prt.counts))
+        return Flat(fields, counts).to_awkward(VISIBLE_FIELDS)
 
     def _charge(self, ids: np.ndarray) -> np.ndarray:
         unique, inverse = np.unique(ids, return_inverse=True)
@@ -185,18 +191,34 @@ class PythiaSource:
         return table[inverse] if len(ids) else np.zeros(0)
 
 
-def _passes(final: ak.Array, cut: ObjectFilter | None, ids: tuple[int, ...]) -> np.ndarray:
+def _pt_eta(prt: Flat, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Transverse momentum and pseudorapidity of the particles at flat positions `which`."""
+    px, py, pz = prt["px"][which], prt["py"][which], prt["pz"][which]
+    pt = np.hypot(px, py)
+    return pt, np.arcsinh(pz / np.maximum(pt, 1e-9))
+
+
+def _filled(values: ak.Array, which: np.ndarray) -> np.ndarray:
+    """Entries `which` of a flat option-type array, 0 where missing (a particle made at the origin has no
+    vertex)."""
+    layout = values.layout
+    if not isinstance(layout, ak.contents.IndexedOptionArray):
+        return ak.to_numpy(ak.fill_none(values, 0.0))[which]
+    # Resolved on the index directly: several times faster than ak.fill_none for this layout.
+    index = np.asarray(layout.index)[which]
+    content = ak.to_numpy(ak.Array(layout.content))
+    if len(content) == 0:
+        return np.zeros(len(index))
+    return np.where(index >= 0, content[np.maximum(index, 0)], 0.0)
+
+
+def _passes(prt: Flat, cut: ObjectFilter | None, ids: tuple[int, ...]) -> np.ndarray:
     if cut is None:
-        return np.ones(len(final), dtype=bool)
-    absid = abs(final.id)
-    kind = absid == ids[0]
-    for other in ids[1:]:
-        kind = kind | (absid == other)
-    p = final.p
-    pt = np.hypot(p.px, p.py)
-    eta = np.arcsinh(p.pz / np.maximum(pt, 1e-9))
-    good = kind & (pt > cut.pt_min_gev) & (abs(eta) < cut.abs_eta_max)
-    return ak.to_numpy(ak.sum(good, axis=1) >= cut.min_count)
+        return np.ones(len(prt.counts), dtype=bool)
+    candidates = np.flatnonzero((prt["status"] > 0) & np.isin(np.abs(prt["id"]), ids))
+    pt, eta = _pt_eta(prt, candidates)
+    good = candidates[(pt > cut.pt_min_gev) & (np.abs(eta) < cut.abs_eta_max)]
+    return np.bincount(prt.event[good], minlength=len(prt.counts)) >= cut.min_count
 
 
 def _parent_ids(ids: np.ndarray, mother: np.ndarray, first: np.ndarray, which: np.ndarray) -> np.ndarray:
@@ -222,20 +244,18 @@ def _is_hadron(absid: Any) -> Any:
     return (absid > 100) & (absid < 1_000_000)
 
 
-def _heavy_hadrons(prt: ak.Array) -> ak.Array:
-    absid = abs(prt.id)
+def _heavy_hadrons(prt: Flat) -> Flat:
+    hadrons = np.flatnonzero(_is_hadron(np.abs(prt["id"])))
+    absid = np.abs(prt["id"][hadrons])
     quark_b = ((absid // 100) % 10 == 5) | ((absid // 1000) % 10 == 5)
     quark_c = ((absid // 100) % 10 == 4) | ((absid // 1000) % 10 == 4)
-    hadron = _is_hadron(absid)
-    flavour = ak.where(quark_b, 5, ak.where(quark_c, 4, 0))
-    keep = hadron & (flavour > 0)
-    p = prt.p[keep]
-    pt = np.hypot(p.px, p.py)
-    return ak.zip(
-        {
-            "pt": pt,
-            "eta": np.arcsinh(p.pz / np.maximum(pt, 1e-9)),
-            "phi": np.arctan2(p.py, p.px),
-            "flavour": flavour[keep],
-        }
-    )
+    flavour = np.where(quark_b, 5, np.where(quark_c, 4, 0))
+    heavy = hadrons[flavour > 0]
+    pt, eta = _pt_eta(prt, heavy)
+    fields = {
+        "pt": pt,
+        "eta": eta,
+        "phi": np.arctan2(prt["py"][heavy], prt["px"][heavy]),
+        "flavour": flavour[flavour > 0],
+    }
+    return Flat(fields, np.bincount(prt.event[heavy], minlength=len(prt.counts)))

@@ -91,13 +91,7 @@ def write_summary(path: Path, metrics: dict[str, Any], plots: Sequence[Path], ti
         lines.append("| " + " | ".join(row[: len(header)]) + " |")
     comparison = metrics.get("comparison")
     if comparison:
-        verdict = "beats" if comparison["beats_by_2_sigma"] else "does not beat"
-        lines += [
-            "",
-            f"The model {verdict} the competitor by more than two standard deviations: "
-            f"AUC difference {comparison['delta_auc']:+.4f} = {comparison['delta_auc_sigma']:+.2f} sigma "
-            "(fold spreads added in quadrature), on the same test events.",
-        ]
+        lines += ["", comparison_sentence(comparison)]
     if metrics.get("lambda_scan"):
         lines += ["", "| lambda | AUC | R50 | JSD50 |", "|---|---|---|---|"]
         lines += [
@@ -130,3 +124,13 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     return str(value)
+
+
+def comparison_sentence(comparison: dict[str, Any]) -> str:
+    """One line saying whether the model beats the competitor by more than two standard deviations."""
+    verdict = "beats" if comparison["beats_by_2_sigma"] else "does not beat"
+    return (
+        f"The model {verdict} the competitor by more than two standard deviations: AUC difference "
+        f"{comparison['delta_auc']:+.4f} = {comparison['delta_auc_sigma']:+.2f} sigma "
+        f"({comparison['statistic']}), on the same test events."
+    )
