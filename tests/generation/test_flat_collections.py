@@ -7,12 +7,15 @@ import numpy as np
 import pytest
 from higgshunt.generation.flat import Flat, concatenate
 from higgshunt.generation.isolation import pairs
+from higgshunt.generation.pythia_events import _filled
 
 
 def jagged(rng: np.random.Generator, counts: list[int]) -> ak.Array:
     n = sum(counts)
     return ak.unflatten(
-        ak.zip({"pt": rng.exponential(20.0, n), "eta": rng.uniform(-2.5, 2.5, n), "phi": rng.uniform(-3, 3, n)}),
+        ak.zip(
+            {"pt": rng.exponential(20.0, n), "eta": rng.uniform(-2.5, 2.5, n), "phi": rng.uniform(-3, 3, n)}
+        ),
         np.array(counts, dtype=np.int64),
     )
 
@@ -66,3 +69,28 @@ def test_pairs_enumerate_every_pair_within_each_event() -> None:
     dphi = (a["phi"][p.first] - b["phi"][p.second] + np.pi) % (2 * np.pi) - np.pi
     np.testing.assert_allclose(p.dr, np.hypot(a["eta"][p.first] - b["eta"][p.second], dphi))
     assert p.any(p.dr < 0.0).tolist() == [False] * a.size
+
+
+def test_vertex_fill_handles_indexed_and_masked_options() -> None:
+    values = np.array([1.0, 2.0, 3.0])
+    indexed = ak.Array(
+        ak.contents.IndexedOptionArray(
+            ak.index.Index64(np.array([0, -1, 2, -1, 1])), ak.contents.NumpyArray(values)
+        )
+    )
+    masked = ak.Array(
+        ak.contents.ByteMaskedArray(
+            ak.index.Index8(np.array([1, 0, 1], dtype=np.int8)),
+            ak.contents.NumpyArray(values),
+            valid_when=True,
+        )
+    )
+    which = np.array([4, 3, 0, 1])
+    assert _filled(indexed, which).tolist() == [2.0, 0.0, 1.0, 0.0]
+    assert _filled(masked, np.array([2, 1])).tolist() == [3.0, 0.0]
+    empty = ak.Array(
+        ak.contents.IndexedOptionArray(
+            ak.index.Index64(np.array([-1, -1])), ak.contents.NumpyArray(np.zeros(0))
+        )
+    )
+    assert _filled(empty, np.array([1])).tolist() == [0.0]

@@ -1,9 +1,10 @@
 """Jagged collections as flat numpy columns plus per-event counts, for the detector response.
 
-Each awkward operation has a fixed cost of a fraction of a millisecond, and the detector response needs a few
-hundred of them per batch; on flat numpy arrays the same steps cost microseconds. A `Flat` keeps one numpy
-array per field, all entries of all events one after the other (event-major, as `ak.flatten` orders them),
-and the number of entries of each event. Converting to and from awkward happens once per batch, at the edges.
+Each awkward operation has a fixed cost of a fraction of a millisecond, and written with awkward the detector
+response needs a few hundred of them per batch; on flat numpy arrays the same steps cost microseconds. A
+`Flat` keeps one numpy array per field, all entries of all events one after the other (event-major, as
+`ak.flatten` orders them), and the number of entries of each event. Converting to and from awkward happens
+once per batch, at the edges.
 """
 
 from __future__ import annotations

@@ -64,9 +64,8 @@ def generate_sample(
     skim = settings.skims[sample.skim]
     parts: list[ntuple.Columns] = []
     weights: list[np.ndarray] = []
-    # Filtered events wait here until a full batch is collected: the detector response has a fixed cost per
-    # call,
-    # which rare filters (a few events per generated batch) would otherwise pay many times.
+    # Filtered events wait here until a full batch is collected: the detector response has a small fixed cost
+    # per call (array set-up, fastjet), which rare filters (a few events per generated batch) would pay often.
     pending: list[TruthBatch] = []
     pending_numbers: list[np.ndarray] = []
 
