@@ -10,7 +10,8 @@ import awkward as ak
 import numpy as np
 import pytest
 from higgshunt.generation import detector, jets
-from higgshunt.generation.isolation import cone_sum, delta_phi
+from higgshunt.generation.flat import Flat
+from higgshunt.generation.isolation import cone_sum_flat, delta_phi
 from higgshunt.generation.pythia_events import TruthBatch
 
 FIELDS = ("index", "id", "charge", "px", "py", "pz", "e", "pt", "eta", "phi", "vx", "vy", "vz", "from_hadron")
@@ -141,7 +142,9 @@ def test_cone_sum_matches_brute_force_loop() -> None:
     record_p = {"index": 0, "eta": 0.0, "phi": 0.0, "pt": 0.0}
     objects = ak.Array(events_o + [[record_o]])[:-1]
     particles = ak.Array(events_p + [[record_p]])[:-1]
-    result = cone_sum(objects, particles, "pt", 0.3, r_min=0.01).tolist()
+    first = Flat.from_awkward(objects, ("eta", "phi", "index"))
+    second = Flat.from_awkward(particles, ("eta", "phi", "index", "pt"))
+    result = first.jagged(cone_sum_flat(first, second, "pt", 0.3, r_min=0.01)).tolist()
     for objs, parts, got in zip(events_o, events_p, result, strict=True):
         expected = []
         for o in objs:

@@ -7,7 +7,7 @@
 //
 // or, with a model declared once through the interpreter, `higgshunt::Model m{"model.json"};` and
 // `Define("score", "m.Score(eventNumber, lep1_pt, ...)")`. `higgshunt.inference.define_score` writes the
-// first form for you. Features are passed in the order of `Features()` (scalars of any arithmetic type, or one
+// first form for you, with the features in a stack array viewed as one RVecF. Features are passed in the order of `Features()` (scalars of any arithmetic type, or one
 // ROOT::RVecF); they are converted to float, as in training.
 //
 // k-fold: with n folds, the event is scored by fold model `eventNumber mod n` (the non-negative remainder, as

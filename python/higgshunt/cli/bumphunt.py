@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt.cli.event_loop_options import add_event_loop_arguments
+
 NAME = "bumphunt"
 HELP = (
     "histogram a channel's mass per process for the cut-based and score selections (score cut optimised on "
@@ -20,12 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", metavar="DIR", help="trained-model directory for the ml selection (overrides the config)"
     )
     parser.add_argument("--output", metavar="DIR", help="output directory (overrides the config)")
-    parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
-    parser.add_argument("--executor", choices=("local", "dask"), default="local")
-    parser.add_argument(
-        "--scheduler", metavar="ADDRESS", help="dask scheduler (default: a local 2-worker cluster)"
-    )
-    parser.add_argument("--npartitions", type=int, help="partitions per sample for --executor dask")
+    add_event_loop_arguments(parser)
     parser.add_argument(
         "--no-fit", dest="fit", action="store_false", default=None, help="do not fit the data"
     )

@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from higgshunt.cli.event_loop_options import add_event_loop_arguments
+
 NAME = "skim"
 HELP = "skim ATLAS Open Data style ntuples into HDF5 tables, weighted cutflows and histograms"
 
@@ -22,12 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=PATH",
         help="files of sample NAME: path, glob, root:// or https:// URL (repeatable)",
     )
-    parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
-    parser.add_argument("--executor", choices=("local", "dask"), default="local")
-    parser.add_argument(
-        "--scheduler", metavar="ADDRESS", help="dask scheduler (default: a local 2-worker cluster)"
-    )
-    parser.add_argument("--npartitions", type=int, help="partitions per sample for --executor dask")
+    add_event_loop_arguments(parser)
     parser.add_argument("--max-events", type=int, help="read at most N events per sample (single-threaded)")
     parser.add_argument(
         "--force", action="store_true", help="rerun samples whose outputs are already complete"

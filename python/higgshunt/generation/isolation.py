@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import awkward as ak
 import numpy as np
 
 from higgshunt.generation.flat import Flat
@@ -84,19 +83,3 @@ def cone_sum_flat(
     if exclude_self:
         inside &= objects["index"][p.first] != particles["index"][p.second]
     return p.sum(particles[value][p.second], inside)
-
-
-def cone_sum(
-    objects: ak.Array,
-    particles: ak.Array,
-    value: str,
-    r_max: float,
-    *,
-    r_min: float = 0.0,
-    exclude_self: bool = True,
-) -> ak.Array:
-    """`cone_sum_flat` for jagged records (fields eta, phi, index and `value`): jagged like `objects`."""
-    first = Flat.from_awkward(objects, ("eta", "phi", "index"))
-    second = Flat.from_awkward(particles, ("eta", "phi", "index", value))
-    total = cone_sum_flat(first, second, value, r_max, r_min=r_min, exclude_self=exclude_self)
-    return first.jagged(total)

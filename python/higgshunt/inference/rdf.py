@@ -16,8 +16,6 @@ from higgshunt.inference.manifest import load_manifest
 
 log = logging.getLogger(__name__)
 
-# Features passed as scalar arguments up to this many; more go through a stack array viewed as an RVecF.
-_MAX_SCALAR_ARGUMENTS = 128
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _distributed_ready = False
 _checked: dict[tuple[str, int, int] | None, str] = {}  # exported file (path, mtime, size) -> its source hash
@@ -54,18 +52,15 @@ def score_expression(
     feature_columns: Mapping[str, str] | None = None,
 ) -> str:
     """The C++ body of the score column: the model is looked up once per compiled expression (a function-local
-    static), then each event costs one call with the features in a stack array."""
+    static), then each event fills a stack array with the features and scores a non-owning RVecF view of it
+    (an array, not one argument per feature: 441 RMM cells would exceed the interpreter's nesting limit)."""
     columns = [dict(feature_columns or {}).get(f, f) for f in features]
     literal = json.dumps(str(model_file))  # a valid C++ string literal for any path
-    lookup = f"static const higgshunt::Model& higgshunt_model_ = higgshunt::Model::Get({literal});\n"
-    if len(columns) <= _MAX_SCALAR_ARGUMENTS:
-        return lookup + f"return higgshunt_model_.Score({event_number}, {', '.join(columns)});"
-    # the variadic overload's fold expression nests once per argument, beyond what the interpreter allows
     values = ", ".join(f"static_cast<float>({c})" for c in columns)
     return (
-        lookup
-        + f"float higgshunt_x_[] = {{{values}}};\n"
-        + f"return higgshunt_model_.Score({event_number}, ROOT::RVecF(higgshunt_x_, {len(columns)}));"
+        f"static const higgshunt::Model& higgshunt_model_ = higgshunt::Model::Get({literal});\n"
+        f"float higgshunt_x_[] = {{{values}}};\n"
+        f"return higgshunt_model_.Score({event_number}, ROOT::RVecF(higgshunt_x_, {len(columns)}));"
     )
 
 

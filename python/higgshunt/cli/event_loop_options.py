@@ -1,0 +1,15 @@
+"""Where the event loops of a command run: the options `skim` and `bumphunt` share."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_event_loop_arguments(parser: argparse.ArgumentParser) -> None:
+    """--threads, --executor, --scheduler, --npartitions (see higgshunt.skim.executors.make)."""
+    parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
+    parser.add_argument("--executor", choices=("local", "dask"), default="local")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="dask scheduler (default: a local 2-worker cluster)"
+    )
+    parser.add_argument("--npartitions", type=int, help="partitions per sample for --executor dask")
