@@ -135,8 +135,8 @@ def write_events(directory: Path, n: int, seed: int) -> tuple[dict[str, Path], P
     """The same n events in each ROOT layout of STORAGES (tree or RNTuple `events`) and as the skim's HDF5
     table; returns {storage: path} and the HDF5 path."""
     import ROOT
+    from higgshunt.eventloop.samples import Sample
     from higgshunt.skim.export import to_frame, write
-    from higgshunt.skim.samples import Sample
 
     rng = np.random.default_rng(seed)
     x, _ = features(n, seed)

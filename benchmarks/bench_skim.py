@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from higgshunt.atomic import atomic_output
+from higgshunt.outputs import atomic_output
 from results_io import save_results
 from tqdm import tqdm
 
@@ -98,7 +98,7 @@ def make_input(n_events: int) -> Path:
 
 def branches_read() -> list[str]:
     from higgshunt import skim
-    from higgshunt.skim import inputs
+    from higgshunt.eventloop import inputs
 
     config = skim.load(CONFIG)
     weights = config.raw["weights"]
@@ -360,7 +360,7 @@ def main() -> int:
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        from higgshunt.skim.executors import configure_jit
+        from higgshunt.eventloop.executors import configure_jit
 
         configure_jit()  # the same interpreter flags for (a) and (c), as `higgshunt skim` sets them
         print(json.dumps(child(args.child, args.input, args.threads[0])))

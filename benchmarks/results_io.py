@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from higgshunt import provenance
-from higgshunt.atomic import atomic_output
+from higgshunt.outputs import atomic_output
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from higgshunt.atomic import atomic_output
+from higgshunt.outputs import atomic_output
 
 if TYPE_CHECKING:
     from higgshunt.skim.run import SkimResult

@@ -6,19 +6,29 @@ class HiggshuntError(Exception):
 
 
 class ConfigError(HiggshuntError):
-    """A configuration file is missing, unreadable or does not match its schema."""
+    """A configuration file or command-line option is missing, unreadable or out of its allowed range."""
 
 
 class InputError(HiggshuntError):
     """An input file, tree, branch or column is missing, corrupt or of the wrong type."""
 
 
+class ArtifactError(InputError):
+    """A file that one stage wrote for another (see `higgshunt.artifacts`) is missing, unreadable, of
+    another format version or inconsistent. Each artifact module raises its own subclass."""
+
+
+class ModelFormatError(ArtifactError):
+    """A trained-model directory or exported model file is of another format or version, or inconsistent."""
+
+
+class OutputError(HiggshuntError):
+    """An output cannot be written (no space, file too large, no permission) or would replace something
+    higgshunt did not write (a user's folder, the command's own input)."""
+
+
 class NativeLibraryError(HiggshuntError):
     """The compiled C++ helper library is missing or cannot be loaded."""
-
-
-class ModelFormatError(InputError):
-    """A trained-model directory or exported model file is of another format or version, or inconsistent."""
 
 
 class FitError(HiggshuntError):

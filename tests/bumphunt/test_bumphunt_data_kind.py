@@ -15,7 +15,7 @@ import yaml
 from higgshunt import bumphunt
 from higgshunt.bumphunt import data_kind
 from higgshunt.errors import InputError
-from higgshunt.skim.samples import Sample
+from higgshunt.eventloop.samples import Sample
 
 
 def _samples(data_files: list[Path]) -> list[Sample]:

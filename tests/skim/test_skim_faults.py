@@ -208,7 +208,7 @@ def test_interrupted_run_resumes(
 
 
 def test_format_table_matches_the_real_file(real_4lep_file: Path) -> None:
-    from higgshunt.skim import inputs
+    from higgshunt.eventloop import inputs
 
     # every branch of the reference file, with the C++ type its README gives
     assert inputs.check_file(str(real_4lep_file), "mini", sorted(inputs.ATLAS_BRANCH_TYPES)) == 39

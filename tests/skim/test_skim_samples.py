@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from higgshunt import skim
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.skim import samples
+from higgshunt.eventloop import samples
 
 REPO = Path(__file__).resolve().parents[2]
 

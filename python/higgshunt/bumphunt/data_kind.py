@@ -13,8 +13,8 @@ import json
 import logging
 from pathlib import Path
 
+from higgshunt.eventloop.samples import Sample
 from higgshunt.skim.config import SkimConfig
-from higgshunt.skim.samples import Sample
 
 log = logging.getLogger(__name__)
 

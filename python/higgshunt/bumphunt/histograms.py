@@ -19,11 +19,11 @@ import numpy as np
 
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
+from higgshunt.eventloop.samples import Sample
 from higgshunt.inference import define_score
 from higgshunt.learning.manifest import derived_columns
 from higgshunt.skim import graph
 from higgshunt.skim.cutflow import WEIGHT
-from higgshunt.skim.samples import Sample
 
 log = logging.getLogger(__name__)
 

@@ -16,15 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from higgshunt import native, provenance
-from higgshunt.atomic import atomic_output
+from higgshunt import provenance
 from higgshunt.bumphunt import data_kind, report, selection
 from higgshunt.bumphunt import histograms as hists
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
-from higgshunt.skim import executors, graph, inputs
-from higgshunt.skim import samples as sample_resolution
-from higgshunt.skim.samples import Sample
+from higgshunt.eventloop import executors, inputs
+from higgshunt.eventloop import samples as sample_resolution
+from higgshunt.eventloop.declare import declare, first_line
+from higgshunt.eventloop.samples import Sample
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,9 @@ def run(
 ) -> BumphuntResult:
     """Run the bump hunt of `config` into `config.output`; `plots`/`fit` override the config's switches.
 
-    The event loops run where `executor` says (higgshunt.skim.executors: "local" with `threads`, or "dask" on
-    the cluster at `scheduler`, a local 2-worker cluster without one, `npartitions` per sample); the
-    histograms are the same either way.
+    The event loops run where `executor` says (higgshunt.eventloop.executors: "local" with `threads`, or
+    "dask" on the cluster at `scheduler`, a local 2-worker cluster without one, `npartitions` per sample);
+    the histograms are the same either way.
 
     Raises:
         ConfigError: a bad config or sample list. InputError: a missing or unreadable input, a missing data,
@@ -77,8 +78,7 @@ def run(
     for sample in samples:
         inputs.check_files(sample.files, config.skim.tree, ["eventNumber"], skip_bad=False)
     processes = hists.processes(config, samples)
-    native.load_into_root()
-    graph.declare(config.skim)
+    declare(config.skim.raw.get("declarations"), source=config.skim.source)
     runner = executors.make(
         executor,
         threads=threads,
@@ -151,7 +151,7 @@ def _run_event_loops(
             runner.run([b.mass for b in booked])
         except Exception as exc:
             # A read or evaluation error inside the loop, raised by ROOT as a C++ exception.
-            raise InputError(f"event loop failed: {graph.first_line(exc)}") from exc
+            raise InputError(f"event loop failed: {first_line(exc)}") from exc
         log.info("event loops done in %.1f s", time.perf_counter() - start)
     finally:
         runner.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from higgshunt.cli.event_loop_options import add_event_loop_arguments
+from higgshunt.eventloop.options import add_event_loop_arguments
 
 NAME = "bumphunt"
 HELP = (
@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from higgshunt.skim.executors import configure_jit
+    from higgshunt.eventloop.executors import configure_jit
 
     configure_jit()
     from higgshunt import bumphunt

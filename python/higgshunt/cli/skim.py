@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from higgshunt.cli.event_loop_options import add_event_loop_arguments
+from higgshunt.eventloop.options import add_event_loop_arguments
 
 NAME = "skim"
 HELP = "skim ATLAS Open Data style ntuples into HDF5 tables, weighted cutflows and histograms"
@@ -36,11 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from higgshunt.skim.executors import configure_jit
+    from higgshunt.eventloop.executors import configure_jit
 
     configure_jit()
     from higgshunt import skim
-    from higgshunt.skim.samples import parse_inputs
+    from higgshunt.eventloop.samples import parse_inputs
 
     config = skim.load(args.config)
     result = skim.run(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from higgshunt.atomic import atomic_output
+from higgshunt.outputs import atomic_output
 
 if TYPE_CHECKING:
     from higgshunt.fit.run import FitCurves, FitOptions, FitResult

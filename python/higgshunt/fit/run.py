@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import ConfigError, FitError
 from higgshunt.fit import likelihood as lk
 from higgshunt.fit.histograms import Spectrum, read_spectrum
 from higgshunt.fit.models import BACKGROUNDS, SIGNALS, SpectrumModel, binned_data, build, pdf_values
+from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
 
 log = logging.getLogger(__name__)

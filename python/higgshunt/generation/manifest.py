@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import InputError
+from higgshunt.outputs import atomic_output
 from higgshunt.provenance import config_hash
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from higgshunt.atomic import atomic_output
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from higgshunt import native
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import ModelFormatError
 from higgshunt.inference.manifest import FOLD_RULE, TrainedModel, load_manifest
+from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
 
 log = logging.getLogger(__name__)

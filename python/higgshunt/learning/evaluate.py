@@ -17,11 +17,11 @@ import numpy as np
 from sklearn.metrics import roc_curve
 
 from higgshunt import provenance
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import InputError
 from higgshunt.learning import competitor as competitor_module
 from higgshunt.learning import data, manifest, metrics, plots, report
 from higgshunt.learning.anomaly import significance_improvement
+from higgshunt.outputs import atomic_output
 from higgshunt.plotting.roc_file import write_roc_file
 
 log = logging.getLogger(__name__)

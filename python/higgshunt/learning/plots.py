@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from higgshunt.atomic import atomic_output
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 

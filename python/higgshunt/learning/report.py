@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from higgshunt.atomic import atomic_output
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 

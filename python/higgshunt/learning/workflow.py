@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from higgshunt import provenance
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import ConfigError
 from higgshunt.learning import data, manifest, metrics, settings
 from higgshunt.learning.evaluate import Assessment, assess, columns, competitor_info, competitor_scores
 from higgshunt.learning.training import Fitter, KFoldResult, fit_dnn, run_kfold
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import HiggshuntError
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 

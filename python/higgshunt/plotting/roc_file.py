@@ -18,8 +18,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from higgshunt import provenance
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import InputError
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import InputError
-from higgshunt.skim.samples import Sample
+from higgshunt.eventloop.samples import Sample
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 

@@ -7,17 +7,17 @@ from the config's expressions.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from higgshunt.errors import ConfigError
+from higgshunt.eventloop.declare import first_line
+from higgshunt.eventloop.samples import Sample
 from higgshunt.skim import snapshot as snapshots
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import WEIGHT, WEIGHT_SQUARED, CutflowBooking
-from higgshunt.skim.samples import Sample
 from higgshunt.skim.table import LazyTable
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ MEV_TO_GEV = 1e-3
 PB_PER_FB = 1e3  # luminosity in fb^-1 times 1000 = pb^-1, to pair with cross-sections in pb
 ID_COLUMNS = ("runNumber", "eventNumber")
 WEIGHT_COLUMNS = (WEIGHT, "w_mc", "w_sf", "w_norm")
-_declared: set[str] = set()
 
 
 @dataclass
@@ -40,26 +39,6 @@ class SampleGraph:
     histograms: dict[str, Any] = field(default_factory=dict)
     snapshot: Any = None
     normalisation: dict[str, Any] = field(default_factory=dict)
-
-
-def declare(config: SkimConfig) -> None:
-    """Declare the config's C++ `declarations` in this process."""
-    code = config.raw.get("declarations")
-    if code and not declare_code(code):
-        raise ConfigError(f"{config.source}: declarations: ROOT could not compile the C++ code (see above)")
-
-
-def declare_code(code: str) -> bool:
-    """Declare C++ code once per process (ROOT rejects redefinitions); False if it does not compile."""
-    digest = hashlib.sha256(code.encode()).hexdigest()
-    if digest in _declared:
-        return True
-    import ROOT
-
-    if not ROOT.gInterpreter.Declare(code):
-        return False
-    _declared.add(digest)
-    return True
 
 
 def export_columns(config: SkimConfig) -> list[str]:
@@ -181,13 +160,3 @@ def _step(method: Any, *args: str, where: str) -> Any:
         return method(*args)
     except Exception as exc:  # cppyy's std::runtime_error proxies derive from Exception only
         raise ConfigError(f"{where}: ROOT cannot use this expression ({first_line(exc)})") from exc
-
-
-def first_line(exc: BaseException) -> str:
-    """The informative line of a ROOT/cppyy error (cppyy prefixes the C++ message with overload details)."""
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    for position, line in enumerate(lines):
-        if "_error:" in line or "exception:" in line:
-            message = line.split(":", 1)[1].strip()
-            return message or (lines[position + 1] if position + 1 < len(lines) else line)
-    return lines[0] if lines else type(exc).__name__

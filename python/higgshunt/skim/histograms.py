@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from higgshunt.atomic import atomic_output
 from higgshunt.errors import InputError
+from higgshunt.outputs import atomic_output
 from higgshunt.skim.cutflow import Cutflow, to_histograms
 
 log = logging.getLogger(__name__)

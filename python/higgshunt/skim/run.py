@@ -22,14 +22,16 @@ from typing import Any
 
 from tqdm import tqdm
 
-from higgshunt import native, provenance
-from higgshunt.atomic import atomic_output
+from higgshunt import provenance
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.skim import executors, export, graph, histograms, inputs, snapshot
-from higgshunt.skim import samples as sample_resolution
+from higgshunt.eventloop import executors, inputs
+from higgshunt.eventloop import samples as sample_resolution
+from higgshunt.eventloop.declare import declare, first_line
+from higgshunt.eventloop.samples import Sample, is_remote
+from higgshunt.outputs import atomic_output
+from higgshunt.skim import export, graph, histograms, snapshot
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import Cutflow
-from higgshunt.skim.samples import Sample, is_remote
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +122,7 @@ def run(
     if executor == "dask" and config.raw["output"]["snapshot"]["enabled"]:
         # a distributed Snapshot writes one file per partition, which the atomic rename cannot follow
         raise ConfigError(f"{config.source}: output.snapshot is not available with --executor dask")
-    native.load_into_root()
-    graph.declare(config)
+    declare(config.raw.get("declarations"), source=config.source)
     runner = executors.make(
         executor,
         threads=threads,
@@ -178,7 +179,7 @@ def _run_event_loops(runner: executors.Executor, jobs: list[_Job], max_events: i
     try:
         runner.run([job.booked.cutflow.first_handle() for job in jobs if job.booked is not None])
     except Exception as exc:  # a read error in the middle of a file, surfaced by ROOT as a C++ exception
-        raise InputError(f"event loop failed: {graph.first_line(exc)}") from exc
+        raise InputError(f"event loop failed: {first_line(exc)}") from exc
     seconds = time.perf_counter() - start
     log.info(
         "event loops done in %.1f s (%.0f entries/s, JIT compilation included)",

@@ -145,7 +145,7 @@ def prepare_worker(declarations: str | None) -> None:
     """Load libhiggshunt and its headers into ROOT, then the config's C++ declarations (once per process)."""
     native.load_into_root()
     if declarations:
-        from higgshunt.skim.graph import declare_code
+        from higgshunt.eventloop.declare import declare_code
 
         declare_code(declarations)
 

@@ -6,7 +6,7 @@ import argparse
 
 
 def add_event_loop_arguments(parser: argparse.ArgumentParser) -> None:
-    """--threads, --executor, --scheduler, --npartitions (see higgshunt.skim.executors.make)."""
+    """--threads, --executor, --scheduler, --npartitions (see higgshunt.eventloop.executors.make)."""
     parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
     parser.add_argument("--executor", choices=("local", "dask"), default="local")
     parser.add_argument(

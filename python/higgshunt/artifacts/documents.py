@@ -1,0 +1,78 @@
+"""What every JSON hand-off file shares: read with a clear error, check the format version, validate against
+the schema shipped in `higgshunt/schemas/artifacts/`, write atomically and read back before the rename."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from higgshunt import configuration
+from higgshunt.errors import ArtifactError, ConfigError
+from higgshunt.outputs import atomic_output
+
+
+def read_json(path: Path, error: type[ArtifactError], what: str) -> Any:
+    """The parsed JSON file at `path`; `error` naming the file and `what` it should be otherwise."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise error(f"{path}: no such file (expected {what})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read {what} ({exc})") from exc
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise error(f"{path}: not {what}: not valid JSON ({exc}); remove it or rerun with --force") from exc
+
+
+def check_version(
+    path: Path,
+    document: Any,
+    *,
+    key: str,
+    version: int,
+    error: type[ArtifactError],
+    what: str,
+) -> None:
+    """Refuse a document whose `key` is not `version`, naming the file and both versions."""
+    if not isinstance(document, dict):
+        raise error(f"{path}: not {what} (expected a JSON object, found {type(document).__name__})")
+    found = document.get(key)
+    if found != version:
+        raise error(
+            f"{path}: {what} of format version {found!r}, this higgshunt reads version {version}; "
+            "rewrite it with this version's command"
+        )
+
+
+def validate(document: Any, schema: str, path: Path, error: type[ArtifactError]) -> None:
+    """Validate against `schemas/artifacts/<schema>.json`, turning a schema error into `error`."""
+    try:
+        configuration.validate(document, f"artifacts/{schema}", source=str(path))
+    except ConfigError as exc:
+        raise error(str(exc)) from None
+
+
+def write_json(path: Path, document: Any, *, indent: int | None = 2) -> None:
+    """Write `document` atomically (sorted keys, so equal content gives equal files; NaN refused)."""
+    text = json.dumps(_finite(document), indent=indent, sort_keys=True, default=str, allow_nan=False) + "\n"
+
+    def verify(tmp: Path) -> None:
+        if tmp.read_text() != text:
+            raise ArtifactError(f"{path}: the written file does not read back as written")
+
+    with atomic_output(path, verify=verify) as tmp:
+        tmp.write_text(text)
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities become None (JSON has no such numbers; null says 'not defined')."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
