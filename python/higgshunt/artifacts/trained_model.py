@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +30,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from higgshunt.artifacts.documents import check_version, read_json, validate, write_json
-from higgshunt.errors import ModelFormatError, OutputError
-from higgshunt.outputs import WRITE_ERRNOS, write_error
+from higgshunt.errors import ModelFormatError
 
 MANIFEST = "manifest.json"
 SETTINGS = "training.json"
@@ -118,13 +118,12 @@ def save(
     `derived` may hold more expressions than the features use; only those of features are kept.
 
     Raises:
-        OutputError: a file cannot be written (no space, file too large, no permission).
+        OSError: a fold model cannot be written (no space, file too large, no permission); inside
+            `atomic_output` it becomes an OutputError naming the output.
+        OutputError: the manifest or settings cannot be written.
     """
     directory = Path(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise write_error(directory, exc) from exc
+    directory.mkdir(parents=True, exist_ok=True)
     files = []
     for fold, model in enumerate(models):
         path = directory / f"fold{fold}{SUFFIX[backend]}"
@@ -149,23 +148,17 @@ def save(
 
 
 def _save_fold(model: Any, backend: str, path: Path) -> None:
-    """Save one fold model; a failed write (full disk, no permission) becomes an OutputError naming `path`."""
-    try:
-        if backend == "keras":
-            model.save(path)
-        elif backend == "xgboost":
-            # plain feature indices: readers score raw arrays in manifest order (names are in the manifest)
-            model.feature_names = None
-            model.save_model(str(path))
-        else:  # TMVA wrote its weight file during training; `model` is its path
-            Path(model).replace(path)
-    except OSError as exc:
-        if exc.errno in WRITE_ERRNOS or exc.errno is None:
-            raise write_error(path, exc) from exc
-        raise
-    except (ValueError, RuntimeError) as exc:  # h5py and XGBoost report failed writes this way
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise OutputError(f"{path}: cannot write the fold model ({first})") from exc
+    """Save one fold model. Every backend writes through Python's file API, so a failed write is an OSError
+    that the caller's `atomic_output` reports as one OutputError naming the output."""
+    if backend == "keras":
+        model.save(path)
+    elif backend == "xgboost":
+        # plain feature indices: readers score raw arrays in manifest order (names are in the manifest)
+        model.feature_names = None
+        # the same bytes as Booster.save_model, whose failed writes are an XGBoostError without the cause
+        path.write_bytes(bytes(model.save_raw("json")))
+    else:  # TMVA wrote its weight file during training (in a temporary folder, maybe on another disk)
+        shutil.move(str(model), path)
 
 
 def load(directory: str | Path) -> TrainedModel:
