@@ -8,8 +8,8 @@ import shutil
 import numpy as np
 import pytest
 from higgshunt import native
-from higgshunt.errors import ModelFormatError
 from higgshunt.artifacts import trained_model
+from higgshunt.errors import ModelFormatError
 from higgshunt.inference import export_model, is_current
 from inference_models import events, keras_model, save_keras_dir
 

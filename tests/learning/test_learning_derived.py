@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import blobs, xgboost_config
-from higgshunt.errors import InputError
 from higgshunt.artifacts import trained_model
+from higgshunt.errors import InputError
 from higgshunt.learning import data, workflow
 
 
