@@ -227,11 +227,13 @@ def _settings(path: Path) -> dict[str, Any]:
 
 def _check_inputs(path: Path, backend: str, features: tuple[str, ...]) -> None:
     """Refuse a fold model whose inputs (as far as its file says cheaply) are not `features`."""
+    count: int | None
+    names: list[str]
     if backend == "xgboost":
         count, names = _booster_inputs(path)
         what = "booster"
     elif backend == "keras":
-        count, names = _keras_input_width(path), None
+        count, names = _keras_input_width(path), []
         what = "Keras model"
     else:
         names = _tmva_variables(path)

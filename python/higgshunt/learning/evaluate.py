@@ -9,6 +9,7 @@ evaluate`
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,7 +209,7 @@ def competitor_info(config: dict[str, Any] | None, default_features: list[str]) 
     return {"path": str(config["path"]), "features": list(config.get("features") or default_features)}
 
 
-def check_output_folder(path: str | Path, *, inputs: list[str | Path]) -> Path:
+def check_output_folder(path: str | Path, *, inputs: Sequence[str | Path]) -> Path:
     """The output folder `path`, checked before any work is done (`atomic_output` checks again at the end).
 
     Raises:
