@@ -69,7 +69,7 @@ Histograms = tuple[np.ndarray, np.ndarray]
 def write_trained(directory: Path, kind: str, backend: str, files: list[str]) -> Path:
     manifest = {
         "format": "higgshunt-trained",
-        "version": 1,
+        "version": 2,
         "kind": kind,
         "backend": backend,
         "features": FEATURES,
@@ -77,6 +77,7 @@ def write_trained(directory: Path, kind: str, backend: str, files: list[str]) ->
         "fold_rule": "eventNumber % n_folds",
         "score": "probability",
         "files": files,
+        "derived": {},
         "provenance": {"benchmark": True},
     }
     (directory / "manifest.json").write_text(json.dumps(manifest))

@@ -160,7 +160,7 @@ def train_model(directory: Path, seed: int = 5) -> Path:
         files.append(f"fold{fold}.json")
     manifest = {
         "format": "higgshunt-trained",
-        "version": 1,
+        "version": 2,
         "kind": "bdt",
         "backend": "xgboost",
         "features": FEATURES,
@@ -168,6 +168,7 @@ def train_model(directory: Path, seed: int = 5) -> Path:
         "fold_rule": "eventNumber % n_folds",
         "score": "probability",
         "files": files,
+        "derived": {},
         "provenance": {"test": True},
     }
     (directory / "manifest.json").write_text(json.dumps(manifest))

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+from higgshunt.artifacts import trained_model
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -27,8 +28,8 @@ def write_manifest(
     directory: Path, *, kind: str, backend: str, files: list[str], features: list[str], score: str
 ) -> Path:
     manifest = {
-        "format": "higgshunt-trained",
-        "version": 1,
+        "format": trained_model.FORMAT,
+        "version": trained_model.VERSION,
         "kind": kind,
         "backend": backend,
         "features": features,
@@ -36,9 +37,10 @@ def write_manifest(
         "fold_rule": "eventNumber % n_folds",
         "score": score,
         "files": files,
+        "derived": {},
         "provenance": {"test": True},
     }
-    (directory / "manifest.json").write_text(json.dumps(manifest))
+    (directory / trained_model.MANIFEST).write_text(json.dumps(manifest))
     return directory
 
 

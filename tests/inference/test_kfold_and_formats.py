@@ -8,8 +8,9 @@ import shutil
 import numpy as np
 import pytest
 from higgshunt import native
+from higgshunt.artifacts import trained_model
 from higgshunt.errors import ModelFormatError
-from higgshunt.inference import export_model, is_current, load_manifest
+from higgshunt.inference import export_model, is_current
 from inference_models import events, keras_model, save_keras_dir
 
 
@@ -107,10 +108,10 @@ def test_not_json_and_missing_file(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(version=3), "key 'version' is 3, this code reads version 1"),
-        (lambda m: m.update(format="other"), "key 'format' must be 'higgshunt-trained'"),
-        (lambda m: m.update(backend="tmva"), "only keras and xgboost"),
-        (lambda m: m.update(kind="gan"), "key 'kind' is 'gan'"),
+        (lambda m: m.update(version=3), "format version 3, this higgshunt reads version 2"),
+        (lambda m: m.update(format="other"), "format: 'higgshunt-trained' was expected"),
+        (lambda m: m.update(backend="tmva"), r"'fold0.keras' of a tmva model must end in \.weights\.xml"),
+        (lambda m: m.update(kind="gan"), "kind: 'gan' is not one of"),
         (lambda m: m.update(files=["fold0.keras"]), "must list 3 model files"),
         (lambda m: m.update(files=["a.keras", "b.keras", "c.keras"]), "a.keras does not exist"),
         (lambda m: m.update(score="reconstruction_mse"), "does not go with kind 'dnn'"),
@@ -122,7 +123,7 @@ def test_bad_manifest_names_the_file_and_key(kfold_copy, edit, message: str) -> 
     edit(manifest)
     (directory / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFormatError, match=message) as info:
-        load_manifest(directory)
+        trained_model.load(directory)
     assert "manifest.json" in str(info.value)
 
 

@@ -108,6 +108,30 @@ def test_missing_column_is_named(kfold) -> None:
         define_score(dataframe(columns), directory, feature_columns={"lep9_pt": "f0"})
 
 
+def test_manifest_read_once_per_call(kfold, tmp_path, monkeypatch) -> None:
+    """Export on first use included: the trained-model directory is read and checked once per call."""
+    import shutil
+
+    from higgshunt.artifacts import exported_model, trained_model
+
+    directory = shutil.copytree(kfold[0], tmp_path / "model")
+    (directory / exported_model.FILE_NAME).unlink(missing_ok=True)
+    reads = []
+    original = trained_model.read_json
+
+    def counting(path, *args, **kwargs):
+        reads.append(path.name)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(trained_model, "read_json", counting)
+    columns = {name: np.zeros(4, np.float32) for name in FEATURES} | {"eventNumber": np.arange(4)}
+    for _ in range(2):
+        reads.clear()
+        define_score(dataframe(columns), directory)
+        assert reads.count(trained_model.MANIFEST) == 1
+    assert (directory / exported_model.FILE_NAME).exists()
+
+
 MT_SCRIPT = textwrap.dedent("""
     import sys
     import numpy as np

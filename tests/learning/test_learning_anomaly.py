@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from higgshunt.inference import export_model
-from higgshunt.learning import anomaly, manifest, settings, workflow
+from higgshunt.learning import anomaly, predictors, settings, workflow
 
 FAST = {
     "training": {"folds": 2, "seed": 5, "epochs": 3, "batch_size": 128, "patience": 2, "learning_rate": 0.01},
@@ -52,7 +52,7 @@ def test_autoencoders(tmp_path: Path, blob_csv: Path, kind: str) -> None:
     x = np.random.default_rng(2).normal(size=(40, 3)).astype(np.float32)
     by_hand = (x - np.asarray(norm.mean)) / np.sqrt(np.asarray(norm.variance))
     expected = np.mean((by_hand - model.predict(x, verbose=0)) ** 2, axis=1)
-    trained = manifest.load(result.output)
+    trained = predictors.load(result.output)
     np.testing.assert_allclose(trained.score(x, np.zeros(40, dtype=int)), expected, rtol=1e-4)
 
 
@@ -80,6 +80,6 @@ def test_tune_hyperband_then_train(tmp_path: Path, blob_csv: Path) -> None:
     )
     config["plots"] = False
     result = workflow.train(config)
-    tuned = json.loads((result.output / "training.json").read_text())["fit"]["tuned"]
+    tuned = result.model.settings["fit"]["tuned"]
     assert tuned["trials"] >= 2 and tuned["latent"] in (1, 2)  # 5 >= 3 features is excluded
     assert json.loads((result.output / "manifest.json").read_text())["kind"] == "ae"

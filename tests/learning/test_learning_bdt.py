@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import xgboost_config
 from higgshunt.errors import ConfigError
-from higgshunt.learning import bdt, manifest, settings, workflow
+from higgshunt.learning import bdt, predictors, settings, workflow
 
 
 def test_auto_picks_xgboost_without_tmva() -> None:
@@ -46,7 +46,7 @@ def test_xgboost_train_save_reload(tmp_path: Path, blob_csv: Path) -> None:
     saved = json.loads((result.output / "manifest.json").read_text())
     assert saved["backend"] == "xgboost" and saved["files"] == ["fold0.json", "fold1.json"]
     assert result.metrics["auc"] > 0.8
-    trained = manifest.load(result.output)
+    trained = predictors.load(result.output)
     x = np.random.default_rng(0).normal(size=(50, 3))
     # the saved JSON booster is a real XGBoost model file: reload with xgboost directly and compare
     import xgboost as xgb
@@ -72,7 +72,7 @@ def test_one_fold_holds_out_a_test_sample(tmp_path: Path, blob_csv: Path) -> Non
         }
     )
     result = workflow.train(config)
-    assert result.manifest["n_folds"] == 1 and result.manifest["files"] == ["fold0.json"]
+    assert result.model.n_folds == 1 and [f.name for f in result.model.files] == ["fold0.json"]
     assert 0.2 * 1200 < result.metrics["n_test"] < 0.3 * 1200
     assert result.metrics["n_train"] == 1200 - result.metrics["n_test"]
     assert result.metrics["auc_std"] == 0.0 and result.metrics["auc"] > 0.7

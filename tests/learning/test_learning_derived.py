@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import blobs, xgboost_config
+from higgshunt.artifacts import trained_model
 from higgshunt.errors import InputError
-from higgshunt.learning import data, manifest, workflow
+from higgshunt.learning import data, workflow
 
 
 def test_derived_columns_are_the_arithmetic_of_the_table() -> None:
@@ -70,5 +71,5 @@ def test_training_records_derived_inputs_and_range(tmp_path: Path, blob_csv: Pat
     assert result.metrics["n_test"] == in_range  # every event in range is scored once, out of fold
     assert json.loads((result.output / "manifest.json").read_text())["features"] == ["x1_over_mass", "x2"]
     # only the derived inputs the model uses are handed to the in-loop scoring
-    assert manifest.derived_columns(result.output) == {"x1_over_mass": "x1 / mass"}
-    assert manifest.derived_columns(tmp_path) == {}
+    assert trained_model.load(result.output).derived == {"x1_over_mass": "x1 / mass"}
+    assert result.model.derived == {"x1_over_mass": "x1 / mass"}

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import blobs
-from higgshunt.learning import manifest, settings, training, workflow
+from higgshunt.artifacts import trained_model
+from higgshunt.learning import predictors, settings, training, workflow
 
 TINY = {
     "training": {"folds": 3, "seed": 7, "epochs": 4, "batch_size": 128, "patience": 2, "learning_rate": 0.01},
@@ -43,7 +44,7 @@ def test_dnn_kfold_contract_and_reload(tmp_path: Path, blob_csv: Path) -> None:
     result = workflow.train(_config(tmp_path, blob_csv, plots=True))
     out = result.output
     saved = json.loads((out / "manifest.json").read_text())
-    assert saved["format"] == "higgshunt-trained" and saved["version"] == 1
+    assert saved["format"] == "higgshunt-trained" and saved["version"] == trained_model.VERSION
     assert saved["kind"] == "dnn" and saved["backend"] == "keras" and saved["score"] == "probability"
     assert saved["features"] == ["x1", "x2", "x3"] and saved["n_folds"] == 3
     assert saved["fold_rule"] == "eventNumber % n_folds" and saved["files"] == [
@@ -74,7 +75,7 @@ def test_dnn_kfold_contract_and_reload(tmp_path: Path, blob_csv: Path) -> None:
         assert (out / f"{name}.png").exists() and (out / f"{name}.pdf").exists()
     assert "![roc](roc.png)" in (out / "summary.md").read_text()
     # the saved models reproduce the out-of-fold AUC through the fold rule
-    trained = manifest.load(out)
+    trained = predictors.load(out)
     frame = blobs()
     score = trained.score(frame[["x1", "x2", "x3"]].to_numpy(), frame["eventNumber"].to_numpy() % 3)
     from sklearn.metrics import roc_auc_score

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from higgshunt.artifacts import trained_model
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.eventloop.samples import Sample
 from higgshunt.inference import define_score
-from higgshunt.learning.manifest import derived_columns
 from higgshunt.skim import graph
 from higgshunt.skim.cutflow import WEIGHT
 
@@ -64,8 +64,8 @@ def book(df: Any, config: BumphuntConfig, sample: Sample) -> Booked:
         return Booked(sample, mass_hist, None)
     score = config.score
     # computed inputs (e.g. m34 / m4l) are defined from the expressions they were trained with
-    columns = derived_columns(config.model)
-    node = define_score(node, config.model, config.score_column, feature_columns=columns)
+    model = trained_model.load(config.model)
+    node = define_score(node, model, config.score_column, feature_columns=model.derived)
     model_2d = ROOT.RDF.TH2DModel(
         f"{sample.name}_mass_score",
         f";{config.mass_title};{config.score_column}",

@@ -14,10 +14,12 @@ def _names(text: str) -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, help="trained model directory (with manifest.json)")
+    parser.add_argument("--model", required=True, help="trained model directory (written by higgshunt train)")
     parser.add_argument("--data", required=True, help="table: HDF5 (pandas), CSV(.gz) or ROOT file")
     parser.add_argument("--key", help="HDF5 table or ROOT tree name")
-    parser.add_argument("--output", required=True, help="output directory")
+    parser.add_argument(
+        "--output", required=True, help="output directory (a new one, or one higgshunt wrote)"
+    )
     parser.add_argument("--label", help="label column (default: as in training)")
     parser.add_argument("--signal-value", type=float, help="label value of signal (default: as in training)")
     parser.add_argument("--weight", help="event weight column (default: as in training)")

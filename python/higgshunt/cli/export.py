@@ -9,8 +9,10 @@ HELP = "export a trained model directory to the higgshunt-model JSON format (che
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model_dir", help="trained model directory (with manifest.json)")
-    parser.add_argument("--output", help="file to write (default: MODEL_DIR/higgshunt_model.json)")
+    parser.add_argument("model_dir", help="trained model directory (written by higgshunt train)")
+    parser.add_argument(
+        "--output", help="file to write, never a folder (default: the exported-model file in MODEL_DIR)"
+    )
     parser.add_argument(
         "--no-check",
         dest="check",

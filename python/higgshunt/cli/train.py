@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--mass", help="mass column (R50/JSD50, adversary)")
     parser.add_argument("--model", choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"))
     parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
-    parser.add_argument("--output", help="output directory")
+    parser.add_argument("--output", help="output directory (a new one, or one higgshunt wrote)")
     parser.add_argument("--folds", type=int, help="number of folds k (fold = eventNumber %% k)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--epochs", type=int)

@@ -6,62 +6,58 @@ evaluation of the written file must reproduce the training library's own predict
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from higgshunt import native
+from higgshunt.artifacts import exported_model, trained_model
+from higgshunt.artifacts.exported_model import ExportedModel
+from higgshunt.artifacts.trained_model import TrainedModel
 from higgshunt.errors import ModelFormatError
-from higgshunt.inference.manifest import FOLD_RULE, TrainedModel, load_manifest
-from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
 
 log = logging.getLogger(__name__)
 
-MODEL_FORMAT = "higgshunt-model"
-MODEL_VERSION = 1
-EXPORT_NAME = "higgshunt_model.json"
 # The check guards against unsupported structure, whose errors are O(0.1); float32 rounding stays near 1e-6.
 CHECK_TOLERANCE = 1e-4
 _KIND = {"dnn": "dnn", "adversarial": "dnn", "bdt": "bdt", "ae": "ae", "vae": "ae"}
+_EXPORTABLE = ("keras", "xgboost")
 
 
-def default_output(model_dir: str | Path) -> Path:
-    """Where `export_model` writes by default: beside the manifest."""
-    return Path(model_dir) / EXPORT_NAME
+def as_trained(model: TrainedModel | str | Path) -> TrainedModel:
+    """A trained model as given, or read and checked from its directory."""
+    return model if isinstance(model, TrainedModel) else trained_model.load(model)
 
 
-def is_current(model_dir: str | Path, output: str | Path | None = None) -> bool:
-    """Whether `output` exists, has this format version and comes from the trained model as it is now."""
-    trained = load_manifest(model_dir)
-    path = Path(output) if output is not None else default_output(model_dir)
+def is_current(model: TrainedModel | str | Path, output: str | Path | None = None) -> bool:
+    """Whether `output` exists, is a readable exported model of this format version and comes from the
+    trained model as it is now."""
+    model = as_trained(model)
+    path = Path(output) if output is not None else exported_model.default_path(model.directory)
     try:
-        exported = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
+        exported = exported_model.load(path)
+    except ModelFormatError:
         return False
-    return (
-        exported.get("format") == MODEL_FORMAT
-        and exported.get("version") == MODEL_VERSION
-        and exported.get("source", {}).get("sha256") == trained.source_hash()
-    )
+    return exported.source_hash == model.source_hash()
 
 
 def export_model(
-    model_dir: str | Path,
+    model: TrainedModel | str | Path,
     output: str | Path | None = None,
     *,
     check: bool = True,
     n_check: int = 256,
     seed: int = 0,
 ) -> Path:
-    """Export the trained model in `model_dir` to the higgshunt-model JSON format.
+    """Export a trained model to the higgshunt-model JSON format.
 
     Args:
-        model_dir: a trained-model directory (manifest.json + one Keras or XGBoost file per fold).
-        output: the file to write; `<model_dir>/higgshunt_model.json` by default.
+        model: a trained-model directory (one Keras or XGBoost file per fold), or one already loaded.
+        output: the file to write; by default the exported-model file in the model directory.
         check: evaluate the written file with the C++ library on `n_check` generated events per fold and
             require agreement with Keras `predict` / XGBoost `predict` (to CHECK_TOLERANCE).
         n_check: events per fold for the check.
@@ -73,36 +69,37 @@ def export_model(
     Raises:
         ModelFormatError: the directory or a model file is not supported, or the check fails (then nothing
             is written).
+        OutputError: `output` is a folder or cannot be written.
     """
-    trained = load_manifest(model_dir)
-    path = Path(output) if output is not None else default_output(model_dir)
-    folds, score = _convert(trained)
-    document = {
-        "format": MODEL_FORMAT,
-        "version": MODEL_VERSION,
-        "kind": _KIND[trained.kind],
-        "score": score,
-        "features": list(trained.features),
-        "n_folds": trained.n_folds,
-        "fold_rule": FOLD_RULE,
-        "folds": folds,
-        "source": {
-            "directory": str(trained.directory.resolve()),
-            "kind": trained.kind,
-            "backend": trained.backend,
-            "files": [f.name for f in trained.files],
-            "sha256": trained.source_hash(),
-            "training_provenance": trained.provenance,
+    model = as_trained(model)
+    path = exported_model.check_output(
+        output if output is not None else exported_model.default_path(model.directory)
+    )
+    if model.backend not in _EXPORTABLE:
+        raise ModelFormatError(
+            f"{model.manifest_path}: backend {model.backend!r}; only keras and xgboost models can be "
+            "exported (ROOT here has no TMVA)"
+        )
+    folds, score = _convert(model)
+    directory = str(model.directory.resolve())
+    exported = ExportedModel(
+        kind=_KIND[model.kind],
+        score=score,
+        features=model.features,
+        folds=tuple(folds),
+        source={
+            "directory": directory,
+            "kind": model.kind,
+            "backend": model.backend,
+            "files": [f.name for f in model.files],
+            "sha256": model.source_hash(),
+            "training_provenance": dict(model.provenance),
         },
-        "provenance": collect(
-            {"model_dir": str(trained.directory.resolve()), "check": check, "n_check": n_check, "seed": seed}
-        ),
-    }
-    with atomic_output(path) as tmp:
-        tmp.write_text(json.dumps(document))
-        if check:
-            _check(trained, tmp, n_check, seed)
-    log.info("exported %s (%s, %d fold(s)) to %s", trained.directory, trained.kind, trained.n_folds, path)
+        provenance=collect({"model_dir": directory, "check": check, "n_check": n_check, "seed": seed}),
+    )
+    verify = (lambda tmp: _check(model, exported, tmp, n_check, seed)) if check else None
+    exported_model.save(path, exported, check=verify)
+    log.info("exported %s (%s, %d fold(s)) to %s", model.directory, model.kind, model.n_folds, path)
     return path
 
 
@@ -122,7 +119,7 @@ def _convert(trained: TrainedModel) -> tuple[list[dict[str, Any]], str]:
     return list(folds), "probability" if links[0] == "logistic" else "value"
 
 
-def check_inputs(fold: dict[str, Any], n_events: int, rng: np.random.Generator) -> np.ndarray:
+def check_inputs(fold: Mapping[str, Any], n_events: int, rng: np.random.Generator) -> np.ndarray:
     """Generated events that exercise a fold model: around the normalisation for a network; spanning the split
     thresholds of each feature, with 10% missing values, for trees."""
     n = int(fold["n_inputs"])
@@ -141,19 +138,18 @@ def check_inputs(fold: dict[str, Any], n_events: int, rng: np.random.Generator) 
     return x.astype(np.float32)
 
 
-def _check(trained: TrainedModel, path: Path, n_events: int, seed: int) -> None:
+def _check(trained: TrainedModel, exported: ExportedModel, path: Path, n_events: int, seed: int) -> None:
     try:
         model = native.core().Model(str(path))
     except RuntimeError as exc:
         raise ModelFormatError(f"{trained.directory}: the exported model does not load: {exc}") from exc
-    from higgshunt.learning import manifest as learning_manifest
+    from higgshunt.learning import load_model
 
     # the reference: each fold model scored by its own library, through the training stage's scorer
-    predictors = learning_manifest.load(trained.directory).predictors
-    document = json.loads(path.read_text())
+    predictors = load_model(trained).predictors
     rng = np.random.default_rng(seed)
     for fold, predict in enumerate(predictors):
-        x = check_inputs(document["folds"][fold], n_events, rng)
+        x = check_inputs(exported.folds[fold], n_events, rng)
         ours = model.evaluate_fold(fold, x).astype(np.float64)
         theirs = np.asarray(predict(x), dtype=np.float64).reshape(len(x))
         diff = float(np.max(np.abs(ours - theirs) / np.maximum(1.0, np.abs(theirs))))

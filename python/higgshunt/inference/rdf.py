@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from higgshunt import native
+from higgshunt.artifacts.exported_model import default_path
+from higgshunt.artifacts.trained_model import TrainedModel
 from higgshunt.errors import InputError
-from higgshunt.inference.export import default_output, export_model, is_current
-from higgshunt.inference.manifest import load_manifest
+from higgshunt.inference.export import as_trained, export_model, is_current
 
 log = logging.getLogger(__name__)
 
@@ -21,17 +22,18 @@ _distributed_ready = False
 _checked: dict[tuple[str, int, int] | None, str] = {}  # exported file (path, mtime, size) -> its source hash
 
 
-def exported_model(model_dir: str | Path) -> Path:
-    """The exported model file of a trained-model directory, exported (again) if missing or out of date.
+def exported_model(model: TrainedModel | str | Path) -> Path:
+    """The exported model file of a trained model (a directory or one already loaded), exported (again) if
+    missing or out of date.
 
     A file already checked in this process is not parsed again while its size and modification time hold.
     """
-    trained = load_manifest(model_dir)
-    path = default_output(model_dir)
+    trained = as_trained(model)
+    path = default_path(trained.directory)
     source = trained.source_hash()
     if _checked.get(_stat_key(path)) != source:
-        if not is_current(model_dir, path):
-            export_model(model_dir, path)
+        if not is_current(trained, path):
+            export_model(trained, path)
         _checked[_stat_key(path)] = source
     return path.resolve()
 
@@ -66,7 +68,7 @@ def score_expression(
 
 def define_score(
     df: Any,
-    model_dir: str | Path,
+    model: TrainedModel | str | Path,
     column: str = "score",
     *,
     event_number: str = "eventNumber",
@@ -76,7 +78,8 @@ def define_score(
 
     Args:
         df: an RDataFrame node.
-        model_dir: a trained-model directory; exported to `<model_dir>/higgshunt_model.json` if needed.
+        model: a trained-model directory, or one already loaded (`artifacts.trained_model.load`), read once
+            per call; exported to the default exported-model file in its directory if needed.
         column: name of the new column (float).
         event_number: the column that chooses the fold (fold = eventNumber % n_folds).
         feature_columns: feature name -> column name or C++ expression, for features that the graph calls
@@ -93,8 +96,9 @@ def define_score(
     On Dask, the C++ library is declared on the workers and the model is loaded there from the same absolute
     path, so the model directory must be on a file system the workers see.
     """
-    path = exported_model(model_dir)
-    features = list(load_manifest(model_dir).features)
+    trained = as_trained(model)
+    path = exported_model(trained)
+    features = list(trained.features)
     mapping = dict(feature_columns or {})
     unknown = sorted(set(mapping) - set(features))
     if unknown:

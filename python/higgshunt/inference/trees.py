@@ -62,7 +62,9 @@ def _tree(tree: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 def convert_xgboost(path: Path, features: tuple[str, ...]) -> tuple[dict[str, Any], str]:
-    """The `trees` evaluator JSON of the XGBoost model at `path`, and its link ("logistic" or "identity")."""
+    """The `trees` evaluator JSON of the XGBoost model at `path`, and its link ("logistic" or "identity").
+
+    `features` are the model's inputs, already checked against the booster by `trained_model.load`."""
     where = str(path)
     try:
         learner = json.loads(path.read_text())["learner"]
@@ -77,15 +79,6 @@ def convert_xgboost(path: Path, features: tuple[str, ...]) -> tuple[dict[str, An
         raise ModelFormatError(f"{where}: booster {booster.get('name')!r} is not supported (gbtree only)")
     if int(params.get("num_class", "0")) > 1 or int(params.get("num_target", "1")) != 1:
         raise ModelFormatError(f"{where}: multi-class or multi-target models are not supported")
-    if int(params["num_feature"]) != len(features):
-        raise ModelFormatError(
-            f"{where}: the booster has {params['num_feature']} features, the manifest lists {len(features)}"
-        )
-    names = learner.get("feature_names") or []
-    if names and tuple(names) != features:
-        raise ModelFormatError(
-            f"{where}: the booster's feature names {names} differ from the manifest's features"
-        )
     if "best_iteration" in learner.get("attributes", {}):
         log.warning(
             "%s: trained with early stopping (best_iteration %s); exporting all trees, as "

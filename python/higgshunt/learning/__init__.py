@@ -1,17 +1,20 @@
 """Learning: train classifiers, decorrelated classifiers, BDTs and autoencoders; evaluate them honestly.
 
 Public API: `train(config)` (config from `load_config` or `config_from_options`), `evaluate(...)`,
-`load_model(directory)` for saved model directories, `load_competitor(path)` for networks to compare with.
+`load_model(directory)` for saved model directories (fold models loaded for scoring), `load_competitor(path)`
+for networks to compare with.
 """
 
 from higgshunt.learning.competitor import load as load_competitor
 from higgshunt.learning.evaluate import evaluate
-from higgshunt.learning.manifest import load as load_model
+from higgshunt.learning.predictors import ScoringModel
+from higgshunt.learning.predictors import load as load_model
 from higgshunt.learning.settings import from_options as config_from_options
 from higgshunt.learning.settings import load as load_config
 from higgshunt.learning.workflow import TrainResult, train
 
 __all__ = [
+    "ScoringModel",
     "TrainResult",
     "config_from_options",
     "evaluate",

@@ -9,6 +9,7 @@ evaluate`
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,12 @@ import numpy as np
 from sklearn.metrics import roc_curve
 
 from higgshunt import provenance
-from higgshunt.errors import InputError
+from higgshunt.artifacts import trained_model
+from higgshunt.errors import InputError, OutputError
 from higgshunt.learning import competitor as competitor_module
-from higgshunt.learning import data, manifest, metrics, plots, report
+from higgshunt.learning import data, metrics, plots, predictors, report
 from higgshunt.learning.anomaly import significance_improvement
-from higgshunt.outputs import atomic_output
+from higgshunt.outputs import atomic_output, check_replaceable
 from higgshunt.plotting.roc_file import write_roc_file
 
 log = logging.getLogger(__name__)
@@ -207,6 +209,19 @@ def competitor_info(config: dict[str, Any] | None, default_features: list[str]) 
     return {"path": str(config["path"]), "features": list(config.get("features") or default_features)}
 
 
+def check_output_folder(path: str | Path, *, inputs: Sequence[str | Path]) -> Path:
+    """The output folder `path`, checked before any work is done (`atomic_output` checks again at the end).
+
+    Raises:
+        OutputError: `path` is a file, a folder higgshunt did not write, or is or holds one of `inputs`.
+    """
+    folder = Path(path)
+    check_replaceable(folder, inputs=inputs)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file; give a folder for this output")
+    return folder
+
+
 def columns(ds: data.Dataset, names: list[str]) -> np.ndarray:
     """The columns `names` of a dataset's feature matrix."""
     missing = [n for n in names if n not in ds.features]
@@ -231,20 +246,23 @@ def evaluate(
 ) -> dict[str, Any]:
     """Score a table with a saved model directory (fold rule per event) and a competitor; write the outputs.
 
-    Column options default to those the model was trained with (`training.json`).
+    Column options default to those the model was trained with (its training settings). The output folder
+    is never a file, a folder higgshunt did not write or one holding the model, the table or the competitor.
     """
-    trained = manifest.load(model_dir)
+    inputs = [model_dir, data_path, *([competitor["path"]] if competitor else [])]
+    output = check_output_folder(output, inputs=inputs)
+    trained = trained_model.load(model_dir)
     trained_data = trained.settings.get("data", {})
     label = label or trained_data.get("label", "label")
     signal_value = trained_data.get("signal_value", 1) if signal_value is None else signal_value
     weight = weight if weight is not None else trained_data.get("weight")
     mass = mass if mass is not None else trained_data.get("mass")
     extra = [c for c in (competitor or {}).get("features", []) if c not in trained.features]
-    names = trained.features + extra
+    names = [*trained.features, *extra]
     frame = data.load_table(data_path, key)
     frame = data.add_derived(frame, trained_data.get("derived") or {}, str(data_path))
     frame = data.in_mass_range(frame, mass, trained_data.get("mass_range"), str(data_path))
-    n_folds = int(trained.manifest["n_folds"])
+    n_folds = trained.n_folds
     ds = data.prepare(
         frame,
         features=names,
@@ -259,22 +277,22 @@ def evaluate(
         require_both_classes=False,
         source=str(data_path),
     )
-    score = trained.score(columns(ds, trained.features), ds.fold)
+    score = predictors.load(trained).score(columns(ds, list(trained.features)), ds.fold)
     job = Assessment(
-        name=trained.manifest["kind"],
+        name=trained.kind,
         test=metrics.ScoreSet(score, ds.y, ds.weight, ds.has_weights, ds.fold, ds.mass),
         competitor=competitor_scores(competitor, ds, n_folds),
-        competitor_info=competitor_info(competitor, trained.features),
-        anomaly=trained.manifest["score"] == "reconstruction_mse",
+        competitor_info=competitor_info(competitor, list(trained.features)),
+        anomaly=trained.anomaly,
     )
     header = {
-        "model": trained.manifest["kind"],
+        "model": trained.kind,
         "model_dir": str(model_dir),
         "data": str(data_path),
-        "features": trained.features,
+        "features": list(trained.features),
         "seed": trained.settings.get("training", {}).get("seed"),
     }
-    with atomic_output(output) as tmp:
+    with atomic_output(output, inputs=inputs) as tmp:
         tmp.mkdir(parents=True)
         result = assess(job, header, tmp, make_plots=make_plots, config={**header, "competitor": competitor})
     return result

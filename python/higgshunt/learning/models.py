@@ -2,7 +2,7 @@
 first.
 
 Only layers the C++ inference understands are used in saved networks: Normalization, Dense, BatchNormalization
-and Dropout (see the trained-model contract in `manifest.py`).
+and Dropout (see the trained-model contract in `higgshunt.artifacts.trained_model`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """`train`: read the table, run the k-fold training of the chosen model kind, save, assess, report.
 
 Everything lands in one output directory, written under a temporary name and renamed when complete:
-manifest.json + fold model files (the trained-model contract), training.json, metrics.json, plots, summary.md.
+the trained-model directory (`higgshunt.artifacts.trained_model`: manifest, fold models, training settings),
+metrics.json, plots, summary.md. The output folder is never a folder higgshunt did not write nor one holding
+an input.
 """
 
 from __future__ import annotations
@@ -14,9 +16,18 @@ from typing import Any
 import numpy as np
 
 from higgshunt import provenance
+from higgshunt.artifacts import trained_model
+from higgshunt.artifacts.trained_model import TrainedModel
 from higgshunt.errors import ConfigError
-from higgshunt.learning import data, manifest, metrics, settings
-from higgshunt.learning.evaluate import Assessment, assess, columns, competitor_info, competitor_scores
+from higgshunt.learning import data, metrics, settings
+from higgshunt.learning.evaluate import (
+    Assessment,
+    assess,
+    check_output_folder,
+    columns,
+    competitor_info,
+    competitor_scores,
+)
 from higgshunt.learning.training import Fitter, KFoldResult, fit_dnn, run_kfold
 from higgshunt.outputs import atomic_output
 
@@ -25,11 +36,11 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TrainResult:
-    """Outcome of `train`: where it was written and the metrics (as in metrics.json)."""
+    """Outcome of `train`: where it was written, the metrics (as in metrics.json) and the trained model."""
 
     output: Path
     metrics: dict[str, Any]
-    manifest: dict[str, Any]
+    model: TrainedModel
 
 
 def _fitter(kind: str) -> Fitter:
@@ -105,6 +116,7 @@ def train(config: dict[str, Any]) -> TrainResult:
 
     `config` is a merged config (`settings.load` / `settings.from_options`).
     """
+    output = check_output_folder(config["output"], inputs=_inputs(config))  # before the long training
     kind = config["model"]
     fit = settings.fit_settings(config)
     progress = bool(config["progress"])
@@ -151,19 +163,25 @@ def train(config: dict[str, Any]) -> TrainResult:
         "train_seconds": round(result.seconds, 3),
         "n_folds": int(fit["folds"]),
     }
-    output = Path(config["output"])
-    with atomic_output(output) as tmp:
-        saved = manifest.save(
+    with atomic_output(output, inputs=_inputs(config)) as tmp:
+        trained_model.save(
             tmp,
             kind=kind,
             backend=backend,
             features=ds.features,
             models=[m.model for m in result.models],
+            derived=config["data"].get("derived") or {},
             provenance=provenance.collect(config),
             settings={**config, "fit": fit},
         )
         summary = assess(job, header, tmp, make_plots=bool(config["plots"]), config=config)
-    return TrainResult(output, summary, saved)
+    return TrainResult(output, summary, trained_model.load(output))
+
+
+def _inputs(config: dict[str, Any]) -> list[str]:
+    """The files a training reads: its table and any competitor network."""
+    competitor = config.get("competitor") or {}
+    return [str(config["data"]["path"]), *([str(competitor["path"])] if competitor.get("path") else [])]
 
 
 def _subset_scores(scores: metrics.ScoreSet | None, mask: np.ndarray) -> metrics.ScoreSet | None:

@@ -1,0 +1,47 @@
+"""`higgshunt evaluate` loads a model directory through the one consistency check that export and the bump
+hunt use: inconsistent directories are refused with one line, never scored."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import xgboost_config
+from higgshunt.artifacts import trained_model
+from higgshunt.cli import main
+from higgshunt.learning import workflow
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda m: m.update(kind="svm"), "kind: 'svm' is not one of"),
+        (
+            lambda m: m.update(features=["x1", "x2"]),
+            r"fold0\.json: the booster has 3 features, the manifest lists 2",
+        ),
+        (lambda m: m.update(version=1), "format version 1, this higgshunt reads version 2"),
+    ],
+)
+def test_inconsistent_model_is_refused(
+    tmp_path: Path,
+    blob_csv: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit: Callable[[dict[str, Any]], Any],
+    message: str,
+) -> None:
+    model = workflow.train(xgboost_config(blob_csv, tmp_path / "bdt", 5)).output
+    manifest = model / trained_model.MANIFEST
+    document = json.loads(manifest.read_text())
+    edit(document)
+    manifest.write_text(json.dumps(document))
+    output = tmp_path / "evaluation"
+    assert main(["evaluate", "--model", str(model), "--data", str(blob_csv), "--output", str(output)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("higgshunt evaluate: error: ")
+    assert str(manifest) in err or str(model) in err
+    assert re.search(message, err) and not output.exists()
