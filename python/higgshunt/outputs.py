@@ -114,7 +114,7 @@ def ensure_folder(path: str | Path) -> Path:
 
 def remove_stale_temporaries(folder: str | Path) -> list[Path]:
     """Remove the temporary outputs in `folder` whose writing process no longer runs; returns them."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(Path(folder).iterdir())
     except OSError:
