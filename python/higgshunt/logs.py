@@ -1,6 +1,6 @@
-"""What a run prints besides its result: logging set up once by the command line, progress bars only where a
-person watches (a terminal) unless asked for, and the start-up chatter of ROOT and TensorFlow silenced once for
-this process and every process it starts (Dask workers, generation jobs)."""
+"""What a run prints besides its result: logging set up once by the command line, progress bars only where
+a person watches (a terminal) unless asked for, and the start-up chatter of ROOT and TensorFlow silenced once
+for this process and every process it starts (Dask workers, generation jobs)."""
 
 from __future__ import annotations
 

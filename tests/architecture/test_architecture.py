@@ -1,4 +1,4 @@
-"""The structure docs/architecture.md describes, checked: the import contracts and one home per hand-off file."""
+"""The structure of docs/architecture.md, checked: the import contracts, one home per hand-off file."""
 
 from __future__ import annotations
 
