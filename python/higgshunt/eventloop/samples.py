@@ -120,17 +120,17 @@ def resolve(
     entries = list(entries)
     from_manifest = not entries and (not inputs or any(name not in inputs for name in only or ()))
     needed = from_manifest or any("files" not in e and e["name"] not in inputs for e in entries)
-    known = dict((manifest() if callable(manifest) else manifest) or {}) if needed else {}
+    listed = dict((manifest() if callable(manifest) else manifest) or {}) if needed else {}
     if from_manifest:
-        entries = [{"name": name} for name in known]
+        entries = [{"name": name} for name in listed]
     samples: list[Sample] = []
     for entry in entries:
         name = entry["name"]
-        base = known.get(name) if "files" not in entry else None
+        base = listed.get(name) if "files" not in entry else None
         if base is None and "files" not in entry and name not in inputs:
             raise ConfigError(
                 f"{source}: samples: '{name}' has no files and is not in the manifest "
-                f"{manifest_path}; manifest samples: {sorted(known)}"
+                f"{manifest_path}; manifest samples: {sorted(listed)}"
             )
         if name in inputs:
             files = expand(inputs.pop(name), where=f"--input {name}=")
