@@ -215,3 +215,14 @@ except OutputError as exc:
     assert done.returncode == 1
     assert done.stderr.strip() == "mc_1.x.4lep.root: cannot write (File too large)"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unreadable_manifest_needs_force(tmp_path: Path) -> None:
+    from higgshunt.artifacts.sample_manifest import SampleManifestError
+    from higgshunt.generation.manifest import Recorder
+
+    (tmp_path / "samples.json").write_text("{cut short")
+    with pytest.raises(SampleManifestError, match="not valid JSON"):
+        Recorder(tmp_path, {"code_version": "test"})
+    recorder = Recorder(tmp_path, {"code_version": "test"}, force=True)
+    assert recorder.manifest.entries == () and not recorder.is_complete("a.root", "x")

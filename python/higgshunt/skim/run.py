@@ -45,7 +45,8 @@ class SkimResult:
     """What a run did.
 
     Attributes:
-        channel_dir: `<output>/<channel>`, holding skim.h5, histograms.root, cutflow.json (and snapshots/).
+        channel_dir: `<output>/<channel>`, holding the skim table, histograms.root, cutflow.json (and
+            snapshots/).
         processed: samples whose event loop ran now.
         resumed: samples skipped because their outputs were complete for the same config and inputs.
         bad_files: file -> reason, for files skipped with skip_bad_files.
