@@ -13,6 +13,7 @@ import pytest
 import uproot
 import yaml
 from higgshunt import bumphunt
+from higgshunt.artifacts.sample_manifest import SampleManifestError
 from higgshunt.bumphunt import data_kind
 from higgshunt.errors import InputError
 from higgshunt.eventloop.samples import Sample
@@ -49,6 +50,14 @@ def test_detect_from_the_data_files(tmp_path: Path) -> None:
 def test_detect_without_a_manifest(tmp_path: Path) -> None:
     skim = SimpleNamespace(manifest_path=lambda: tmp_path / "missing.json")
     assert data_kind.detect("auto", skim, _samples([tmp_path / "data.root"])) == "open_data"
+
+
+def test_detect_refuses_an_unreadable_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "samples.json"
+    path.write_text(json.dumps({"format_version": 2, "samples": []}))
+    skim = SimpleNamespace(manifest_path=lambda: path)
+    with pytest.raises(SampleManifestError, match="format version 2, this higgshunt reads version 1"):
+        data_kind.detect("auto", skim, _samples([tmp_path / "data.root"]))
 
 
 @pytest.mark.slow

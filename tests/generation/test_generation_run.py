@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from higgshunt.cli import generate as generate_command
 from higgshunt.errors import ConfigError
 from higgshunt.generation import generate, load_config
 from higgshunt.generation import run as run_module
+
+REPO = Path(__file__).resolve().parents[2]
 
 SMALL = ["4lep/VBFH125_ZZ4lep", "GamGam/VBFH125_gamgam"]
 
@@ -71,7 +75,7 @@ def test_interrupted_run_leaves_no_partial_file_and_resumes(
     monkeypatch.setattr(run_module, "generate_sample", real)
     manifest = generate(samples_config, tmp_path, events=40, processes=SMALL, seed=2, progress=False)
     assert first.stat().st_mtime_ns == stamp  # complete sample skipped
-    assert set(manifest.entries) == {
+    assert {entry.path for entry in manifest.entries} == {
         "4lep/MC/mc_344235.VBFH125_ZZ4lep.4lep.root",
         "GamGam/MC/mc_345041.VBFH125_gamgam.GamGam.root",
     }
@@ -157,17 +161,68 @@ def test_cli_generates_and_reports_manifest(tmp_path: Path, capsys: pytest.Captu
     assert (tmp_path / "4lep/MC/mc_344235.VBFH125_ZZ4lep.4lep.root").exists()
 
 
+def _columns(n: int) -> Any:
+    """n events of zeros and empty collections in every branch."""
+    from higgshunt.generation import ntuple
+
+    data = ntuple.Columns.empty()
+    data.values.update({name: np.zeros(n) for name, kind in ntuple.BRANCHES if not kind.startswith("vector")})
+    data.values.update(
+        {name: ntuple.empty_lists(n) for name, kind in ntuple.BRANCHES if kind.startswith("vector")}
+    )
+    data.values["eventNumber"] = np.arange(n)
+    return data
+
+
 def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
     import awkward as ak
     from higgshunt.generation import ntuple
 
-    data = ntuple.Columns.empty()
-    data.values.update({name: np.zeros(2) for name, kind in ntuple.BRANCHES if not kind.startswith("vector")})
-    data.values.update(
-        {name: ntuple.empty_lists(2) for name, kind in ntuple.BRANCHES if kind.startswith("vector")}
-    )
+    data = _columns(2)
     data.values["lep_pt"] = ak.Array([["not a number"], []])  # fails while the file is being written
     target = tmp_path / "mc_1.x.4lep.root"
     with pytest.raises(ValueError):
         ntuple.write(target, data)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_full_disk_leaves_no_file_and_one_line(tmp_path: Path) -> None:
+    script = f"""
+import resource, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_generation_run import _columns
+from higgshunt.errors import OutputError
+from higgshunt.generation import ntuple
+
+data = _columns(20_000)
+resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
+try:
+    ntuple.write("mc_1.x.4lep.root", data)
+except OutputError as exc:
+    sys.exit(str(exc))
+"""
+    # no bytecode written: Python would install a truncated .pyc under the limit
+    env = {"PYTHONPATH": str(REPO / "python"), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "mc_1.x.4lep.root: cannot write (File too large)"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unreadable_manifest_needs_force(tmp_path: Path) -> None:
+    from higgshunt.artifacts.sample_manifest import SampleManifestError
+    from higgshunt.generation.manifest import Recorder
+
+    (tmp_path / "samples.json").write_text("{cut short")
+    with pytest.raises(SampleManifestError, match="not valid JSON"):
+        Recorder(tmp_path, {"code_version": "test"})
+    recorder = Recorder(tmp_path, {"code_version": "test"}, force=True)
+    assert recorder.manifest.entries == () and not recorder.is_complete("a.root", "x")

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from higgshunt import native, skim
+from higgshunt.artifacts import skim_table
 from higgshunt.errors import NativeLibraryError
-from higgshunt.skim import export, graph, table
+from higgshunt.skim import graph, table
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -95,15 +96,15 @@ def test_chunked_table_equals_one_chunk(
     whole = skim.run(config, output=tmp_path / "whole", progress=False)
 
     appended: list[int] = []
-    real_append = export._append
+    real_append = skim_table._append
 
     def recording_append(store: Any, key: str, frame: pd.DataFrame, expected: int | None) -> None:
         appended.append(len(frame))
         real_append(store, key, frame, expected)
 
-    monkeypatch.setattr(export, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(skim_table, "CHUNK_ROWS", 3)
     monkeypatch.setattr(table, "BUFFER_ROWS", 2)
-    monkeypatch.setattr(export, "_append", recording_append)
+    monkeypatch.setattr(skim_table, "_append", recording_append)
     chunked = skim.run(config, output=tmp_path / "chunked", progress=False)
     assert appended and max(appended) <= 3  # the writer never held more than one chunk
     for sample in ("data", "ggH125_ZZ4lep"):
@@ -112,8 +113,8 @@ def test_chunked_table_equals_one_chunk(
         assert len(a) > 3  # several chunks
         pd.testing.assert_frame_equal(a, b, check_exact=True)  # same rows, order, index and dtypes
         assert (
-            export.attributes(chunked.skim_file, sample)["cutflow"]
-            == export.attributes(whole.skim_file, sample)["cutflow"]
+            skim_table.attributes(chunked.skim_file, sample).cutflow
+            == skim_table.attributes(whole.skim_file, sample).cutflow
         )
     assert not list((tmp_path / "chunked" / "hzz4l").glob(".rows-*"))  # scratch rows removed
 

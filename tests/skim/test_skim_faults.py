@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_ntuple
 from higgshunt import skim
+from higgshunt.artifacts import skim_table
 from higgshunt.errors import ConfigError, InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -167,7 +169,7 @@ def test_other_samples_intact_skip_bad_files_resume_and_force(
         progress=False,
     )
     assert list(mixed.bad_files) == [str(broken)] and mixed.resumed == ["data"]
-    assert skim.export.keys(h5) == ["data"]
+    assert skim_table.keys(h5) == ["data"]
 
     forced = skim.run(config, output=out, inputs_by_name=good, force=True, progress=False)
     assert forced.processed == ["data"]
@@ -185,26 +187,26 @@ def test_interrupted_run_resumes(
     config = skim.config.build(raw, source="with-snapshots.yaml")
     out = tmp_path / "out"
     inputs = {"data": [str(real_4lep_file)], "data_copy": [str(real_4lep_file)]}
-    real_write = skim.export.write
+    real_write = skim_table.write
     calls = []
 
-    def write_then_die(path, frame, sample, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def write_then_die(path, name, *args, **kwargs):  # type: ignore[no-untyped-def]
         if calls:
             raise KeyboardInterrupt  # killed while writing the second sample
-        calls.append(sample.name)
-        real_write(path, frame, sample, *args, **kwargs)
+        calls.append(name)
+        real_write(path, name, *args, **kwargs)
 
-    monkeypatch.setattr(skim.export, "write", write_then_die)
+    monkeypatch.setattr(skim_table, "write", write_then_die)
     with pytest.raises(KeyboardInterrupt):
         skim.run(config, output=out, inputs_by_name=inputs, progress=False)
-    monkeypatch.setattr(skim.export, "write", real_write)
-    assert skim.export.keys(out / "hzz4l" / "skim.h5") == ["data"]
+    monkeypatch.setattr(skim_table, "write", real_write)
+    assert skim_table.keys(out / "hzz4l" / "skim.h5") == ["data"]
     assert not [p for p in (out / "hzz4l").rglob("*") if ".tmp-" in p.name]
     # the completed sample's Snapshot is in place (written before the table that marks the sample complete)
     assert (out / "hzz4l" / "snapshots" / "data.root").exists()
     resumed = skim.run(config, output=out, inputs_by_name=inputs, progress=False)
     assert resumed.resumed == ["data"] and resumed.processed == ["data_copy"]
-    assert sorted(skim.export.keys(out / "hzz4l" / "skim.h5")) == ["data", "data_copy"]
+    assert sorted(skim_table.keys(out / "hzz4l" / "skim.h5")) == ["data", "data_copy"]
 
 
 def test_format_table_matches_the_real_file(real_4lep_file: Path) -> None:
@@ -213,3 +215,70 @@ def test_format_table_matches_the_real_file(real_4lep_file: Path) -> None:
     # every branch of the reference file, with the C++ type its README gives
     assert inputs.check_file(str(real_4lep_file), "mini", sorted(inputs.ATLAS_BRANCH_TYPES)) == 39
     assert len(inputs.ATLAS_BRANCH_TYPES) == 81
+
+
+def test_corrupt_skim_file_needs_force(config: skim.SkimConfig, real_4lep_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    h5 = out / config.channel / skim_table.FILE_NAME
+    h5.parent.mkdir(parents=True)
+    h5.write_bytes(b"\x89HDF\r\n" + b"\0" * 4000)  # e.g. cut short by a full disk before writes were checked
+    inputs = {"data": [str(real_4lep_file)]}
+    with pytest.raises(skim_table.SkimTableError) as error:
+        skim.run(config, output=out, inputs_by_name=inputs, progress=False)
+    text = str(error.value)
+    assert text.startswith(f"{h5}: not a readable HDF5 file") and text.endswith("remove it or use --force")
+    forced = skim.run(config, output=out, inputs_by_name=inputs, force=True, progress=False)
+    assert forced.processed == ["data"] and skim_table.keys(h5) == ["data"]
+
+
+def _limited(command: list[str], tmp_path: Path, limit: int) -> subprocess.CompletedProcess[str]:
+    """Run `command` with files limited to `limit` bytes, as under `ulimit -f`."""
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        # no bytecode written: Python would install a truncated .pyc under the limit
+        env={"PYTHONPATH": str(REPO / "python"), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_histograms_full_disk_one_line_no_file(tmp_path: Path) -> None:
+    script = """
+import sys
+import ROOT
+from higgshunt.errors import OutputError
+from higgshunt.skim import histograms
+from higgshunt.skim.cutflow import Cutflow, CutflowRow
+
+hists = {}
+for i in range(40):
+    hists[f"h{i}"] = ROOT.TH1D(f"h{i}", "", 2000, 0, 1)
+    hists[f"h{i}"].FillRandom("gaus", 20000)
+try:
+    histograms.write("histograms.root", "data", hists, Cutflow("data", (CutflowRow("all", 3, 3.0, 3.0),)))
+except OutputError as exc:
+    sys.exit(str(exc))
+"""
+    done = _limited([sys.executable, "-W", "ignore", "-c", script], tmp_path, 60_000)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "histograms.root: cannot write (File too large)"
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".root"]
+
+
+@pytest.mark.slow
+def test_cli_full_disk_one_line_no_output(real_4lep_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-W", "ignore", str(REPO / "python" / "run_skim.py"), "--config", str(CONFIG)]
+    command += ["--output", str(out), "--input", f"data={real_4lep_file}", "--no-progress"]
+    done = _limited(command, tmp_path, 10_240)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Error in <" not in done.stderr, done.stderr
+    last = done.stderr.strip().splitlines()[-1]  # after the INFO log lines
+    assert last.startswith("higgshunt skim: error: ") and last.endswith(": cannot write (File too large)")
+    # the table, written last, marks a sample complete: it is not there, so a rerun redoes the sample
+    assert not (out / "hzz4l" / skim_table.FILE_NAME).exists()
+    assert not [p for p in (out / "hzz4l").iterdir() if p.name.startswith(".")]

@@ -10,6 +10,7 @@ import pytest
 import uproot
 from conftest import MC_DSID, mc_weight_by_hand
 from higgshunt import skim
+from higgshunt.artifacts import skim_table
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -52,11 +53,11 @@ def test_cutflow_sums_by_hand(skimmed: skim.SkimResult, mc_file: Path) -> None:
 
 
 def test_normalisation_recorded(skimmed: skim.SkimResult) -> None:
-    attrs = skim.export.attributes(skimmed.skim_file, "ggH125_ZZ4lep")
+    attrs = skim_table.attributes(skimmed.skim_file, "ggH125_ZZ4lep")
     assert attrs is not None
-    assert attrs["xsec_pb"] == pytest.approx(0.0285, rel=1e-6)
-    assert attrs["sum_weights"] == pytest.approx(123.5, rel=1e-6)
-    assert attrs["lumi_fb"] == 10.0 and attrs["dsid"] == MC_DSID
+    assert attrs.xsec_pb == pytest.approx(0.0285, rel=1e-6)
+    assert attrs.sum_weights == pytest.approx(123.5, rel=1e-6)
+    assert attrs.lumi_fb == 10.0 and attrs.dsid == MC_DSID
 
 
 def test_config_normalisation_overrides_branches(mc_file: Path, tmp_path: Path) -> None:

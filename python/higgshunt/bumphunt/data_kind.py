@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
+from higgshunt.artifacts import sample_manifest
 from higgshunt.eventloop.samples import Sample
-from higgshunt.skim.config import SkimConfig
+from higgshunt.skim import SkimConfig
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +32,11 @@ def detect(setting: str, skim: SkimConfig, samples: list[Sample]) -> str:
     return "pseudo_data" if set(files) <= _generated_files(skim.manifest_path()) else "open_data"
 
 
-def _generated_files(manifest: Path) -> set[Path]:
+def _generated_files(path: Path) -> set[Path]:
     """Every file listed in a manifest written by `higgshunt generate` (empty when there is none)."""
-    try:
-        document = json.loads(manifest.read_text())
-    except (OSError, ValueError):
+    if not path.exists():
         return set()
-    if not isinstance(document, dict) or "provenance" not in document:
-        return set()  # not written by the generation
-    entries = document.get("files", document.get("samples")) or []
-    return {(manifest.parent / entry["path"]).resolve() for entry in entries if "path" in entry}
+    manifest = sample_manifest.load(path)
+    if manifest.provenance is None:
+        return set()  # written by hand, not by the generation
+    return {manifest.file(entry) for entry in manifest.entries}

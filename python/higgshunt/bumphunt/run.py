@@ -16,13 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from higgshunt import provenance
+from higgshunt import provenance, skim
 from higgshunt.bumphunt import data_kind, report, selection
 from higgshunt.bumphunt import histograms as hists
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.eventloop import executors, inputs
-from higgshunt.eventloop import samples as sample_resolution
 from higgshunt.eventloop.declare import declare, first_line
 from higgshunt.eventloop.samples import Sample
 from higgshunt.outputs import atomic_output
@@ -73,7 +72,7 @@ def run(
             signal or background sample, an empty histogram, no allowed score cut.
         ModelFormatError: a model directory of another format or version.
     """
-    samples = sample_resolution.resolve(config.skim)
+    samples = skim.resolve_samples(config.skim)
     _check_kinds(samples, config)
     for sample in samples:
         inputs.check_files(sample.files, config.skim.tree, ["eventNumber"], skip_bad=False)

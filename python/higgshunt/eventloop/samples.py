@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import glob
-import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from higgshunt.artifacts.sample_manifest import SampleManifest
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.skim.config import REPO_ROOT, SkimConfig
 
 log = logging.getLogger(__name__)
 
@@ -91,41 +90,52 @@ def expand(patterns: Iterable[str], *, base: Path | None = None, where: str = ""
     return tuple(dict.fromkeys(files))
 
 
+ManifestSamples = Mapping[str, Sample] | Callable[[], Mapping[str, Sample]]
+
+
 def resolve(
-    config: SkimConfig,
+    entries: Sequence[Mapping[str, Any]],
     *,
+    source: str,
     inputs: Mapping[str, Sequence[str]] | None = None,
     only: Sequence[str] | None = None,
+    manifest: ManifestSamples | None = None,
+    manifest_path: str | Path | None = None,
 ) -> list[Sample]:
     """The samples of a run, in config order.
 
-    `inputs` (from `--input NAME=PATH`) replace the files of a configured sample of that name, or add a sample
-    (kind `data` if the name starts with "data", else `background`). With no inputs and no files in the
-    config, the built-in manifest of the config's skim supplies the files and metadata. `only` restricts
-    the run to those names.
+    Args:
+        entries: the config's `samples` list (empty when the config has none).
+        source: the config file, for messages and as the base of relative `files`.
+        inputs: from `--input NAME=PATH`: they replace the files of a configured sample of that name, or add a
+            sample (kind `data` if the name starts with "data", else `background`).
+        only: `--samples`: run only these names.
+        manifest: the samples of the sample manifest (see `samples_from_manifest`), or a function giving them
+            (called only when a sample needs the manifest). With no `entries` the manifest supplies the
+            configured samples: all of them when there are no `inputs`; with `inputs`, the inputs run and the
+            manifest's samples stay known to `only`, so real data can run beside the built-in simulation.
+        manifest_path: where the manifest is, for messages.
     """
     inputs = dict(inputs or {})
-    entries = list(config.raw.get("samples", []))
-    manifest: dict[str, Sample] | None = None
-    needs_manifest = (not entries and not inputs) or any(
-        "files" not in e and e["name"] not in inputs for e in entries
-    )
-    if needs_manifest:
-        manifest = load_manifest(config)
-        if not entries:
-            entries = [{"name": name} for name in manifest]
+    entries = list(entries)
+    from_manifest = not entries and (not inputs or any(name not in inputs for name in only or ()))
+    needed = from_manifest or any("files" not in e and e["name"] not in inputs for e in entries)
+    listed = dict((manifest() if callable(manifest) else manifest) or {}) if needed else {}
+    if from_manifest:
+        entries = [{"name": name} for name in listed]
     samples: list[Sample] = []
     for entry in entries:
         name = entry["name"]
-        base = (
-            _from_manifest(manifest, name, config) if manifest is not None and "files" not in entry else None
-        )
+        base = listed.get(name) if "files" not in entry else None
+        if base is None and "files" not in entry and name not in inputs:
+            raise ConfigError(
+                f"{source}: samples: '{name}' has no files and is not in the manifest "
+                f"{manifest_path}; manifest samples: {sorted(listed)}"
+            )
         if name in inputs:
             files = expand(inputs.pop(name), where=f"--input {name}=")
         elif "files" in entry:
-            files = expand(
-                entry["files"], base=Path(config.source).resolve().parent, where=f"{config.source}: "
-            )
+            files = expand(entry["files"], base=Path(source).resolve().parent, where=f"{source}: ")
         else:
             assert base is not None
             files = base.files
@@ -142,7 +152,7 @@ def resolve(
         )
     for name, paths in inputs.items():  # names not in the config: new samples
         kind = "data" if name.startswith("data") else "background"
-        log.info("sample %s from --input is not in %s: treated as %s", name, config.source, kind)
+        log.info("sample %s from --input is not in %s: treated as %s", name, source, kind)
         samples.append(Sample(name=name, kind=kind, files=expand(paths, where=f"--input {name}=")))
     if only:
         known = [sample.name for sample in samples]
@@ -151,91 +161,49 @@ def resolve(
             raise ConfigError(f"--samples: unknown sample(s) {unknown}; known: {known}")
         samples = [sample for sample in samples if sample.name in only]
     if not samples:
-        raise ConfigError(f"{config.source}: no samples to run")
+        raise ConfigError(f"{source}: no samples to run")
     return samples
-
-
-def load_manifest(config: SkimConfig) -> dict[str, Sample]:
-    """Samples of the config's skim in the built-in manifest (generated first if it is missing)."""
-    path = config.manifest_path()
-    if not path.exists():
-        generate_builtin(config)
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the sample manifest ({exc})") from exc
-    return samples_from_manifest(document, path, config.raw.get("skim"), lumi_fb=config.lumi_fb)
 
 
 def samples_from_manifest(
-    document: Any, path: Path, skim: str | None, *, lumi_fb: float | None = None
+    manifest: SampleManifest, skim: str | None, *, lumi_fb: float | None = None
 ) -> dict[str, Sample]:
-    """Group the manifest's per-file entries into samples (one per process; the data files form `data`).
+    """Group the manifest's file entries of `skim` into samples (one per process; the data files form `data`).
 
     Pseudo-data may exist for several luminosities; with `lumi_fb` only the data of that luminosity is used.
     """
-    entries = document.get("files", document.get("samples")) if isinstance(document, dict) else document
-    if not isinstance(entries, list):
-        raise InputError(f"{path}: expected a list of file entries (or a 'files' list)")
-    grouped: dict[str, dict[str, Any]] = {}
-    for position, entry in enumerate(entries):
-        try:
-            if skim is not None and entry["skim"] != skim:
-                continue
-            kind = entry["kind"]
-            if kind == "data" and lumi_fb is not None and entry.get("lumi_fb") not in (None, lumi_fb):
-                continue
-            if kind not in KINDS:
-                raise InputError(f"{path}: files[{position}].kind: '{kind}' is not one of {KINDS}")
-            name = "data" if kind == "data" else re.sub(r"\W", "_", str(entry["process"]))
-            group = grouped.setdefault(name, {"kind": kind, "files": [], "entries": []})
-            group["files"].append(str((path.parent / entry["path"]).resolve()))
-            group["entries"].append(entry)
-        except KeyError as exc:
-            raise InputError(f"{path}: files[{position}]: missing key {exc}") from exc
+    grouped: dict[str, list[Any]] = {}
+    for position, entry in enumerate(manifest.entries):
+        where = f"{manifest.path}: samples[{position}] ({entry.path})"
+        if skim is not None and entry.skim is None:
+            raise InputError(f"{where}: missing key 'skim'")
+        if skim is not None and entry.skim != skim:
+            continue
+        if entry.is_data and lumi_fb is not None and entry.lumi_fb not in (None, lumi_fb):
+            continue
+        if not entry.is_data and entry.process is None:
+            raise InputError(f"{where}: missing key 'process'")
+        name = "data" if entry.is_data else re.sub(r"\W", "_", str(entry.process))
+        grouped.setdefault(name, []).append(entry)
     samples = {}
-    for name, group in grouped.items():
-        first = group["entries"][0]
-        mc = group["kind"] != "data"
+    for name, entries in grouped.items():
+        first = entries[0]
+        mc = not first.is_data
         samples[name] = Sample(
             name=name,
-            kind=group["kind"],
-            files=tuple(group["files"]),
-            dsid=int(first["dsid"]) if mc and first.get("dsid") is not None else (None if mc else 0),
-            xsec_pb=float(first["xsec_pb"]) if mc and first.get("xsec_pb") is not None else None,
-            sum_weights=sum(float(e["sum_weights"]) for e in group["entries"])
-            if mc and all(e.get("sum_weights") is not None for e in group["entries"])
+            kind=first.kind,
+            files=tuple(str(manifest.file(entry)) for entry in entries),
+            dsid=first.dsid if mc else 0,
+            xsec_pb=_number(first.xsec_pb) if mc else None,
+            sum_weights=sum(float(e.sum_weights) for e in entries)
+            if mc and all(e.sum_weights is not None for e in entries)
             else None,
-            lumi_fb=float(first["lumi_fb"]) if not mc and first.get("lumi_fb") is not None else None,
+            lumi_fb=None if mc else _number(first.lumi_fb),
         )
     if not samples:
-        raise InputError(f"{path}: no files of skim '{skim}' in the manifest")
+        raise InputError(f"{manifest.path}: no files of skim '{skim}' in the manifest")
     return samples
 
 
-GENERATION_CONFIG = REPO_ROOT / "configs" / "samples.yaml"
-
-
-def generate_builtin(config: SkimConfig) -> None:
-    """Generate the built-in samples of the config's skim and their manifest (`higgshunt generate`)."""
-    path = config.manifest_path()
-    skim = config.raw.get("skim")
-    if skim is None:
-        raise InputError(
-            f"{path}: no sample manifest, and {config.source} names no built-in skim to generate"
-        )
-    from higgshunt import generation
-
-    settings = generation.load_config(GENERATION_CONFIG)
-    keys = [sample.key for sample in settings.samples if sample.skim == skim]
-    log.info("built-in samples missing (%s): generating the %d samples of skim %s", path, len(keys), skim)
-    generation.generate(settings, output=path.parent, processes=keys)
-
-
-def _from_manifest(manifest: dict[str, Sample], name: str, config: SkimConfig) -> Sample:
-    if name not in manifest:
-        raise ConfigError(
-            f"{config.source}: samples: '{name}' has no files and is not in the manifest "
-            f"{config.manifest_path()}; manifest samples: {sorted(manifest)}"
-        )
-    return manifest[name]
+def _number(value: float | None) -> float | None:
+    return None if value is None else float(value)

@@ -1,75 +1,57 @@
-"""The sample manifest `samples.json` beside the generated files: one entry per file, plus provenance.
+"""The generation's bookkeeping on top of the sample manifest (`higgshunt.artifacts.sample_manifest`).
 
-Entries are keyed by the file's path relative to the manifest. Each entry carries a fingerprint of everything
-that determines the file's content (sample definition, detector config, seed, batch size), so an interrupted
-or repeated run skips samples that are already complete and unchanged.
+Each entry carries a fingerprint of everything that determines its file's content (sample definition, detector
+config, seed, batch size), so an interrupted or repeated run skips files that are already complete and
+unchanged; each file is recorded in the manifest as soon as it is written.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from higgshunt.errors import InputError
-from higgshunt.outputs import atomic_output
+from higgshunt.artifacts import sample_manifest
+from higgshunt.artifacts.sample_manifest import FileEntry, SampleManifest
 from higgshunt.provenance import config_hash
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "samples.json"
-FORMAT_VERSION = 1
 
+class Recorder:
+    """The manifest of an output directory while a run adds to it (an empty one when none exists yet, or
+    with `force` when the existing one is unreadable: every file is then regenerated anyway)."""
 
-@dataclass
-class Manifest:
-    """Entries by relative path; provenance of the last run that wrote it."""
-
-    directory: Path
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    provenance: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, directory: str | Path, provenance: dict[str, Any], *, force: bool = False) -> None:
+        path = sample_manifest.path_in(directory)
+        existing = SampleManifest(path)
+        if path.exists():
+            try:
+                existing = sample_manifest.load(path)
+            except sample_manifest.SampleManifestError as exc:
+                if not force:
+                    raise
+                log.warning("%s; --force: starting a new manifest", exc)
+        self.manifest = replace(existing, provenance=provenance)
 
     @property
-    def path(self) -> Path:
-        return self.directory / MANIFEST_NAME
+    def directory(self) -> Path:
+        return self.manifest.directory
 
     def is_complete(self, relative_path: str, fingerprint: str) -> bool:
         """True when the file exists and its entry was written with the same fingerprint."""
-        entry = self.entries.get(relative_path)
-        return bool(
-            entry and entry.get("fingerprint") == fingerprint and (self.directory / relative_path).exists()
-        )
+        entry = self.manifest.entry(relative_path)
+        return bool(entry and entry.fingerprint == fingerprint and (self.directory / relative_path).exists())
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: FileEntry) -> None:
         """Add or replace the entry of one file and save the manifest at once."""
-        self.entries[entry["path"]] = entry
+        self.manifest = self.manifest.with_entry(entry)
         self.save()
 
     def save(self) -> None:
-        """Write atomically (entries sorted, so equal content gives equal files)."""
-        document = {
-            "format_version": FORMAT_VERSION,
-            "provenance": self.provenance,
-            "samples": [self.entries[key] for key in sorted(self.entries)],
-        }
-        with atomic_output(self.path) as tmp:
-            tmp.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
-
-
-def load(directory: str | Path) -> Manifest:
-    """The manifest of an output directory (an empty one when none exists yet)."""
-    directory = Path(directory)
-    path = directory / MANIFEST_NAME
-    if not path.exists():
-        return Manifest(directory)
-    try:
-        document = json.loads(path.read_text())
-        entries = {entry["path"]: entry for entry in document["samples"]}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a valid sample manifest ({exc}); delete it or use --force") from exc
-    return Manifest(directory, entries, document.get("provenance", {}))
+        """Write the manifest (atomically, read back before the rename)."""
+        sample_manifest.save(self.manifest)
 
 
 def fingerprint(*parts: Any) -> str:

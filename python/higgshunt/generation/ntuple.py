@@ -17,6 +17,8 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from higgshunt.artifacts import root_files
+from higgshunt.errors import OutputError
 from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
@@ -231,13 +233,23 @@ def columns(reco: Mapping[str, Any], event_constants: Mapping[str, float]) -> Co
 
 
 def write(path: str | Path, data: Columns) -> None:
-    """Write the columns as TTree `mini` with the release's branch types, atomically."""
+    """Write the columns as TTree `mini` with the release's branch types, atomically.
+
+    ROOT reports a failed write (a full disk, a file-size limit) only by printing an error, so the written
+    file is opened again and must hold the whole tree before it gets its final name.
+
+    Raises:
+        OutputError: the file cannot be written, or does not read back complete.
+    """
     import ROOT
 
-    with atomic_output(path) as tmp:
-        handle = ROOT.TFile.Open(str(tmp), "RECREATE", "", ZLIB_LEVEL_1)
-        if not handle or handle.IsZombie():
-            raise OSError(f"cannot create {tmp}")
+    def verify(tmp: Path) -> None:
+        root_files.verify(tmp, Path(path), {TREE_NAME: len(data)})
+
+    with atomic_output(path, verify=verify) as tmp, root_files.quiet():
+        handle = root_files.open_file(tmp, "RECREATE", "", ZLIB_LEVEL_1)
+        if handle is None:
+            raise OutputError(f"{path}: cannot create the ROOT file")
         tree = ROOT.TTree(TREE_NAME, TREE_NAME)
         buffers: dict[str, Any] = {}
         fillers = []

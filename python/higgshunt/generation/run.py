@@ -15,6 +15,7 @@ from typing import Any
 from tqdm import tqdm
 
 from higgshunt import configuration
+from higgshunt.artifacts.sample_manifest import FileEntry, SampleManifest
 from higgshunt.errors import ConfigError
 from higgshunt.generation import manifest as manifest_io
 from higgshunt.generation import ntuple, pseudodata
@@ -74,7 +75,7 @@ def generate(
     lumi_fb: Sequence[float] | None = None,
     progress: bool = True,
     force: bool = False,
-) -> manifest_io.Manifest:
+) -> SampleManifest:
     """Generate the configured samples and pseudo-data; returns the updated manifest.
 
     Args:
@@ -102,20 +103,21 @@ def generate(
         config.detector,
         config.raw["skims"],
     )
-    manifest = manifest_io.load(output_dir)
-    manifest.provenance = collect(
-        {"samples": config.raw, "detector": config.detector, "seed": run_seed, "events": events}
+    manifest = manifest_io.Recorder(
+        output_dir,
+        collect({"samples": config.raw, "detector": config.detector, "seed": run_seed, "events": events}),
+        force=force,
     )
     todo = []
     for sample in chosen:
         if not force and manifest.is_complete(str(sample.relative_path), _fingerprint(sample, settings)):
-            log.info("%s: complete in %s, skipped", sample.key, manifest.path)
+            log.info("%s: complete in %s, skipped", sample.key, manifest.manifest.path)
         else:
             todo.append(sample)
     _run_samples(todo, settings, output_dir, manifest, jobs=jobs, progress=progress)
     _pseudodata(samples, settings, config.raw["pseudodata"], lumis, manifest, force=force)
     manifest.save()
-    return manifest
+    return manifest.manifest
 
 
 def _with_events(sample: Sample, events: int | None) -> Sample:
@@ -137,33 +139,33 @@ def _fingerprint(sample: Sample, settings: SampleSettings) -> str:
     )
 
 
-def _entry(sample: Sample, settings: SampleSettings, result: SampleOutput) -> dict[str, Any]:
-    return {
-        "path": str(sample.relative_path),
-        "skim": sample.skim,
-        "process": sample.name,
-        "dsid": sample.dsid,
-        "kind": sample.kind,
-        "xsec_pb": result.xsec_pb,
-        "sigma_pythia_pb": result.sigma_pythia_pb,
-        "k_factor": sample.k_factor,
-        "fakes": sample.fakes,
-        "filter_efficiency": result.filter_efficiency,
-        "sum_weights": result.sum_weights,
-        "n_events": result.n_events,
-        "n_generated": result.n_generated,
-        "n_filtered": result.n_filtered,
-        "seed": settings.seed,
-        "pythia_seed": sample.pythia_seed(settings.seed),
-        "fingerprint": _fingerprint(sample, settings),
-    }
+def _entry(sample: Sample, settings: SampleSettings, result: SampleOutput) -> FileEntry:
+    return FileEntry(
+        path=str(sample.relative_path),
+        skim=sample.skim,
+        process=sample.name,
+        dsid=sample.dsid,
+        kind=sample.kind,
+        xsec_pb=result.xsec_pb,
+        sigma_pythia_pb=result.sigma_pythia_pb,
+        k_factor=sample.k_factor,
+        fakes=sample.fakes,
+        filter_efficiency=result.filter_efficiency,
+        sum_weights=result.sum_weights,
+        n_events=result.n_events,
+        n_generated=result.n_generated,
+        n_filtered=result.n_filtered,
+        seed=settings.seed,
+        pythia_seed=sample.pythia_seed(settings.seed),
+        fingerprint=_fingerprint(sample, settings),
+    )
 
 
 def _run_samples(
     todo: list[Sample],
     settings: SampleSettings,
     output_dir: Path,
-    manifest: manifest_io.Manifest,
+    manifest: manifest_io.Recorder,
     *,
     jobs: int,
     progress: bool,
@@ -204,14 +206,14 @@ def _pseudodata(
     settings: SampleSettings,
     config: dict[str, Any],
     lumis: list[float],
-    manifest: manifest_io.Manifest,
+    manifest: manifest_io.Recorder,
     *,
     force: bool,
 ) -> None:
     for skim in sorted({s.skim for s in samples}):
         members = [s for s in samples if s.skim == skim]
         paths = [str(s.relative_path) for s in members]
-        entries = [manifest.entries.get(p) for p in paths]
+        entries = [manifest.manifest.entry(p) for p in paths]
         missing = [
             p
             for p, e in zip(paths, entries, strict=True)
@@ -220,7 +222,7 @@ def _pseudodata(
         if missing:
             log.info("pseudo-data for %s skipped: not all of its samples are generated", skim)
             continue
-        inputs = sorted(e["fingerprint"] for e in entries if e is not None)
+        inputs = sorted(str(e.fingerprint) for e in entries if e is not None)
         for lumi in lumis:
             relative = str(data_relative_path(skim, lumi))
             key = manifest_io.fingerprint(inputs, lumi, config["seed_offset"], config["run_number"])
@@ -234,19 +236,16 @@ def _pseudodata(
             )
             ntuple.write(manifest.directory / relative, data)
             manifest.record(
-                {
-                    "path": relative,
-                    "skim": skim,
-                    "process": f"data_{data_tag(lumi)}",
-                    "dsid": int(config["run_number"]),
-                    "kind": "data",
-                    "lumi_fb": lumi,
-                    "expected_events": nu,
-                    "n_events": len(data),
-                    "xsec_pb": None,
-                    "sum_weights": None,
-                    "filter_efficiency": None,
-                    "seed": settings.seed,
-                    "fingerprint": key,
-                }
+                FileEntry(
+                    path=relative,
+                    skim=skim,
+                    process=f"data_{data_tag(lumi)}",
+                    dsid=int(config["run_number"]),
+                    kind="data",
+                    lumi_fb=lumi,
+                    expected_events=nu,
+                    n_events=len(data),
+                    seed=settings.seed,
+                    fingerprint=key,
+                )
             )

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from higgshunt.artifacts import skim_table
 from higgshunt.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def load_table(path: str | Path, key: str | None = None, *, columns: list[str] |
         raise InputError(f"{path}: file not found")
     name = path.name.lower()
     if name.endswith(_HDF_SUFFIXES):
-        return _read_hdf(path, key)
+        return skim_table.read(path, key)
     if name.endswith(_CSV_SUFFIXES):
         try:
             return pd.read_csv(path, usecols=columns)
@@ -92,23 +93,6 @@ def load_table(path: str | Path, key: str | None = None, *, columns: list[str] |
     if name.endswith(_ROOT_SUFFIXES):
         return _read_root(path, key, columns)
     raise InputError(f"{path}: unknown table format; expected .h5/.hdf5, .csv(.gz) or .root")
-
-
-def _read_hdf(path: Path, key: str | None) -> pd.DataFrame:
-    try:
-        with pd.HDFStore(path, mode="r") as store:
-            keys = list(store.keys())
-            if key is not None:
-                wanted = key if key.startswith("/") else f"/{key}"
-                if wanted not in keys:
-                    raise InputError(f"{path}: no table '{key}'; tables: {', '.join(keys) or 'none'}")
-                return store[wanted]
-            if not keys:
-                raise InputError(f"{path}: the file holds no tables")
-            log.info("%s: reading %d tables: %s", path, len(keys), ", ".join(k.lstrip("/") for k in keys))
-            return pd.concat([store[k] for k in keys], ignore_index=True)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable HDF5 table file ({exc})") from exc
 
 
 def _read_root(path: Path, key: str | None, columns: list[str] | None) -> pd.DataFrame:

@@ -5,19 +5,20 @@ cutflows, histograms and optional Snapshots, with RDataFrame and the compiled C+
     result = skim.run(config, output="outputs", threads=2)
 """
 
-from higgshunt.skim import config, export
+from higgshunt.skim import config
 from higgshunt.skim.config import SkimConfig, load
 from higgshunt.skim.cutflow import Cutflow, CutflowRow, format_table
 from higgshunt.skim.run import SkimResult, run
+from higgshunt.skim.samples import resolve_samples
 
 __all__ = [
     "config",
-    "export",
     "Cutflow",
     "CutflowRow",
     "SkimConfig",
     "SkimResult",
     "format_table",
     "load",
+    "resolve_samples",
     "run",
 ]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from higgshunt import configuration
+from higgshunt.artifacts.skim_table import RESERVED_COLUMNS
 from higgshunt.errors import ConfigError
 from higgshunt.provenance import config_hash
 
@@ -18,19 +19,6 @@ log = logging.getLogger(__name__)
 SCHEMA = "skim"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Columns every exported table has before the features; a feature may not reuse these names.
-RESERVED_COLUMNS = (
-    "runNumber",
-    "eventNumber",
-    "fold",
-    "weight",
-    "w_mc",
-    "w_sf",
-    "w_norm",
-    "label",
-    "sample",
-    "dsid",
-)
 
 
 @dataclass(frozen=True)

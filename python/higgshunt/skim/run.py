@@ -23,19 +23,19 @@ from typing import Any
 from tqdm import tqdm
 
 from higgshunt import provenance
+from higgshunt.artifacts import documents, skim_table
 from higgshunt.errors import ConfigError, InputError
 from higgshunt.eventloop import executors, inputs
-from higgshunt.eventloop import samples as sample_resolution
 from higgshunt.eventloop.declare import declare, first_line
 from higgshunt.eventloop.samples import Sample, is_remote
 from higgshunt.outputs import atomic_output
-from higgshunt.skim import export, graph, histograms, snapshot
+from higgshunt.skim import graph, histograms, snapshot
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import Cutflow
+from higgshunt.skim.samples import resolve_samples
 
 log = logging.getLogger(__name__)
 
-SKIM_FILE = "skim.h5"
 HISTOGRAM_FILE = "histograms.root"
 CUTFLOW_FILE = "cutflow.json"
 
@@ -45,7 +45,8 @@ class SkimResult:
     """What a run did.
 
     Attributes:
-        channel_dir: `<output>/<channel>`, holding skim.h5, histograms.root, cutflow.json (and snapshots/).
+        channel_dir: `<output>/<channel>`, holding the skim table, histograms.root, cutflow.json (and
+            snapshots/).
         processed: samples whose event loop ran now.
         resumed: samples skipped because their outputs were complete for the same config and inputs.
         bad_files: file -> reason, for files skipped with skip_bad_files.
@@ -63,7 +64,7 @@ class SkimResult:
 
     @property
     def skim_file(self) -> Path:
-        return self.channel_dir / SKIM_FILE
+        return self.channel_dir / skim_table.FILE_NAME
 
 
 @dataclass
@@ -101,14 +102,14 @@ def run(
     `skip_bad_files` drops unreadable files (listed in the result) instead of failing.
     """
     result = SkimResult(channel_dir=Path(output) / config.channel)
-    resolved = sample_resolution.resolve(config, inputs=inputs_by_name, only=samples)
+    resolved = resolve_samples(config, inputs=inputs_by_name, only=samples)
     jobs = []
     for sample in resolved:
         job = _prepare(config, sample, result, max_events=max_events, skip_bad_files=skip_bad_files)
         if job is None:
             continue
-        done = export.attributes(result.skim_file, sample.name)
-        if not force and done is not None and done.get("fingerprint") == job.fingerprint:
+        done = None if force else skim_table.attributes(result.skim_file, sample.name)
+        if done is not None and done.fingerprint == job.fingerprint:
             log.info(
                 "sample %s is complete for this config and these inputs: skipped (--force reruns it)",
                 sample.name,
@@ -144,7 +145,7 @@ def run(
         looped = time.perf_counter()
         record = provenance.collect(config.raw)
         for job in tqdm(jobs, desc="writing outputs", unit="sample", disable=not progress, file=sys.stderr):
-            result.cutflows.append(_write(config, job, result.channel_dir, record))
+            result.cutflows.append(_write(config, job, result.channel_dir, record, force=force))
             result.processed.append(job.sample.name)
         result.seconds = {
             "book": booked - start,
@@ -242,8 +243,11 @@ def _book(
         )
 
 
-def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, Any]) -> Cutflow:
-    """All outputs of one sample; the HDF5 table, the completion marker, comes last."""
+def _write(
+    config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, Any], *, force: bool
+) -> Cutflow:
+    """All outputs of one sample; the HDF5 table, the completion marker, comes last. With `force` an
+    unreadable skim file is replaced."""
     booked = job.booked
     assert booked is not None
     cutflow = booked.cutflow.result()
@@ -253,34 +257,36 @@ def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, A
     if booked.snapshot is not None:
         booked.snapshot.GetValue()
     job.outputs.close()  # the Snapshot is renamed into place before the table that marks the sample complete
-    frames = export.to_frames(
-        booked.table.chunks(export.CHUNK_ROWS),
-        job.sample,
+    frames = skim_table.to_frames(
+        booked.table.chunks(skim_table.CHUNK_ROWS),
+        name=job.sample.name,
+        label=job.sample.label,
         folds=config.folds,
         dsid=job.dsid,
         features=config.feature_names,
     )
     compression = config.raw["output"]["compression"]
-    attrs = {
-        "provenance": record,
-        "config_hash": config.hash,
-        "fingerprint": job.fingerprint,
-        "lumi_fb": booked.normalisation.get("lumi_fb"),
-        "xsec_pb": job.normalisation.get("xsec_pb"),
-        "sum_weights": job.normalisation.get("sum_weights"),
-        "dsid": job.dsid,
-        "kind": job.sample.kind,
-        "files": job.files,
-        "cutflow": cutflow.to_dict(),
-    }
-    export.write(
-        channel_dir / SKIM_FILE,
+    attrs = skim_table.TableAttributes(
+        provenance=record,
+        config_hash=config.hash,
+        fingerprint=job.fingerprint,
+        lumi_fb=booked.normalisation.get("lumi_fb"),
+        xsec_pb=job.normalisation.get("xsec_pb"),
+        sum_weights=job.normalisation.get("sum_weights"),
+        dsid=job.dsid,
+        kind=job.sample.kind,
+        files=job.files,
+        cutflow=cutflow.to_dict(),
+    )
+    skim_table.write(
+        channel_dir / skim_table.FILE_NAME,
+        job.sample.name,
         frames,
-        job.sample,
         attrs,
         complib=compression["library"],
         complevel=int(compression["level"]),
         expected_rows=booked.table.rows(),
+        replace_unreadable=force,
     )
     return cutflow
 
@@ -292,8 +298,7 @@ def _merge_cutflow_json(path: Path, cutflow: Cutflow, record: dict[str, Any]) ->
             document = json.loads(path.read_text())
     document.setdefault("samples", {})[cutflow.sample] = cutflow.to_dict()["rows"]
     document["provenance"] = {"code_version": record["code_version"], "config_hash": record["config_hash"]}
-    with atomic_output(path) as tmp:
-        tmp.write_text(json.dumps(document, indent=1, sort_keys=True))
+    documents.write_json(path, document, indent=1)
 
 
 def _expressions(config: SkimConfig, sample: Sample) -> list[str]:
