@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 import yaml
 from higgshunt import bumphunt
+from higgshunt.artifacts import category_histograms
 from higgshunt.cli import main
 from higgshunt.errors import ConfigError, InputError, ModelFormatError
+from higgshunt.outputs import MARKER
 
 
 @pytest.mark.parametrize(
@@ -116,4 +118,6 @@ def test_cli_runs_and_prints_the_table(
     assert code == 0
     printed = capsys.readouterr().out
     assert "cutbased" in printed and "ml " in printed and f"written to {output}" in printed
-    assert sorted(p.name for p in output.iterdir()) == ["bumphunt.root", "summary.json"]
+    assert sorted(p.name for p in output.iterdir()) == sorted(
+        [MARKER, category_histograms.FILE_NAME, "summary.json"]
+    )

@@ -18,11 +18,11 @@ import awkward as ak
 import numpy as np
 
 from higgshunt.outputs import atomic_output
+from higgshunt.units import MEV_PER_GEV
 
 log = logging.getLogger(__name__)
 
 TREE_NAME = "mini"
-MEV_PER_GEV = 1000.0
 ZLIB_LEVEL_1 = 101  # ROOT's compression setting of the release's files (algorithm 1 = zlib, level 1)
 # Branches data files leave empty: truth information does not exist for collision data.
 TRUTH_BRANCHES = ("lep_truthMatched", "jet_trueflav", "jet_truthMatched", "photon_truthMatched")

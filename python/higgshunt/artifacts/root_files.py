@@ -1,0 +1,141 @@
+"""What every ROOT file higgshunt reads or writes shares: opening with ROOT's own printout silenced (the
+caller reports the problem in one line), refusing unreadable, truncated or recovered files, and checking a
+written file before it is renamed (ROOT reports a failed write, e.g. a full disk, only as a printed
+SysError)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from higgshunt.errors import HiggshuntError, OutputError
+
+
+@contextmanager
+def quiet_root() -> Iterator[None]:
+    """Silence ROOT's error printout inside the block (errors are then checked and reported by the caller)."""
+    import ROOT
+
+    level = ROOT.gErrorIgnoreLevel
+    ROOT.gErrorIgnoreLevel = ROOT.kFatal
+    try:
+        yield
+    finally:
+        ROOT.gErrorIgnoreLevel = level
+
+
+def open_root(path: str | Path, error: type[HiggshuntError], what: str) -> Any:
+    """The ROOT file at `path` opened for reading; `error` naming the file and `what` it should be when it
+    is missing, not a ROOT file, corrupt, or truncated (ROOT had to recover it). Close it after use."""
+    import ROOT
+
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: no such file (expected {what})")
+    with quiet_root():
+        try:
+            handle = ROOT.TFile.Open(str(path), "READ")
+        except OSError:  # PyROOT raises where ROOT returns no file
+            handle = None
+    if not handle or handle.IsZombie():
+        raise error(
+            f"{path}: not a readable ROOT file (empty, corrupt or of another format; expected {what})"
+        )
+    if handle.TestBit(ROOT.TFile.kRecovered):
+        handle.Close()
+        raise error(f"{path}: truncated or not closed properly (ROOT had to recover it); expected {what}")
+    return handle
+
+
+def missing_keys(handle: Any, names: Iterable[str]) -> list[str]:
+    """Those of `names` ("dir/name" for objects in directories) that the open file `handle` lacks."""
+    with quiet_root():
+        return [name for name in names if not handle.Get(name)]
+
+
+class RootErrors:
+    """ROOT errors reported during a `captured_root_errors` block: `first` is the first one ("" for none)."""
+
+    first: str = ""
+
+    @property
+    def cause(self) -> str:
+        """The first error's cause: the system's text of a SysError ("File too large"), else the message."""
+        match = re.search(r"\(-?\d+\) (.+)$", self.first)
+        return match.group(1) if match else self.first
+
+
+_HANDLER = r"""
+#include <string>
+#include "TError.h"
+namespace higgshunt_root_errors {
+std::string first;
+ErrorHandlerFunc_t previous = nullptr;
+void record(int level, Bool_t abort, const char* location, const char* message) {
+  if (level >= kError && level < kFatal) {
+    if (first.empty()) first = std::string(location) + ": " + message;
+  } else if (previous) {
+    previous(level, abort, location, message);
+  }
+}
+void start() { first.clear(); previous = SetErrorHandler(record); }
+std::string stop() { SetErrorHandler(previous); return first; }
+}
+"""
+
+
+@contextmanager
+def captured_root_errors() -> Iterator[RootErrors]:
+    """Collect ROOT's errors inside the block instead of printing them (warnings and fatal errors still
+    print); ROOT reports failed writes only this way, so a writer checks `first` afterwards."""
+    import ROOT
+
+    if not hasattr(ROOT, "higgshunt_root_errors"):
+        ROOT.gInterpreter.Declare(_HANDLER)
+    errors = RootErrors()
+    ROOT.higgshunt_root_errors.start()
+    try:
+        yield errors
+    finally:
+        errors.first = str(ROOT.higgshunt_root_errors.stop())
+
+
+def write_root(tmp: Path, final: Path, fill: Callable[[Any], None]) -> None:
+    """Create the ROOT file `tmp`, let `fill(handle)` write into it and close it; OutputError naming `final`
+    when ROOT reports an error (e.g. "File too large") or `fill` returns with an object unwritten."""
+    import ROOT
+
+    with captured_root_errors() as errors:
+        handle = ROOT.TFile.Open(str(tmp), "RECREATE")
+        if not handle or handle.IsZombie():
+            raise OutputError(f"{final}: cannot create the ROOT file ({errors.cause or 'unknown cause'})")
+        try:
+            fill(handle)
+        finally:
+            handle.Close()
+    if errors.first:
+        raise OutputError(f"{final}: cannot write ({errors.cause})")
+
+
+def check_written(tmp: Path, final: Path, keys: Iterable[str]) -> None:
+    """OutputError naming `final` unless the written file `tmp` opens cleanly (not a zombie, not recovered)
+    and holds every one of `keys` ("dir/name" for objects in directories)."""
+    import ROOT
+
+    with quiet_root():
+        try:
+            handle = ROOT.TFile.Open(str(tmp), "READ")
+        except OSError:
+            handle = None
+    if not handle or handle.IsZombie() or handle.TestBit(ROOT.TFile.kRecovered):
+        raise OutputError(f"{final}: cannot write (the written ROOT file does not read back whole)")
+    try:
+        missing = missing_keys(handle, keys)
+    finally:
+        handle.Close()
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise OutputError(f"{final}: cannot write (the written ROOT file lacks {shown})")
