@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,16 @@ def real_4lep_file() -> Path:
     if not REAL_4LEP_FILE.exists():
         pytest.skip(f"reference file {REAL_4LEP_FILE} is not available")
     return REAL_4LEP_FILE
+
+
+@pytest.fixture(scope="session")
+def limited_env() -> dict[str, str]:
+    """Environment of a higgshunt subprocess run under a file-size limit (`ulimit -f`): this checkout's
+    package, no bytecode written (a cut-off .pyc breaks later imports) and no optional git locks (the
+    provenance's `git describe` killed mid-write would leave the repository's index.lock behind)."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO / "python"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "GIT_OPTIONAL_LOCKS": "0",
+    }

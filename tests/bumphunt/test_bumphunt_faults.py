@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +123,32 @@ def test_cli_runs_and_prints_the_table(
     assert sorted(p.name for p in output.iterdir()) == sorted(
         [MARKER, category_histograms.FILE_NAME, "summary.json"]
     )
+
+
+@pytest.mark.parametrize("limit", [8192, 60_000])
+def test_a_full_disk_leaves_no_output(
+    make_config: Any, tmp_path: Path, limit: int, limited_env: dict[str, str]
+) -> None:
+    """Under `ulimit -f` ROOT only prints a SysError; the run must still fail with one line naming the output
+    and leave no output folder (no bumphunt.root without keys), nor a temporary one."""
+    path = make_config(tmp_path / "config")
+    # a first run exports the model for the C++ inference beside it; the limit is for the bump hunt's output
+    bumphunt.run(bumphunt.load(path), plots=False, fit=False, progress=False)
+    output = tmp_path / "out"
+    script = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+        "from higgshunt.cli import main\n"
+        "sys.exit(main(['bumphunt', '--config', sys.argv[1], '--output', sys.argv[2], '--no-progress']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path), str(output)],
+        capture_output=True,
+        text=True,
+        env=limited_env,
+    )
+    errors = [line for line in done.stderr.splitlines() if not line.startswith(("INFO", "WARNING"))]
+    assert done.returncode == 1, done.stderr
+    assert len(errors) == 1, done.stderr
+    assert errors[0].startswith(f"higgshunt bumphunt: error: {output}") and "File too large" in errors[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config"]

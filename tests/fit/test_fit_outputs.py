@@ -4,7 +4,6 @@ unwritable folder, a user's folder or the folder of the input histogram give one
 from __future__ import annotations
 
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +14,6 @@ from higgshunt.artifacts import fit_result
 from higgshunt.errors import OutputError
 from higgshunt.fit import FitOptions, run_fit
 from higgshunt.outputs import MARKER
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +78,9 @@ def test_an_immutable_output_folder_is_an_output_error(toy, immutable_folder) ->
 
 
 @pytest.mark.parametrize("limit", [4096, 40_000])
-def test_a_full_disk_is_one_line_and_leaves_nothing(toy, tmp_path, limit: int) -> None:
+def test_a_full_disk_is_one_line_and_leaves_nothing(
+    toy, tmp_path, limit: int, limited_env: dict[str, str]
+) -> None:
     """Under a file-size limit (small: the first plot fails; larger: the PDF or fit result fails) the fit
     exits 1 with one line naming the output, and neither the folder nor a temporary is left behind."""
     out = tmp_path / "fit"
@@ -96,7 +95,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(toy, tmp_path, limit: int) -
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO / "python"), "PYTHONDONTWRITEBYTECODE": "1"},
+        env=limited_env,
     )
     errors = [line for line in done.stderr.splitlines() if not line.startswith(("INFO", "WARNING"))]
     assert done.returncode == 1, done.stderr

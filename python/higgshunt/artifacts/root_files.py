@@ -57,7 +57,8 @@ def missing_keys(handle: Any, names: Iterable[str]) -> list[str]:
 
 
 class RootErrors:
-    """ROOT errors reported during a `captured_root_errors` block: `first` is the first one ("" for none)."""
+    """ROOT errors reported during a `captured_root_errors` block: `first` is the first SysError (a failed
+    system call), else the first error ("" for none)."""
 
     first: str = ""
 
@@ -72,17 +73,18 @@ _HANDLER = r"""
 #include <string>
 #include "TError.h"
 namespace higgshunt_root_errors {
-std::string first;
+std::string first, system;  // the first error, the first SysError (its text ends with the system's cause)
 ErrorHandlerFunc_t previous = nullptr;
 void record(int level, Bool_t abort, const char* location, const char* message) {
   if (level >= kError && level < kFatal) {
-    if (first.empty()) first = std::string(location) + ": " + message;
+    std::string& slot = level >= kSysError ? system : first;
+    if (slot.empty()) slot = std::string(location) + ": " + message;
   } else if (previous) {
     previous(level, abort, location, message);
   }
 }
-void start() { first.clear(); previous = SetErrorHandler(record); }
-std::string stop() { SetErrorHandler(previous); return first; }
+void start() { first.clear(); system.clear(); previous = SetErrorHandler(record); }
+std::string stop() { SetErrorHandler(previous); return system.empty() ? first : system; }
 }
 """
 
