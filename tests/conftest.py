@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,13 +31,26 @@ def real_4lep_file() -> Path:
 
 
 @pytest.fixture(scope="session")
-def limited_env() -> dict[str, str]:
-    """Environment of a higgshunt subprocess run under a file-size limit (`ulimit -f`): this checkout's
-    package, no bytecode written (a cut-off .pyc breaks later imports) and no optional git locks (the
-    provenance's `git describe` killed mid-write would leave the repository's index.lock behind)."""
-    return {
+def run_limited() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`run_limited(script, *args, limit=BYTES)` runs `python -c script args` with files limited to BYTES
+    (`ulimit -f`: writes beyond fail with EFBIG) and returns the finished process (text output).
+
+    The child imports this checkout's package, writes no bytecode (a cut-off .pyc breaks later imports) and
+    takes no optional git locks (the provenance's `git describe` cut off would leave index.lock behind)."""
+    env = {
         **os.environ,
         "PYTHONPATH": str(REPO / "python"),
         "PYTHONDONTWRITEBYTECODE": "1",
         "GIT_OPTIONAL_LOCKS": "0",
     }
+
+    def run(script: str, *args: str, limit: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+        )
+
+    return run

@@ -3,8 +3,6 @@ disk (ROOT only prints a SysError there), and the macro reading what `save` writ
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -172,31 +170,12 @@ def test_an_object_missing_after_the_write_leaves_nothing(tmp_path: Path, monkey
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_full_disk_is_one_output_error_and_leaves_nothing(
-    tmp_path: Path, limited_env: dict[str, str]
-) -> None:
+def test_a_full_disk_is_one_output_error_and_leaves_nothing(tmp_path: Path, save_on_a_full_disk: Any) -> None:
     """ROOT prints "SysError ... File too large" and returns normally; save must notice, print nothing of
     ROOT's, and leave neither the final file nor a temporary one."""
-    script = (
-        "import resource, sys\n"
-        "sys.path.insert(0, sys.argv[2])\n"
-        "from test_category_histograms import make\n"
-        "from higgshunt.artifacts import category_histograms\n"
-        "from higgshunt.errors import OutputError\n"
-        "histograms = make(categories=tuple(f'cat{i}' for i in range(30)))\n"
-        "resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))\n"
-        "try:\n"
-        "    category_histograms.save(sys.argv[1], histograms)\n"
-        "except OutputError as exc:\n"
-        "    print(exc); sys.exit(3)\n"
+    many = "test.make(categories=tuple(f'cat{i}' for i in range(30)))"
+    message = save_on_a_full_disk(
+        "test_category_histograms", f"test.category_histograms.save(folder, {many})", 8192
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path), str(Path(__file__).parent)],
-        capture_output=True,
-        text=True,
-        env=limited_env,
-    )
-    assert done.returncode == 3, done.stderr
-    assert done.stdout.strip() == f"{tmp_path / category_histograms.FILE_NAME}: cannot write (File too large)"
-    assert "SysError" not in done.stderr
+    assert message == f"{tmp_path / category_histograms.FILE_NAME}: cannot write (File too large)"
     assert list(tmp_path.iterdir()) == []

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from higgshunt.artifacts import fit_result
@@ -116,29 +115,16 @@ def test_a_missing_file(tmp_path: Path) -> None:
         fit_result.load(tmp_path / "nowhere")
 
 
-def test_a_full_disk_is_one_output_error_and_leaves_nothing(
-    tmp_path: Path, limited_env: dict[str, str]
-) -> None:
-    script = (
-        "import resource, sys\n"
-        "from higgshunt.artifacts import fit_result\n"
-        "from higgshunt.errors import OutputError\n"
-        "sys.path.insert(0, sys.argv[2])\n"
-        "from test_fit_result import _record\n"
-        "record = _record()\n"
-        "record.inputs['padding'] = 'x' * 100000\n"
-        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
-        "try:\n"
-        "    fit_result.save(sys.argv[1], record)\n"
-        "except OutputError as exc:\n"
-        "    print(exc); sys.exit(3)\n"
+def padded_record() -> FitRecord:
+    """A record too large for a 4 kB file-size limit."""
+    record = _record()
+    record.inputs["padding"] = "x" * 100000
+    return record
+
+
+def test_a_full_disk_is_one_output_error_and_leaves_nothing(tmp_path: Path, save_on_a_full_disk: Any) -> None:
+    message = save_on_a_full_disk(
+        "test_fit_result", "test.fit_result.save(folder, test.padded_record())", 4096
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path), str(Path(__file__).parent)],
-        capture_output=True,
-        text=True,
-        env=limited_env,
-    )
-    assert done.returncode == 3, done.stderr
-    assert f"{tmp_path / fit_result.FILE_NAME}: cannot write (File too large)" in done.stdout
+    assert message == f"{tmp_path / fit_result.FILE_NAME}: cannot write (File too large)"
     assert list(tmp_path.iterdir()) == []

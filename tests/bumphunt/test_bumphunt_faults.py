@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -126,27 +124,15 @@ def test_cli_runs_and_prints_the_table(
 
 
 @pytest.mark.parametrize("limit", [8192, 60_000])
-def test_a_full_disk_leaves_no_output(
-    make_config: Any, tmp_path: Path, limit: int, limited_env: dict[str, str]
-) -> None:
+def test_a_full_disk_leaves_no_output(make_config: Any, tmp_path: Path, run_limited: Any, limit: int) -> None:
     """Under `ulimit -f` ROOT only prints a SysError; the run must still fail with one line naming the output
     and leave no output folder (no bumphunt.root without keys), nor a temporary one."""
     path = make_config(tmp_path / "config")
     # a first run exports the model for the C++ inference beside it; the limit is for the bump hunt's output
     bumphunt.run(bumphunt.load(path), plots=False, fit=False, progress=False)
     output = tmp_path / "out"
-    script = (
-        "import resource, sys\n"
-        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
-        "from higgshunt.cli import main\n"
-        "sys.exit(main(['bumphunt', '--config', sys.argv[1], '--output', sys.argv[2], '--no-progress']))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(path), str(output)],
-        capture_output=True,
-        text=True,
-        env=limited_env,
-    )
+    script = "import sys\nfrom higgshunt.cli import main\nsys.exit(main(['bumphunt', *sys.argv[1:]]))\n"
+    done = run_limited(script, "--config", str(path), "--output", str(output), "--no-progress", limit=limit)
     errors = [line for line in done.stderr.splitlines() if not line.startswith(("INFO", "WARNING"))]
     assert done.returncode == 1, done.stderr
     assert len(errors) == 1, done.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -78,31 +77,17 @@ def test_an_immutable_output_folder_is_an_output_error(toy, immutable_folder) ->
 
 
 @pytest.mark.parametrize("limit", [4096, 40_000])
-def test_a_full_disk_is_one_line_and_leaves_nothing(
-    toy, tmp_path, limit: int, limited_env: dict[str, str]
-) -> None:
+def test_a_full_disk_is_one_line_and_leaves_nothing(toy, tmp_path, run_limited, limit: int) -> None:
     """Under a file-size limit (small: the first plot fails; larger: the PDF or fit result fails) the fit
     exits 1 with one line naming the output, and neither the folder nor a temporary is left behind."""
     out = tmp_path / "fit"
-    script = (
-        "import resource, sys\n"
-        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
-        "from higgshunt.cli import main\n"
-        f"sys.exit(main(['fit', '--hist', {str(toy) + ':mass'!r}, '--mass-range', '100', '160',\n"
-        f"               '--signal-mass', '125', '--width', '2', '--output', {str(out)!r}]))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env=limited_env,
-    )
+    script = "import sys\nfrom higgshunt.cli import main\nsys.exit(main(['fit', *sys.argv[1:]]))\n"
+    options = ["--mass-range", "100", "160", "--signal-mass", "125", "--width", "2"]
+    done = run_limited(script, "--hist", f"{toy}:mass", *options, "--output", str(out), limit=limit)
     errors = [line for line in done.stderr.splitlines() if not line.startswith(("INFO", "WARNING"))]
     assert done.returncode == 1, done.stderr
-    assert (
-        len(errors) == 1 and errors[0].startswith("higgshunt fit: error:") and "File too large" in errors[0]
-    )
-    assert str(out) in errors[0]
+    assert len(errors) == 1 and errors[0].startswith(f"higgshunt fit: error: {out}")
+    assert "File too large" in errors[0]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ def save_figure(
     paths = []
     for fmt in formats:
         path = stem.with_name(f"{stem.name}.{fmt}")
-        with atomic_output(path, verify=lambda tmp, fmt=fmt, path=path: _check(tmp, fmt, path)) as tmp:
+        with atomic_output(path, verify=partial(_check, fmt=fmt, final=path)) as tmp:
             fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, **options)
         paths.append(path)
     return paths
