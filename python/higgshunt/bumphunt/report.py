@@ -17,7 +17,7 @@ from higgshunt.artifacts import category_histograms
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.bumphunt.histograms import CUT_BASED, as_array
 from higgshunt.bumphunt.selection import Selection
-from higgshunt.errors import FitError, InputError
+from higgshunt.errors import ConfigError, FitError, InputError
 from higgshunt.stats import asimov_significance, jensen_shannon
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def fit_categories(
         )
         try:
             result, curves = fit_histogram(options)
-        except (FitError, InputError) as exc:
+        except (FitError, InputError, ConfigError) as exc:  # ConfigError: e.g. too few bins in fit.range
             log.warning("fit of the %s data failed: %s", category, exc)
             results[category] = {"error": str(exc)}
             continue
