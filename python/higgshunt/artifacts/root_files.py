@@ -35,12 +35,8 @@ def open_root(path: str | Path, error: type[HiggshuntError], what: str) -> Any:
     path = Path(path)
     if not path.is_file():
         raise error(f"{path}: no such file (expected {what})")
-    with quiet_root():
-        try:
-            handle = ROOT.TFile.Open(str(path), "READ")
-        except OSError:  # PyROOT raises where ROOT returns no file
-            handle = None
-    if not handle or handle.IsZombie():
+    handle = _open(path)
+    if handle is None:
         raise error(
             f"{path}: not a readable ROOT file (empty, corrupt or of another format; expected {what})"
         )
@@ -48,6 +44,21 @@ def open_root(path: str | Path, error: type[HiggshuntError], what: str) -> Any:
         handle.Close()
         raise error(f"{path}: truncated or not closed properly (ROOT had to recover it); expected {what}")
     return handle
+
+
+def _open(path: Path) -> Any:
+    """The file opened for reading, or None when ROOT cannot open it (its complaint is not printed)."""
+    import ROOT
+
+    with quiet_root():
+        try:
+            handle = ROOT.TFile.Open(str(path), "READ")
+        except OSError:  # PyROOT raises where ROOT returns no file
+            return None
+    if handle and handle.IsZombie():
+        handle.Close()
+        return None
+    return handle or None
 
 
 def missing_keys(handle: Any, names: Iterable[str]) -> list[str]:
@@ -127,12 +138,11 @@ def check_written(tmp: Path, final: Path, keys: Iterable[str]) -> None:
     and holds every one of `keys` ("dir/name" for objects in directories)."""
     import ROOT
 
-    with quiet_root():
-        try:
-            handle = ROOT.TFile.Open(str(tmp), "READ")
-        except OSError:
-            handle = None
-    if not handle or handle.IsZombie() or handle.TestBit(ROOT.TFile.kRecovered):
+    handle = _open(tmp)
+    if handle is not None and handle.TestBit(ROOT.TFile.kRecovered):
+        handle.Close()
+        handle = None
+    if handle is None:
         raise OutputError(f"{final}: cannot write (the written ROOT file does not read back whole)")
     try:
         missing = missing_keys(handle, keys)
