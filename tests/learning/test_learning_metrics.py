@@ -87,6 +87,15 @@ def test_weighted_metrics_present(blob_frame) -> None:  # type: ignore[no-untype
     assert out["ams_best"] > 0 and out["r50"] > 1 and 0 <= out["jsd50"] <= 1
 
 
+def test_best_significance_skips_cuts_that_leave_no_background() -> None:
+    # cuts above 0.2 keep signal only: an undefined Asimov Z (NaN), never the best working point
+    y = np.array([0, 0, 1, 1, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.8, 0.9])
+    out = metrics.classifier_metrics(metrics.ScoreSet(s, y, np.ones(5), True, np.zeros(5, dtype=int)))
+    assert 0.1 < out["significance_asimov_cut"] <= 0.2  # keeps one background event and all signal
+    assert out["significance_asimov_best"] == pytest.approx(float(asimov_significance(3.0, 1.0)))
+
+
 def test_ks_overtraining() -> None:
     rng = np.random.default_rng(1)
     assert metrics.ks_overtraining(rng.normal(size=500), rng.normal(size=500)) > 0.01

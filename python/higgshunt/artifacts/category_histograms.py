@@ -59,7 +59,7 @@ class CategoryHistograms:
         """The processes, backgrounds first (the order plot_stack stacks them), else in config order."""
         return sorted(self.kinds, key=lambda name: self.kinds[name] != "background")
 
-    def keys(self) -> list[str]:
+    def object_names(self) -> list[str]:
         """Every object of the file, "category/name" inside the category directories."""
         top = [VERSION_KEY, "data_kind", "provenance"] + (["lumi_fb"] if self.lumi_fb is not None else [])
         inside = ["data", *self.stacking_order(), *TOTALS, *(f"kind_{name}" for name in self.kinds)]
@@ -88,7 +88,8 @@ def save(directory: str | Path, histograms: CategoryHistograms) -> Path:
     target = path(directory)
     if histograms.data_kind not in DATA_KINDS:
         raise ValueError(f"data_kind {histograms.data_kind!r} is not one of {DATA_KINDS}")
-    with atomic_output(target, verify=lambda tmp: check_written(tmp, target, histograms.keys())) as tmp:
+    expected = histograms.object_names()
+    with atomic_output(target, verify=lambda tmp: check_written(tmp, target, expected)) as tmp:
         write_root(tmp, target, lambda handle: _fill(handle, histograms))
     return target
 
