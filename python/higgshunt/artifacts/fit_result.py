@@ -1,5 +1,6 @@
 """`<fit>/fit.json`: the result of `higgshunt fit` (yields, mass, significances, fit qualities), the options
-it was fitted with and the provenance; written by the fit, read by the bump hunt's report and by people.
+it was fitted with and the provenance; written by `higgshunt fit`. The bump hunt's report puts the same
+FitResult (`to_json`) into its summary per category.
 
 The file is one flat JSON object: the FitResult fields, `inputs`, `provenance` and `format_version`.
 Undefined numbers (e.g. chi2/ndf without degrees of freedom) are null in the file and NaN when loaded.
