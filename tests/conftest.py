@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,3 +28,29 @@ def real_4lep_file() -> Path:
     if not REAL_4LEP_FILE.exists():
         pytest.skip(f"reference file {REAL_4LEP_FILE} is not available")
     return REAL_4LEP_FILE
+
+
+@pytest.fixture(scope="session")
+def run_limited() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`run_limited(script, *args, limit=BYTES)` runs `python -c script args` with files limited to BYTES
+    (`ulimit -f`: writes beyond fail with EFBIG) and returns the finished process (text output).
+
+    The child imports this checkout's package, writes no bytecode (a cut-off .pyc breaks later imports) and
+    takes no optional git locks (the provenance's `git describe` cut off would leave index.lock behind)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO / "python"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "GIT_OPTIONAL_LOCKS": "0",
+    }
+
+    def run(script: str, *args: str, limit: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+        )
+
+    return run

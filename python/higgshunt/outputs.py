@@ -73,6 +73,9 @@ def atomic_output(
         if exc.errno in WRITE_ERRNOS:
             raise _write_error(final, exc) from exc
         raise
+    except OutputError as exc:
+        # a nested write into the temporary folder: name the final path, which the user knows
+        raise OutputError(str(exc).replace(str(tmp), str(final))) from exc
     finally:
         _remove(tmp)
 

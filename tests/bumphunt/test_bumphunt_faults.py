@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 from higgshunt import bumphunt
+from higgshunt.artifacts import category_histograms
 from higgshunt.cli import main
 from higgshunt.errors import ConfigError, InputError, ModelFormatError
 from higgshunt.outputs import MARKER
@@ -117,4 +118,23 @@ def test_cli_runs_and_prints_the_table(
     assert code == 0
     printed = capsys.readouterr().out
     assert "cutbased" in printed and "ml " in printed and f"written to {output}" in printed
-    assert sorted(p.name for p in output.iterdir()) == [MARKER, "bumphunt.root", "summary.json"]
+    assert sorted(p.name for p in output.iterdir()) == sorted(
+        [MARKER, category_histograms.FILE_NAME, "summary.json"]
+    )
+
+
+@pytest.mark.parametrize("limit", [8192, 60_000])
+def test_a_full_disk_leaves_no_output(make_config: Any, tmp_path: Path, run_limited: Any, limit: int) -> None:
+    """Under `ulimit -f` ROOT only prints a SysError; the run must still fail with one line naming the output
+    and leave no output folder (no bumphunt.root without keys), nor a temporary one."""
+    path = make_config(tmp_path / "config")
+    # a first run exports the model for the C++ inference beside it; the limit is for the bump hunt's output
+    bumphunt.run(bumphunt.load(path), plots=False, fit=False, progress=False)
+    output = tmp_path / "out"
+    script = "import sys\nfrom higgshunt.cli import main\nsys.exit(main(['bumphunt', *sys.argv[1:]]))\n"
+    done = run_limited(script, "--config", str(path), "--output", str(output), "--no-progress", limit=limit)
+    errors = [line for line in done.stderr.splitlines() if not line.startswith(("INFO", "WARNING"))]
+    assert done.returncode == 1, done.stderr
+    assert len(errors) == 1, done.stderr
+    assert errors[0].startswith(f"higgshunt bumphunt: error: {output}") and "File too large" in errors[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config"]

@@ -50,7 +50,14 @@ def histograms(tmp_path_factory):
         ("{path}:sparse", (100, 130), InputError, "empty"),
         ("{path}:negative", (100, 160), InputError, "negative bin contents"),
         ("{path}:map", (100, 160), InputError, "is a TH2D, expected a 1D histogram"),
-        ("{path}:good", (200, 300), InputError, "fewer than 3 whole bins"),
+        (
+            "{path}:good",
+            (200, 300),
+            ConfigError,
+            r"mass range \[200, 300\] is not inside the histogram's range",
+        ),
+        ("{path}:good", (90, 150), ConfigError, "not inside the histogram's range"),
+        ("{path}:good", (100, 102.5), ConfigError, "fewer than 3 whole bins"),
         ("{path}.nothere:good", (100, 160), InputError, r"\.nothere: no such file"),
         ("{path}", (100, 160), ConfigError, "expected FILE.root:HISTNAME"),
     ],
@@ -155,3 +162,96 @@ def test_cli_error_is_one_line(tmp_path, histograms, capsys) -> None:
     assert code == 1
     assert len(err.splitlines()) == 1 and err.startswith("higgshunt fit: error:") and "good" in err
     assert not (tmp_path / "o").exists()
+
+
+def _cli(capfd, *args: str) -> tuple[int, str]:
+    """Run `higgshunt fit` in-process; (exit code, everything on stderr, ROOT's C++ output included)."""
+    code = main(["fit", *args])
+    return code, capfd.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"mass,count\n100,3\n", "not a readable ROOT file"),
+        (b"", "not a readable ROOT file"),
+    ],
+)
+def test_a_file_that_is_not_root_is_one_line(tmp_path, capfd, content: bytes, message: str) -> None:
+    path = tmp_path / "hists.root"
+    path.write_bytes(content)
+    code, err = _cli(
+        capfd, "--hist", f"{path}:mass", "--mass-range", "100", "160", "--output", str(tmp_path / "o")
+    )
+    assert code == 1
+    assert err.splitlines() == [err] and message in err and str(path) in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_truncated_root_file_is_one_line(tmp_path, capfd) -> None:
+    whole = toy_file(tmp_path / "whole.root", 4)
+    cut = tmp_path / "cut.root"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    code, err = _cli(
+        capfd, "--hist", f"{cut}:mass", "--mass-range", "100", "160", "--output", str(tmp_path / "o")
+    )
+    assert code == 1
+    assert err.splitlines() == [err] and str(cut) in err
+    assert "truncated" in err or "not a readable ROOT file" in err
+
+
+def test_a_missing_histogram_names_the_file(histograms, tmp_path, capfd) -> None:
+    code, err = _cli(
+        capfd, "--hist", f"{histograms}:mass", "--mass-range", "100", "160", "--output", str(tmp_path / "o")
+    )
+    assert code == 1 and err.splitlines() == [err] and f"{histograms}: no histogram 'mass'" in err
+
+
+def test_a_nan_bin_names_the_histogram_and_bin_without_gsl_output(tmp_path, capfd) -> None:
+    counts = np.full(60, 30.0)
+    counts[41] = np.nan
+    path = write_histograms(tmp_path / "nan.root", {"mass": (EDGES, counts)})
+    code, err = _cli(
+        capfd, "--hist", f"{path}:mass", "--mass-range", "100", "160", "--output", str(tmp_path / "o")
+    )
+    assert code == 1
+    assert err.splitlines() == [err]  # no GSL or RooFit lines
+    assert f"{path}:mass: bin 42 [141.0, 142.0] holds nan" in err
+
+
+def test_an_infinite_signal_shape_bin_is_refused(histograms, tmp_path) -> None:
+    counts = np.full(60, 30.0)
+    counts[0] = np.inf
+    shape = write_histograms(tmp_path / "shape.root", {"signal": (EDGES, counts)})
+    with pytest.raises(InputError, match=r"shape.root:signal: bin 1 \[100.0, 101.0\] holds inf"):
+        fit_histogram(
+            FitOptions(hist=f"{histograms}:good", mass_range=(100.0, 160.0), signal_shape=f"{shape}:signal")
+        )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"mass_range": (100.0, float("nan"))}, "--mass-range: .* must be two finite numbers"),
+        ({"mass_range": (float("-inf"), 160.0)}, "--mass-range: .* must be two finite numbers"),
+        ({"mass_range": (130.0, 130.0)}, "--mass-range: low 130.0 must be below high 130.0"),
+        ({"width": float("inf")}, "--width: inf must be positive"),
+        ({"width": float("nan")}, "--width: nan must be positive"),
+        ({"mass_window": -2.0}, "--mass-window: -2.0 must be positive"),
+        ({"seed": -1}, r"--seed: -1 must be within \[0, 4294967295\]"),
+        ({"seed": 2**32}, "--seed: 4294967296"),
+    ],
+)
+def test_option_values_out_of_range(histograms, changes, message: str) -> None:
+    options = {"hist": f"{histograms}:good", "mass_range": (100.0, 160.0)} | changes
+    with pytest.raises(ConfigError, match=message):
+        fit_histogram(FitOptions(**options))
+
+
+def test_cli_mass_range_outside_the_histogram_is_one_line(histograms, tmp_path, capfd) -> None:
+    code, err = _cli(
+        capfd, "--hist", f"{histograms}:good", "--mass-range", "100", "200", "--output", str(tmp_path / "o")
+    )
+    assert (
+        code == 1 and err.splitlines() == [err] and "not inside the histogram's range [100.0, 160.0]" in err
+    )

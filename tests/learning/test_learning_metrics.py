@@ -7,25 +7,8 @@ import math
 import numpy as np
 import pytest
 from higgshunt.learning import metrics
-from scipy.spatial.distance import jensenshannon
+from higgshunt.stats import asimov_significance
 from scipy.stats import mannwhitneyu
-
-
-def test_asimov_hand_values() -> None:
-    # s=10, b=100: 2*(110*ln(1.1) - 10) = 2*(10.48412 - 10) = 0.96824; sqrt = 0.98399
-    assert metrics.asimov_significance(10.0, 100.0) == pytest.approx(
-        math.sqrt(2 * (110 * math.log(1.1) - 10))
-    )
-    assert float(metrics.asimov_significance(10.0, 100.0)) == pytest.approx(0.98399, abs=1e-5)
-    # s << b tends to s/sqrt(b)
-    assert float(metrics.asimov_significance(1.0, 1e6)) == pytest.approx(1e-3, rel=1e-3)
-
-
-def test_asimov_edges() -> None:
-    z = metrics.asimov_significance(np.array([0.0, -1.0, 5.0, 5.0]), np.array([10.0, 10.0, 0.0, np.nan]))
-    assert z[0] == 0.0 and z[1] == 0.0
-    assert np.isinf(z[2])
-    assert z[3] == 0.0  # NaN background is no measurement
 
 
 def test_ams_hand_value() -> None:
@@ -66,14 +49,6 @@ def test_zero_weight_events_do_not_count() -> None:
     assert eff_b == 0.0
 
 
-def test_jensen_shannon_matches_scipy() -> None:
-    p, q = np.array([1.0, 2.0, 3.0, 0.0]), np.array([0.0, 1.0, 1.0, 2.0])
-    assert metrics.jensen_shannon(p, q) == pytest.approx(jensenshannon(p, q, base=2) ** 2)
-    assert metrics.jensen_shannon(p, p) == pytest.approx(0.0)
-    assert metrics.jensen_shannon(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == pytest.approx(1.0)
-    assert math.isnan(metrics.jensen_shannon(np.zeros(3), q[:3]))
-
-
 def test_r50_and_jsd50_properties() -> None:
     rng = np.random.default_rng(5)
     n = 4000
@@ -107,9 +82,18 @@ def test_weighted_metrics_present(blob_frame) -> None:  # type: ignore[no-untype
     )
     assert set(out["bkg_eff_at_sig_eff"]) == {"0.5", "0.9", "0.95"}
     passing = s >= out["significance_asimov_cut"]
-    z = metrics.asimov_significance(w[passing & (y == 1)].sum(), w[passing & (y == 0)].sum())
+    z = asimov_significance(w[passing & (y == 1)].sum(), w[passing & (y == 0)].sum())
     assert out["significance_asimov_best"] == pytest.approx(float(z))
     assert out["ams_best"] > 0 and out["r50"] > 1 and 0 <= out["jsd50"] <= 1
+
+
+def test_best_significance_skips_cuts_that_leave_no_background() -> None:
+    # cuts above 0.2 keep signal only: an undefined Asimov Z (NaN), never the best working point
+    y = np.array([0, 0, 1, 1, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.8, 0.9])
+    out = metrics.classifier_metrics(metrics.ScoreSet(s, y, np.ones(5), True, np.zeros(5, dtype=int)))
+    assert 0.1 < out["significance_asimov_cut"] <= 0.2  # keeps one background event and all signal
+    assert out["significance_asimov_best"] == pytest.approx(float(asimov_significance(3.0, 1.0)))
 
 
 def test_ks_overtraining() -> None:

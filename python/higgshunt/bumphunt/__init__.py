@@ -9,14 +9,13 @@ simulation only), fits of the (pseudo-)data, and the significances side by side.
 from higgshunt.bumphunt.config import BumphuntConfig, load
 from higgshunt.bumphunt.report import format_table
 from higgshunt.bumphunt.run import BumphuntResult, run
-from higgshunt.bumphunt.selection import Category, Selection, asimov_significance, optimise
+from higgshunt.bumphunt.selection import Category, Selection, optimise
 
 __all__ = [
     "BumphuntConfig",
     "BumphuntResult",
     "Category",
     "Selection",
-    "asimov_significance",
     "format_table",
     "load",
     "optimise",

@@ -1,5 +1,5 @@
-"""The bump hunt's histograms: booked on the skim's selection, projected into categories, written for
-plot_stack.
+"""The bump hunt's histograms: booked on the skim's selection, projected into categories (written by
+`higgshunt.artifacts.category_histograms` for the fits and plot_stack).
 
 Per sample two results are booked on the node after the skim's cuts: the mass (cut-based selection) and,
 with a model, the mass against the score. Every score selection is a projection of the latter onto the mass
@@ -10,9 +10,7 @@ alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -131,39 +129,3 @@ def add(histograms: list[Any], name: str, title: str) -> Any:
         total.Add(hist)
     total.SetTitle(title)
     return total
-
-
-def write(
-    path: Path,
-    categories: Mapping[str, Mapping[str, Any]],
-    kinds: Mapping[str, str],
-    *,
-    lumi_fb: float | None,
-    data_kind: str,
-    provenance: str,
-) -> None:
-    """Write the plot_stack layout (docs/plot_inputs.md): per category a directory with `data`, one TH1 per
-    process and a TNamed `kind_<process>` each (backgrounds first, in stacking order), plus the extra
-    `total_signal` and `total_background`; the top level holds `lumi_fb`, a TNamed `data_kind` (its title
-    open_data, pseudo_data or simulation: the plots' label) and a TNamed `provenance` (JSON)."""
-    import ROOT
-
-    handle = ROOT.TFile.Open(str(path), "RECREATE")
-    if not handle or handle.IsZombie():
-        raise InputError(f"{path}: cannot create the ROOT file")
-    try:
-        if lumi_fb is not None:
-            ROOT.TParameter["double"]("lumi_fb", float(lumi_fb)).Write()
-        ROOT.TNamed("data_kind", data_kind).Write()
-        ROOT.TNamed("provenance", provenance).Write()
-        order = sorted(kinds, key=lambda name: kinds[name] != "background")  # stable: config order kept
-        for category, hists in categories.items():
-            directory = handle.mkdir(category)
-            directory.cd()
-            for name in ("data", *order, "total_signal", "total_background"):
-                hists[name].Write(name)
-                if name in kinds:
-                    ROOT.TNamed(f"kind_{name}", kinds[name]).Write()
-        handle.cd()
-    finally:
-        handle.Close()

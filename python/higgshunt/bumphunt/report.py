@@ -13,49 +13,49 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from higgshunt.artifacts import category_histograms
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.bumphunt.histograms import CUT_BASED, as_array
-from higgshunt.bumphunt.selection import Selection, asimov_significance
-from higgshunt.errors import FitError, InputError
-from higgshunt.learning.metrics import jensen_shannon
+from higgshunt.bumphunt.selection import Selection
+from higgshunt.errors import ConfigError, FitError, InputError
+from higgshunt.stats import asimov_significance, jensen_shannon
 
 log = logging.getLogger(__name__)
-
-ROOT_FILE = "bumphunt.root"
 
 
 def fit_categories(
     config: BumphuntConfig, directory: Path, categories: list[str], *, plots: bool, progress: bool
 ) -> dict[str, dict[str, Any]]:
-    """Fit signal + background (higgshunt.fit) to the data of every category in `directory`/bumphunt.root.
+    """Fit signal + background (higgshunt.fit) to the data of every category of the
+    category histograms (`higgshunt.artifacts.category_histograms`) in `directory`.
 
     A fit that fails (no convergence, too few events) is recorded as {"error": message} with a warning, so
     one sparse category does not hide the others.
     """
-    from higgshunt.fit import FitOptions, fit_histogram
-    from higgshunt.fit.plotting import save_plot
+    from higgshunt.fit import FitOptions, fit_histogram, save_plot
 
     settings = config.raw["fit"]
     mass = config.mass
     fit_range = tuple(settings.get("range", (mass.low, mass.high)))
     from_simulation = settings["signal_shape_from_simulation"] and settings.get("width") is None
-    root_file = directory / ROOT_FILE
     results: dict[str, dict[str, Any]] = {}
     for category in tqdm(categories, desc="fits", unit="category", disable=not progress, file=sys.stderr):
         options = FitOptions(
-            hist=f"{root_file}:{category}/data",
+            hist=category_histograms.histogram_spec(directory, category, "data"),
             mass_range=(float(fit_range[0]), float(fit_range[1])),
             signal=settings["signal"],
             background=settings["background"],
             signal_mass=settings.get("signal_mass"),
             width=settings.get("width"),
-            signal_shape=f"{root_file}:{category}/total_signal" if from_simulation else None,
+            signal_shape=category_histograms.histogram_spec(directory, category, "total_signal")
+            if from_simulation
+            else None,
             mass_window=settings.get("mass_window"),
             seed=int(config.raw["seed"]),
         )
         try:
             result, curves = fit_histogram(options)
-        except (FitError, InputError) as exc:
+        except (FitError, InputError, ConfigError) as exc:  # ConfigError: e.g. too few bins in fit.range
             log.warning("fit of the %s data failed: %s", category, exc)
             results[category] = {"error": str(exc)}
             continue
@@ -63,18 +63,24 @@ def fit_categories(
             save_plot(curves, result, options, directory / f"fit_{category}")
         results[category] = {
             **result.to_json(),
-            "hist": f"{config.output / ROOT_FILE}:{category}/data",
+            "hist": category_histograms.histogram_spec(config.output, category, "data"),
             "options": {k: v for k, v in vars(options).items() if k not in ("hist", "signal_shape")},
         }
     return results
 
 
 def draw_stacks(directory: Path, categories: list[str], *, progress: bool) -> list[Path]:
-    """`directory`/stack_<category>.png drawn by macros/plot_stack.C from `directory`/bumphunt.root."""
+    """`directory`/stack_<category>.png drawn by macros/plot_stack.C from the category
+    histograms in `directory`."""
     from higgshunt.plotting import run_macro
 
     return [
-        run_macro("plot_stack", directory / ROOT_FILE, category, output=directory / f"stack_{category}.png")
+        run_macro(
+            "plot_stack",
+            category_histograms.path(directory),
+            category,
+            output=directory / f"stack_{category}.png",
+        )
         for category in tqdm(
             categories, desc="stack plots", unit="plot", disable=not progress, file=sys.stderr
         )
@@ -109,10 +115,10 @@ def summary(
 
     Keys: channel, lumi_fb, mass, window_gev, model; `selections` (per optimised selection: the lowest score
     kept `cut` (events with score >= cut pass), its `categories` with their score edges, expected signal,
-    background and Asimov Z, from simulation only); `categories` (per directory of bumphunt.root: `yields` per
+    background and Asimov Z, from simulation only); `categories` (per category directory: `yields` per
     process and data (sum of weights and its error in the histogram range and in the window), `expected`
     counting in the window, `sculpting_jsd` for score selections (see `sculpting`), and `fit` of the data:
-    fit.json's content or {"error": ...}); `significance`
+    the fit result's content or {"error": ...}); `significance`
     (per selection: expected Asimov from counting, expected from the fit's Asimov data, observed local with
     the mass fixed and floating); provenance. Infinite or undefined numbers are null.
     """
@@ -126,7 +132,11 @@ def summary(
         s, b = counted["signal"]["window_sum_w"], counted["background"]["window_sum_w"]
         entry: dict[str, Any] = {
             "yields": {process: yields(category[process], window) for process in ("data", *kinds)},
-            "expected": {"signal": s, "background": b, "significance_asimov": asimov_significance(s, b)},
+            "expected": {
+                "signal": s,
+                "background": b,
+                "significance_asimov": float(asimov_significance(s, b)),
+            },
         }
         if name != CUT_BASED:
             entry["sculpting_jsd"] = sculpting(category, categories[CUT_BASED])

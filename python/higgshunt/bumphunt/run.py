@@ -1,8 +1,9 @@
 """Run a bump hunt: book every sample's histograms, run all event loops at once, choose the score cuts on
 simulation, write the category histograms (plot_stack layout), fit the data per category, write the summary.
 
-Everything goes to one output directory written under a temporary name and renamed when complete:
-bumphunt.root, summary.json, stack_<category>.png and fit_<category>/fit.{png,pdf} (with plots).
+Everything goes to one output directory written under a temporary name and renamed when complete: the
+category histograms (`higgshunt.artifacts.category_histograms`), summary.json, stack_<category>.png and
+fit_<category>/fit.{png,pdf} (with plots).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from higgshunt import provenance, skim
+from higgshunt.artifacts import category_histograms
+from higgshunt.artifacts.category_histograms import CategoryHistograms
 from higgshunt.bumphunt import data_kind, report, selection
 from higgshunt.bumphunt import histograms as hists
 from higgshunt.bumphunt.config import BumphuntConfig
@@ -28,7 +31,6 @@ from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 
-ROOT_FILE = report.ROOT_FILE
 SUMMARY_FILE = "summary.json"
 
 
@@ -47,7 +49,7 @@ class BumphuntResult:
 
     @property
     def root_file(self) -> Path:
-        return self.output / ROOT_FILE
+        return category_histograms.path(self.output)
 
 
 def run(
@@ -96,13 +98,15 @@ def run(
     output = config.output
     with atomic_output(output) as tmp:
         tmp.mkdir(parents=True)
-        hists.write(
-            tmp / ROOT_FILE,
-            categories,
-            kinds,
-            lumi_fb=config.lumi_fb,
-            data_kind=what,
-            provenance=json.dumps(record, default=str),
+        category_histograms.save(
+            tmp,
+            CategoryHistograms(
+                categories=categories,
+                kinds=kinds,
+                lumi_fb=config.lumi_fb,
+                data_kind=what,
+                provenance=record,
+            ),
         )
         fits = (
             report.fit_categories(config, tmp, list(categories), plots=plots, progress=progress)

@@ -17,20 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from higgshunt.errors import InputError
+from higgshunt.stats import asimov_significance
 
 log = logging.getLogger(__name__)
-
-
-def asimov_significance(signal: float, background: float) -> float:
-    """Z = sqrt(2((s + b) ln(1 + s/b) - s)), the median discovery significance of a counting experiment.
-
-    0 for s <= 0; NaN for b <= 0 (undefined: no background estimate).
-    """
-    if not background > 0 or math.isnan(signal):
-        return math.nan
-    if signal <= 0:
-        return 0.0
-    return math.sqrt(2.0 * ((signal + background) * math.log1p(signal / background) - signal))
 
 
 @dataclass(frozen=True)
@@ -102,7 +91,7 @@ def optimise(
         for j in range(i + 1, n + 1):
             s, b = s_above[i] - s_above[j], b_above[i] - b_above[j]
             if b >= min_background:
-                z2[i, j] = asimov_significance(s, b) ** 2
+                z2[i, j] = float(asimov_significance(s, b)) ** 2
     best, choice = _best_intervals(z2, n, categories)
     start = int(np.argmax(best[categories - 1][:n]))
     if not np.isfinite(best[categories - 1][start]):
@@ -126,7 +115,7 @@ def optimise(
                 high=float(edges[end - 1]) if end < n else math.inf,
                 signal=float(s),
                 background=float(b),
-                significance=asimov_significance(s, b),
+                significance=float(asimov_significance(s, b)),
             )
         )
     selection = Selection(tuple(chosen))

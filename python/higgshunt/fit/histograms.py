@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from higgshunt.artifacts.root_files import open_root, quiet_root
 from higgshunt.errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -71,19 +72,18 @@ def read_spectrum(spec: str, mass_range: tuple[float, float]) -> Spectrum:
     The range is moved inwards to the nearest bin edges (with a warning) so that only whole bins are fitted.
 
     Raises:
-        InputError: missing or unreadable file; no such histogram (the message lists the ones that exist);
-            not a 1D histogram; fewer than 3 bins in range; negative contents; empty or all-zero in range.
+        ConfigError: a mass range that is not inside the histogram's range or holds fewer than 3 whole bins.
+        InputError: missing, unreadable or truncated file; no such histogram (the message lists the ones
+            that exist); not a 1D histogram; a NaN or infinite bin, negative contents, or all bins zero in
+            range.
     """
     import ROOT
 
     path, name = parse_spec(spec)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    handle = ROOT.TFile.Open(str(path), "READ")
-    if not handle or handle.IsZombie():
-        raise InputError(f"{path}: not a readable ROOT file")
+    handle = open_root(path, InputError, f"a ROOT file holding the histogram {name!r}")
     try:
-        hist = handle.Get(name)
+        with quiet_root():
+            hist = handle.Get(name)
         if not hist:
             available = ", ".join(histogram_names(handle)) or "none"
             raise InputError(f"{path}: no histogram {name!r} (histograms in the file: {available})")
@@ -105,12 +105,17 @@ def _restrict(
 ) -> Spectrum:
     lo, hi = mass_range
     tolerance = 1e-9 * max(abs(lo), abs(hi), 1.0)
+    if lo < edges[0] - tolerance or hi > edges[-1] + tolerance:
+        raise ConfigError(
+            f"{spec}: the mass range [{lo}, {hi}] is not inside the histogram's range "
+            f"[{edges[0]}, {edges[-1]}]"
+        )
     first = int(np.searchsorted(edges, lo - tolerance))
     last = int(np.searchsorted(edges, hi + tolerance, side="right")) - 1
     if last - first < 3:
-        raise InputError(
+        raise ConfigError(
             f"{spec}: fewer than 3 whole bins in the mass range [{lo}, {hi}] "
-            f"(histogram range [{edges[0]}, {edges[-1]}])"
+            f"(histogram range [{edges[0]}, {edges[-1]}], {len(counts)} bins)"
         )
     kept = edges[first : last + 1]
     if abs(kept[0] - lo) > tolerance or abs(kept[-1] - hi) > tolerance:
@@ -118,6 +123,12 @@ def _restrict(
             "%s: mass range [%g, %g] moved to the bin edges [%g, %g]", spec, lo, hi, kept[0], kept[-1]
         )
     inside = counts[first:last]
+    if not np.all(np.isfinite(inside)):
+        bad = first + int(np.flatnonzero(~np.isfinite(inside))[0])
+        raise InputError(
+            f"{spec}: bin {bad + 1} [{edges[bad]}, {edges[bad + 1]}] holds {inside[bad - first]}; a "
+            "likelihood fit needs finite counts"
+        )
     if np.any(inside < 0):
         raise InputError(
             f"{spec}: negative bin contents in [{kept[0]}, {kept[-1]}]; a likelihood fit needs counts"

@@ -29,7 +29,7 @@ class Minimum:
     """Outcome of one minimisation.
 
     Attributes:
-        name: which fit (for messages and fit.json).
+        name: which fit (for messages and the fit result).
         nll: the minimum of the negative log-likelihood.
         status: MINUIT's status (0 = converged).
         covariance_quality: 0 not computed, 1 approximate, 2 forced positive definite, 3 accurate.

@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from higgshunt.outputs import atomic_output
-
-if TYPE_CHECKING:
-    from higgshunt.fit.run import FitCurves, FitOptions, FitResult
+from higgshunt.artifacts.fit_result import FitResult
+from higgshunt.fit.histograms import Spectrum
+from higgshunt.fit.options import FitOptions
+from higgshunt.plotting import save_figure
 
 log = logging.getLogger(__name__)
 
+PLOT_STEM = "fit"  # the plot files: fit.png and fit.pdf
 # The label after "ATLAS" for what the data are (Spectrum.data_kind); files that do not say are data.
 STATUS = {"open_data": "Open Data", "pseudo_data": "Pseudo-data", "simulation": "Simulation"}
 
 
+@dataclass(frozen=True)
+class FitCurves:
+    """Numbers for the plot: spectrum, expected counts per bin, smooth curves (events per bin width)."""
+
+    spectrum: Spectrum
+    expected: np.ndarray
+    grid: np.ndarray
+    total: np.ndarray
+    background: np.ndarray
+    background_only: np.ndarray
+
+
 def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output: Path) -> list[Path]:
-    """Write `output`/fit.png and fit.pdf; returns their paths."""
+    """Write `output`/fit.png and fit.pdf; returns their paths.
+
+    Raises:
+        OutputError: a plot cannot be written.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -67,13 +84,10 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
         bottom.set_ylim(-4, 4)
         bottom.set_xlabel(mathtext(spectrum.title) or "Mass")
         bottom.set_xlim(spectrum.edges[0], spectrum.edges[-1])
-        paths = []
-        for suffix in ("png", "pdf"):
-            path = output / f"fit.{suffix}"
-            with atomic_output(path) as tmp:
-                fig.savefig(tmp, dpi=120 if suffix == "png" else None, format=suffix)
-            paths.append(path)
-        plt.close(fig)
+        try:
+            paths = save_figure(fig, output / PLOT_STEM, ("png", "pdf"), dpi=120)
+        finally:
+            plt.close(fig)
     return paths
 
 

@@ -12,18 +12,20 @@ Any fit that does not converge (status != 0) stops everything with FitError; not
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from higgshunt.errors import ConfigError, FitError
+from higgshunt.artifacts import fit_result
+from higgshunt.artifacts.fit_result import FitRecord, FitResult
+from higgshunt.errors import FitError
 from higgshunt.fit import likelihood as lk
-from higgshunt.fit.histograms import Spectrum, read_spectrum
-from higgshunt.fit.models import BACKGROUNDS, SIGNALS, SpectrumModel, binned_data, build, pdf_values
+from higgshunt.fit.histograms import Spectrum, parse_spec, read_spectrum
+from higgshunt.fit.models import SpectrumModel, binned_data, build, pdf_values
+from higgshunt.fit.options import FitOptions, validate
+from higgshunt.fit.plotting import FitCurves, save_plot
 from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
 
@@ -31,102 +33,6 @@ log = logging.getLogger(__name__)
 
 WINDOW_WIDTHS = 3.0  # default half-width of the floating-mass window, in signal widths
 _STARTS = (0.0, -1.0, 1.0, -2.0, 2.0)  # starting masses of the floating fit, in widths from the first guess
-
-
-@dataclass(frozen=True)
-class FitOptions:
-    """What to fit.
-
-    Attributes:
-        hist: "FILE.root:HISTNAME" of the mass spectrum (data or pseudo-data).
-        mass_range: (low, high) fit range, in the histogram's units; moved inwards to bin edges.
-        signal: "gauss" or "dscb".
-        background: "exp", "exppoly2" or "bern4".
-        signal_mass: the hypothesised mass: start and centre of the floating window, and the fixed-mass
-            hypothesis. None: the largest excess over the background-only fit (or the simulation's peak).
-        width: signal resolution (sigma), fixed. None: from the simulation, else floating.
-        signal_shape: "FILE.root:HISTNAME" of simulated signal; its fit fixes the width and the tails.
-        mass_window: half-width of the window in which the mass floats; None: 3 widths.
-        seed: seed of ROOT's random generator (recorded; the fit itself draws no random numbers).
-    """
-
-    hist: str
-    mass_range: tuple[float, float]
-    signal: str = "gauss"
-    background: str = "exp"
-    signal_mass: float | None = None
-    width: float | None = None
-    signal_shape: str | None = None
-    mass_window: float | None = None
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class FitResult:
-    """What fit.json holds (see `to_json`). Masses and widths in the histogram's units, yields in events.
-
-    Attributes:
-        significance_local: Z = sqrt(q0) with the mass floating in `mass_window` ("mass_floating") and with
-            the mass fixed at `fixed_mass` ("mass_fixed"), plus the q0 values.
-        significance_expected: Asimov Z of the fitted signal + background model (mass fixed at the fit).
-        chi2, ndf, chi2_ndf: Pearson chi2 of the signal + background fit over the bins, ndf = bins - free
-            parameters.
-        status, covariance_quality: of the main (floating-mass) fit.
-        fits: every minimisation (nll, status, covariance quality, edm).
-        parameters: value and error of every model parameter after the main fit.
-    """
-
-    mass: float
-    mass_err: float
-    width: float
-    width_err: float
-    signal_yield: float
-    signal_yield_err: float
-    background_yield: float
-    background_yield_err: float
-    significance_local: dict[str, float]
-    significance_expected: float
-    mass_window: tuple[float, float]
-    fixed_mass: float
-    chi2: float
-    ndf: int
-    chi2_ndf: float
-    status: int
-    covariance_quality: int
-    fits: dict[str, dict[str, Any]]
-    parameters: dict[str, dict[str, Any]]
-
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class FitCurves:
-    """Numbers for the plot: spectrum, expected counts per bin, smooth curves (events per bin width)."""
-
-    spectrum: Spectrum
-    expected: np.ndarray
-    grid: np.ndarray
-    total: np.ndarray
-    background: np.ndarray
-    background_only: np.ndarray
-
-
-def validate(options: FitOptions) -> None:
-    """Check option values before reading anything (ConfigError names the option)."""
-    lo, hi = options.mass_range
-    if not lo < hi:
-        raise ConfigError(f"--mass-range: low {lo} must be below high {hi}")
-    if options.signal not in SIGNALS:
-        raise ConfigError(f"--signal: {options.signal!r} is not one of {', '.join(SIGNALS)}")
-    if options.background not in BACKGROUNDS:
-        raise ConfigError(f"--background: {options.background!r} is not one of {', '.join(BACKGROUNDS)}")
-    if options.signal_mass is not None and not lo < options.signal_mass < hi:
-        raise ConfigError(f"--signal-mass: {options.signal_mass} is outside the mass range [{lo}, {hi}]")
-    if options.width is not None and not options.width > 0:
-        raise ConfigError(f"--width: {options.width} must be positive")
-    if options.mass_window is not None and not options.mass_window > 0:
-        raise ConfigError(f"--mass-window: {options.mass_window} must be positive")
 
 
 def _require_converged(minimum: lk.Minimum) -> lk.Minimum:
@@ -361,19 +267,24 @@ def _chi2(observed: np.ndarray, expected: np.ndarray, n_free: int) -> tuple[floa
 
 
 def run_fit(options: FitOptions, output: str | Path, *, plots: bool = True) -> FitResult:
-    """Fit (see `fit_histogram`) and write `output`/fit.json and, with `plots`, fit.png and fit.pdf."""
-    result, curves = fit_histogram(options)
-    output = Path(output)
-    document = {
-        **result.to_json(),
-        "inputs": dataclasses.asdict(options),
-        "provenance": collect(dataclasses.asdict(options)),
-    }
-    if plots:
-        from higgshunt.fit.plotting import save_plot
+    """Fit (see `fit_histogram`) and write the folder `output` whole: the fit result
+    (`higgshunt.artifacts.fit_result`) and, with `plots`, fit.png and fit.pdf.
 
-        save_plot(curves, result, options, output)
-    with atomic_output(output / "fit.json") as tmp:
-        tmp.write_text(json.dumps(document, indent=2, default=float) + "\n")
+    Raises:
+        as `fit_histogram`; OutputError: `output` cannot be written, is a folder higgshunt did not write or
+            holds an input histogram file.
+    """
+    result, curves = fit_histogram(options)
+    inputs = [parse_spec(spec)[0] for spec in (options.hist, options.signal_shape) if spec]
+    record = FitRecord(
+        result=result,
+        inputs=dataclasses.asdict(options),
+        provenance=collect(dataclasses.asdict(options)),
+    )
+    with atomic_output(output, inputs=inputs) as tmp:
+        tmp.mkdir()
+        if plots:
+            save_plot(curves, result, options, tmp)
+        fit_result.save(tmp, record)
     log.info("fit written to %s", output)
     return result

@@ -20,11 +20,11 @@ import numpy as np
 from higgshunt.artifacts import root_files
 from higgshunt.errors import OutputError
 from higgshunt.outputs import atomic_output
+from higgshunt.units import MEV_PER_GEV
 
 log = logging.getLogger(__name__)
 
 TREE_NAME = "mini"
-MEV_PER_GEV = 1000.0
 ZLIB_LEVEL_1 = 101  # ROOT's compression setting of the release's files (algorithm 1 = zlib, level 1)
 # Branches data files leave empty: truth information does not exist for collision data.
 TRUTH_BRANCHES = ("lep_truthMatched", "jet_trueflav", "jet_truthMatched", "photon_truthMatched")
@@ -244,9 +244,9 @@ def write(path: str | Path, data: Columns) -> None:
     import ROOT
 
     def verify(tmp: Path) -> None:
-        root_files.verify(tmp, Path(path), {TREE_NAME: len(data)})
+        root_files.check_written(tmp, Path(path), {TREE_NAME: len(data)})
 
-    with atomic_output(path, verify=verify) as tmp, root_files.quiet():
+    with atomic_output(path, verify=verify) as tmp, root_files.quiet_root():
         handle = root_files.open_file(tmp, "RECREATE", "", ZLIB_LEVEL_1)
         if handle is None:
             raise OutputError(f"{path}: cannot create the ROOT file")

@@ -20,10 +20,9 @@ import numpy as np
 
 from higgshunt.errors import InputError
 from higgshunt.generation import ntuple
+from higgshunt.units import PB_PER_FB
 
 log = logging.getLogger(__name__)
-
-PB_PER_FB = 1000.0
 
 
 def read_columns(path: Path) -> ntuple.Columns:

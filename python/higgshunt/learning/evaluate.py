@@ -25,6 +25,7 @@ from higgshunt.learning import data, metrics, plots, predictors, report
 from higgshunt.learning.anomaly import significance_improvement
 from higgshunt.outputs import atomic_output, check_replaceable
 from higgshunt.plotting.roc_file import write_roc_file
+from higgshunt.stats import asimov_significance
 
 log = logging.getLogger(__name__)
 
@@ -152,11 +153,11 @@ def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
         comp_curve = None
         if job.competitor is not None:
             c_scan = metrics.cut_scan(job.competitor.score, job.competitor.y, job.competitor.weight)
-            comp_curve = (c_scan["cut"], _finite(metrics.asimov_significance(c_scan["s"], c_scan["b"])))
+            comp_curve = (c_scan["cut"], _finite(asimov_significance(c_scan["s"], c_scan["b"])))
         drawn.append(
             plots.significance_scan(
                 scan["cut"],
-                _finite(metrics.asimov_significance(scan["s"], scan["b"])),
+                _finite(asimov_significance(scan["s"], scan["b"])),
                 out_dir / "significance",
                 comp_curve,
             )

@@ -1,8 +1,7 @@
 """Figures of merit for a classifier score: ROC, working points, Asimov significance, AMS, R50 and JSD50.
 
 All functions take numpy arrays of scores, labels (1 signal, 0 background) and optional event weights. ROC
-curves come from scikit-learn; the significance formulas are written out here and tested against hand-computed
-values.
+curves come from scikit-learn; the Asimov significance and the JSD are `higgshunt.stats`'s.
 """
 
 from __future__ import annotations
@@ -15,24 +14,12 @@ import numpy as np
 from scipy import stats
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from higgshunt.stats import asimov_significance, jensen_shannon
+
 log = logging.getLogger(__name__)
 
 WORKING_POINTS: tuple[str, ...] = ("0.5", "0.9", "0.95")
 AMS_B_REG = 10.0  # the Higgs ML challenge's regularisation term
-
-
-def asimov_significance(s: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
-    """Median discovery significance for s signal on b background: sqrt(2((s+b) ln(1+s/b) - s)).
-
-    Zero where s <= 0; infinite where b <= 0 < s (no background left is not a finite measurement).
-    """
-    s_arr, b_arr = np.broadcast_arrays(np.asarray(s, dtype=np.float64), np.asarray(b, dtype=np.float64))
-    z = np.zeros(s_arr.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ok = (s_arr > 0) & (b_arr > 0)
-        z[ok] = np.sqrt(2.0 * ((s_arr[ok] + b_arr[ok]) * np.log1p(s_arr[ok] / b_arr[ok]) - s_arr[ok]))
-    z[(s_arr > 0) & (b_arr <= 0)] = np.inf
-    return z
 
 
 def ams(s: np.ndarray | float, b: np.ndarray | float, b_reg: float = AMS_B_REG) -> np.ndarray:
@@ -71,22 +58,6 @@ def bkg_eff_at_sig_eff(
     ok = tpr >= target - 1e-12
     index = int(np.flatnonzero(ok)[0])
     return float(fpr[index]), float(min(thresholds[index], np.max(score)))
-
-
-def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
-    """Jensen-Shannon divergence (base 2, between 0 and 1) of two histograms, normalised here."""
-    p = np.asarray(p, dtype=np.float64)
-    q = np.asarray(q, dtype=np.float64)
-    if p.sum() <= 0 or q.sum() <= 0:
-        return float("nan")
-    p, q = p / p.sum(), q / q.sum()
-    m = 0.5 * (p + q)
-
-    def kl(a: np.ndarray) -> float:
-        nz = a > 0
-        return float(np.sum(a[nz] * np.log2(a[nz] / m[nz])))
-
-    return 0.5 * kl(p) + 0.5 * kl(q)
 
 
 def r50_jsd50(

@@ -19,12 +19,10 @@ from higgshunt.skim import snapshot as snapshots
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import WEIGHT, WEIGHT_SQUARED, CutflowBooking
 from higgshunt.skim.table import LazyTable
+from higgshunt.units import MEV_PER_GEV, PB_PER_FB
 
 log = logging.getLogger(__name__)
 
-# The one place where MeV (the ntuples' unit) becomes GeV (the exported unit).
-MEV_TO_GEV = 1e-3
-PB_PER_FB = 1e3  # luminosity in fb^-1 times 1000 = pb^-1, to pair with cross-sections in pb
 ID_COLUMNS = ("runNumber", "eventNumber")
 WEIGHT_COLUMNS = (WEIGHT, "w_mc", "w_sf", "w_norm")
 
@@ -129,8 +127,11 @@ def _define_features(node: Any, config: SkimConfig) -> Any:
     defined: set[str] = set()
     for feature in config.features:
         if feature.source not in defined:
+            # The one place where MeV (the ntuples' unit) becomes GeV (the exported unit): times 0.001.
             expression = (
-                f"({feature.expression}) * {MEV_TO_GEV!r}" if feature.to_gev else f"({feature.expression})"
+                f"({feature.expression}) * {1.0 / MEV_PER_GEV!r}"
+                if feature.to_gev
+                else f"({feature.expression})"
             )
             node = _step(
                 node.Define,

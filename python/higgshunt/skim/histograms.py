@@ -29,9 +29,9 @@ def write(path: Path, sample: str, histograms: dict[str, Any], cutflow: Cutflow)
     expected: dict[str, int | None] = {f"{sample}/{hist.GetName()}": None for hist in written}
 
     def verify(tmp: Path) -> None:
-        root_files.verify(tmp, path, expected)
+        root_files.check_written(tmp, path, expected)
 
-    with atomic_output(path, verify=verify) as tmp, root_files.quiet():
+    with atomic_output(path, verify=verify) as tmp, root_files.quiet_root():
         if path.exists():
             shutil.copyfile(path, tmp)
         handle = root_files.open_file(tmp, "UPDATE")

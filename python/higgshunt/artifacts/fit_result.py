@@ -1,0 +1,126 @@
+"""`<fit>/fit.json`: the result of `higgshunt fit` (yields, mass, significances, fit qualities), the options
+it was fitted with and the provenance; written by `higgshunt fit`. The bump hunt's report puts the same
+FitResult (`to_json`) into its summary per category.
+
+The file is one flat JSON object: the FitResult fields, `inputs`, `provenance` and `format_version`.
+Undefined numbers (e.g. chi2/ndf without degrees of freedom) are null in the file and NaN when loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from higgshunt.artifacts.documents import check_version, read_json, validate, write_json
+from higgshunt.errors import ArtifactError
+
+FILE_NAME = "fit.json"
+FORMAT_VERSION = 1
+VERSION_KEY = "format_version"
+_SCHEMA = "fit_result"
+_WHAT = "a higgshunt fit result (fit.json)"
+
+
+class FitResultError(ArtifactError):
+    """fit.json is missing, unreadable, of another format version or not a fit result."""
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The numbers of one fit. Masses and widths in the histogram's units, yields in events.
+
+    Attributes:
+        significance_local: Z = sqrt(q0) with the mass floating in `mass_window` ("mass_floating") and with
+            the mass fixed at `fixed_mass` ("mass_fixed"), plus the q0 values.
+        significance_expected: Asimov Z of the fitted signal + background model (mass fixed at the fit).
+        chi2, ndf, chi2_ndf: Pearson chi2 of the signal + background fit over the bins, ndf = bins - free
+            parameters.
+        status, covariance_quality: of the main (floating-mass) fit.
+        fits: every minimisation (nll, status, covariance quality, edm).
+        parameters: value and error of every model parameter after the main fit.
+    """
+
+    mass: float
+    mass_err: float
+    width: float
+    width_err: float
+    signal_yield: float
+    signal_yield_err: float
+    background_yield: float
+    background_yield_err: float
+    significance_local: dict[str, float]
+    significance_expected: float
+    mass_window: tuple[float, float]
+    fixed_mass: float
+    chi2: float
+    ndf: int
+    chi2_ndf: float
+    status: int
+    covariance_quality: int
+    fits: dict[str, dict[str, Any]]
+    parameters: dict[str, dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class FitRecord:
+    """What fit.json holds: the result, the options of the fit (`inputs`) and the provenance."""
+
+    result: FitResult
+    inputs: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def path(directory: str | Path) -> Path:
+    """Where the fit result of the output folder `directory` is."""
+    return Path(directory) / FILE_NAME
+
+
+def save(directory: str | Path, record: FitRecord) -> Path:
+    """Write `directory`/fit.json atomically and read it back; returns its path.
+
+    Raises:
+        OutputError: the file cannot be written (no space, file too large, no permission).
+    """
+    target = path(directory)
+    document = {
+        **record.result.to_json(),
+        "inputs": record.inputs,
+        "provenance": record.provenance,
+        VERSION_KEY: FORMAT_VERSION,
+    }
+    write_json(target, document)
+    return target
+
+
+def load(directory: str | Path) -> FitRecord:
+    """The fit result in `directory`.
+
+    Raises:
+        FitResultError: no file, not JSON, another format version, or not a fit result (the schema names
+            the key at fault).
+    """
+    source = path(directory)
+    document = read_json(source, FitResultError, _WHAT)
+    check_version(source, document, key=VERSION_KEY, version=FORMAT_VERSION, error=FitResultError, what=_WHAT)
+    validate(document, _SCHEMA, source, FitResultError)
+    values = {item.name: document[item.name] for item in dataclasses.fields(FitResult)}
+    result = FitResult(
+        **{name: _number(value) for name, value in values.items()}
+        | {"mass_window": tuple(_number(edge) for edge in values["mass_window"])}
+    )
+    return FitRecord(result=result, inputs=document["inputs"], provenance=document["provenance"])
+
+
+def _number(value: Any) -> Any:
+    """null (an undefined number in the file) as NaN, inside containers too."""
+    if value is None:
+        return math.nan
+    if isinstance(value, dict):
+        return {key: _number(item) for key, item in value.items()}
+    return value

@@ -1,0 +1,61 @@
+"""What `higgshunt fit` fits: the options, checked before anything is read."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from higgshunt.errors import ConfigError
+from higgshunt.fit.models import BACKGROUNDS, SIGNALS
+
+MAX_SEED = 2**32 - 1  # ROOT's random generator takes an unsigned 32-bit seed
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """What to fit.
+
+    Attributes:
+        hist: "FILE.root:HISTNAME" of the mass spectrum (data or pseudo-data).
+        mass_range: (low, high) fit range, in the histogram's units, inside its range; moved inwards to bin
+            edges.
+        signal: "gauss" or "dscb".
+        background: "exp", "exppoly2" or "bern4".
+        signal_mass: the hypothesised mass: start and centre of the floating window, and the fixed-mass
+            hypothesis. None: the largest excess over the background-only fit (or the simulation's peak).
+        width: signal resolution (sigma), fixed. None: from the simulation, else floating.
+        signal_shape: "FILE.root:HISTNAME" of simulated signal; its fit fixes the width and the tails.
+        mass_window: half-width of the window in which the mass floats; None: 3 widths.
+        seed: seed of ROOT's random generator (recorded; the fit itself draws no random numbers).
+    """
+
+    hist: str
+    mass_range: tuple[float, float]
+    signal: str = "gauss"
+    background: str = "exp"
+    signal_mass: float | None = None
+    width: float | None = None
+    signal_shape: str | None = None
+    mass_window: float | None = None
+    seed: int = 0
+
+
+def validate(options: FitOptions) -> None:
+    """Check option values before reading anything (ConfigError names the option)."""
+    lo, hi = options.mass_range
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ConfigError(f"--mass-range: [{lo}, {hi}] must be two finite numbers")
+    if not lo < hi:
+        raise ConfigError(f"--mass-range: low {lo} must be below high {hi}")
+    if options.signal not in SIGNALS:
+        raise ConfigError(f"--signal: {options.signal!r} is not one of {', '.join(SIGNALS)}")
+    if options.background not in BACKGROUNDS:
+        raise ConfigError(f"--background: {options.background!r} is not one of {', '.join(BACKGROUNDS)}")
+    if options.signal_mass is not None and not lo < options.signal_mass < hi:
+        raise ConfigError(f"--signal-mass: {options.signal_mass} is outside the mass range [{lo}, {hi}]")
+    if options.width is not None and not 0 < options.width < math.inf:
+        raise ConfigError(f"--width: {options.width} must be positive")
+    if options.mass_window is not None and not 0 < options.mass_window < math.inf:
+        raise ConfigError(f"--mass-window: {options.mass_window} must be positive")
+    if not 0 <= options.seed <= MAX_SEED:
+        raise ConfigError(f"--seed: {options.seed} must be within [0, {MAX_SEED}]")
