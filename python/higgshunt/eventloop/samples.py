@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from higgshunt import resources
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.skim.config import REPO_ROOT, SkimConfig
+from higgshunt.skim.config import SkimConfig
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,7 @@ def samples_from_manifest(
     return samples
 
 
-GENERATION_CONFIG = REPO_ROOT / "configs" / "samples.yaml"
+GENERATION_CONFIG = resources.shipped_config("samples")
 
 
 def generate_builtin(config: SkimConfig) -> None:

@@ -119,17 +119,17 @@ def run(
     if not jobs:
         return result
 
-    if executor == "dask" and config.raw["output"]["snapshot"]["enabled"]:
+    if executor == "dask" and config.snapshot.enabled:
         # a distributed Snapshot writes one file per partition, which the atomic rename cannot follow
         raise ConfigError(f"{config.source}: output.snapshot is not available with --executor dask")
-    declare(config.raw.get("declarations"), source=config.source)
+    declare(config.declarations, source=config.source)
     runner = executors.make(
         executor,
         threads=threads,
         max_events=max_events,
         scheduler=scheduler,
         npartitions=npartitions,
-        declarations=config.raw.get("declarations"),
+        declarations=config.declarations,
         progress=progress,
     )
     result.channel_dir.mkdir(parents=True, exist_ok=True)
@@ -207,7 +207,7 @@ def _prepare(
         )
     normalisation = {} if sample.is_data else _normalisation(config, sample, checked.good[0])
     fingerprint = {
-        "config_hash": provenance.config_hash({k: v for k, v in config.raw.items() if k != "samples"}),
+        "config_hash": config.selection_hash,
         "sample": {
             "name": sample.name,
             "kind": sample.kind,
@@ -225,7 +225,7 @@ def _prepare(
 def _book(
     config: SkimConfig, jobs: list[_Job], runner: executors.Executor, channel_dir: Path, scratch: Path
 ) -> None:
-    snapshot_on = bool(config.raw["output"]["snapshot"]["enabled"])
+    snapshot_on = config.snapshot.enabled
     distributed = isinstance(runner, executors.DaskExecutor)
     for position, job in enumerate(jobs):
         snapshot_tmp = None
@@ -260,7 +260,6 @@ def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, A
         dsid=job.dsid,
         features=config.feature_names,
     )
-    compression = config.raw["output"]["compression"]
     attrs = {
         "provenance": record,
         "config_hash": config.hash,
@@ -278,8 +277,8 @@ def _write(config: SkimConfig, job: _Job, channel_dir: Path, record: dict[str, A
         frames,
         job.sample,
         attrs,
-        complib=compression["library"],
-        complevel=int(compression["level"]),
+        complib=config.compression.library,
+        complevel=config.compression.level,
         expected_rows=booked.table.rows(),
     )
     return cutflow
@@ -298,26 +297,26 @@ def _merge_cutflow_json(path: Path, cutflow: Cutflow, record: dict[str, Any]) ->
 
 def _expressions(config: SkimConfig, sample: Sample) -> list[str]:
     expressions = [
-        *config.raw["definitions"].values(),
-        *(cut["expression"] for cut in config.raw["cuts"]),
+        *config.definitions.values(),
+        *(cut.expression for cut in config.cuts),
         *(feature.expression for feature in config.features),
     ]
     if not sample.is_data:
-        weights = config.raw["weights"]
-        expressions += [weights["mc"], *weights["scale_factors"]]
+        weights = config.weights
+        expressions += [weights.mc, *weights.scale_factors]
         if sample.xsec_pb is None:
-            expressions.append(weights["xsec"])
+            expressions.append(weights.xsec)
         if sample.sum_weights is None:
-            expressions.append(weights["sum_weights"])
+            expressions.append(weights.sum_weights)
     return expressions
 
 
 def _normalisation(config: SkimConfig, sample: Sample, first_file: str) -> dict[str, Any]:
     """Cross-section and sum of weights for the record: the config/manifest values, else the tree's branches
     (first entry; the per-event weight reads the branches themselves)."""
-    weights = config.raw["weights"]
+    weights = config.weights
     record: dict[str, Any] = {"xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
-    for key, branch in (("xsec_pb", weights["xsec"]), ("sum_weights", weights["sum_weights"])):
+    for key, branch in (("xsec_pb", weights.xsec), ("sum_weights", weights.sum_weights)):
         if record[key] is None:
             value = inputs.first_value(first_file, config.tree, branch)
             record[key] = None if value is None else float(value)
