@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,35 @@ def load(path: str | Path, schema_name: str) -> dict[str, Any]:
     return config
 
 
-def validate(config: dict[str, Any], schema_name: str, *, source: str = "<config>") -> None:
-    """Validate `config` against the named schema; raise ConfigError for the first (most relevant) problem."""
+def validate(
+    config: dict[str, Any],
+    schema_name: str,
+    *,
+    source: str = "<config>",
+    options: Mapping[str, str] | None = None,
+) -> None:
+    """Validate `config` against the named schema; raise ConfigError for the first (most relevant) problem.
+
+    `options` maps key paths set from the command line (e.g. "training.epochs") to the options that set them
+    ("--epochs"): a problem there is reported under the option's name rather than the config's.
+    """
     validator = jsonschema.Draft202012Validator(schema(schema_name))
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
-    if error is not None:
-        raise ConfigError(f"{source}: {_describe(error)}")
+    if error is None:
+        return
+    where = _key_path(error.absolute_path)
+    for key, option in (options or {}).items():
+        if where == key or where.startswith((f"{key}.", f"{key}[")):
+            raise ConfigError(f"{option}: {_message(error)}")
+    raise ConfigError(f"{source}: {_describe(error)}")
+
+
+def validate_options(options: dict[str, Any], schema_name: str) -> None:
+    """Validate command-line options (a dict keyed like the schema, None = not given) against the named
+    schema; the one-line ConfigError names the option as typed, e.g. `--signal-mass`."""
+    given = {key: value for key, value in options.items() if value is not None}
+    names = {key: "--" + key.replace("_", "-") for key in given}
+    validate(given, schema_name, source="options", options=names)
 
 
 def with_defaults(config: dict[str, Any], schema_name: str) -> dict[str, Any]:
@@ -85,20 +109,6 @@ def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
             target = target[part]
         node = target
     return node
-
-
-def validate_options(options: dict[str, Any], schema_name: str) -> None:
-    """Validate command-line options (a dict keyed like the schema, None = not given) against the named
-    schema; the one-line ConfigError names the option as typed, e.g. `--signal-mass`."""
-    given = {key: value for key, value in options.items() if value is not None}
-    validator = jsonschema.Draft202012Validator(schema(schema_name))
-    error = jsonschema.exceptions.best_match(validator.iter_errors(given))
-    if error is not None:
-        path = list(error.absolute_path)
-        if path:
-            option = "--" + str(path[0]).replace("_", "-")
-            raise ConfigError(f"{option}: {_message(error)}")
-        raise ConfigError(f"options: {_describe(error)}")
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

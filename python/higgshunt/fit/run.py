@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from higgshunt import configuration
 from higgshunt.errors import ConfigError, FitError
 from higgshunt.fit import likelihood as lk
 from higgshunt.fit.histograms import Spectrum, read_spectrum
-from higgshunt.fit.models import BACKGROUNDS, SIGNALS, SpectrumModel, binned_data, build, pdf_values
+from higgshunt.fit.models import SpectrumModel, binned_data, build, pdf_values
 from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
 
@@ -113,20 +114,16 @@ class FitCurves:
 
 
 def validate(options: FitOptions) -> None:
-    """Check option values before reading anything (ConfigError names the option)."""
+    """Check option values against `schemas/fit.json`, then what the schema cannot express, before reading
+    anything (ConfigError names the option)."""
+    configuration.validate_options(
+        {**dataclasses.asdict(options), "mass_range": list(options.mass_range)}, "fit"
+    )
     lo, hi = options.mass_range
     if not lo < hi:
         raise ConfigError(f"--mass-range: low {lo} must be below high {hi}")
-    if options.signal not in SIGNALS:
-        raise ConfigError(f"--signal: {options.signal!r} is not one of {', '.join(SIGNALS)}")
-    if options.background not in BACKGROUNDS:
-        raise ConfigError(f"--background: {options.background!r} is not one of {', '.join(BACKGROUNDS)}")
     if options.signal_mass is not None and not lo < options.signal_mass < hi:
         raise ConfigError(f"--signal-mass: {options.signal_mass} is outside the mass range [{lo}, {hi}]")
-    if options.width is not None and not options.width > 0:
-        raise ConfigError(f"--width: {options.width} must be positive")
-    if options.mass_window is not None and not options.mass_window > 0:
-        raise ConfigError(f"--mass-window: {options.mass_window} must be positive")
 
 
 def _require_converged(minimum: lk.Minimum) -> lk.Minimum:
