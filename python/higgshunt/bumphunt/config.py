@@ -209,11 +209,7 @@ def _load_skim(raw: dict[str, Any], source: str) -> skim.SkimConfig:
     path = resources.relative_to_file(raw["skim"], source)
     if not path.is_file():
         raise ConfigError(f"{source}: skim: no skim config {path}")
-    skim_config = skim.load(path)
-    if "lumi_fb" not in raw:
-        return skim_config
-    skim_raw = {**skim_config.raw, "lumi_fb": float(raw["lumi_fb"])}
-    return skim.config.build(skim_raw, source=str(path))
+    return skim.load(path, lumi_fb=None if "lumi_fb" not in raw else float(raw["lumi_fb"]))
 
 
 def _check(raw: dict[str, Any], skim_config: skim.SkimConfig, source: str) -> None:

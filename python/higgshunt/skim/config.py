@@ -135,16 +135,19 @@ class SkimConfig:
         return [feature.name for feature in self.features]
 
     def manifest_path(self) -> Path:
+        """The sample manifest (the `manifest` attribute)."""
         return self.manifest
 
 
-def load(path: str | Path) -> SkimConfig:
+def load(path: str | Path, *, lumi_fb: float | None = None) -> SkimConfig:
     """Read, validate and check a skim config; raise ConfigError naming the file and key on any problem.
 
     A `manifest` given in the file is taken relative to the file's folder; without one, the built-in
-    manifest is found under the data root (`resources.builtin_data`).
+    manifest is found under the data root (`resources.builtin_data`). `lumi_fb` overrides the file's.
     """
     raw = configuration.load(path, SCHEMA)
+    if lumi_fb is not None:
+        raw["lumi_fb"] = lumi_fb
     return build(raw, source=str(path))
 
 
