@@ -66,17 +66,20 @@ def test_typed_settings() -> None:
 
 
 def test_manifest_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A manifest written in the config is taken from the config's folder; the built-in one from the data
-    root ($HIGGSHUNT_ROOT, else the checkout)."""
+    """A relative manifest is found under the data root ($HIGGSHUNT_ROOT, else the checkout), also when a
+    loaded config is built again from its `raw`."""
+    monkeypatch.delenv("HIGGSHUNT_ROOT", raising=False)
+    assert skim.config.build(MINIMAL).manifest_path() == REPO / "data" / "generated" / "samples.json"
+    monkeypatch.setenv("HIGGSHUNT_ROOT", str(tmp_path))
     path = tmp_path / "configs" / "mine.yaml"
     path.parent.mkdir()
-    path.write_text(yaml.safe_dump({**MINIMAL, "manifest": "generated/samples.json"}))
-    assert skim.load(path).manifest_path() == path.parent / "generated" / "samples.json"
-    monkeypatch.setenv("HIGGSHUNT_ROOT", str(tmp_path))
     path.write_text(yaml.safe_dump(MINIMAL))
     config = skim.load(path)
     assert config.manifest_path() == tmp_path / "data" / "generated" / "samples.json"
     assert config.raw["manifest"] == "data/generated/samples.json"  # what is hashed stays as written
+    assert skim.config.build(config.raw, source=str(path)).manifest_path() == config.manifest_path()
+    path.write_text(yaml.safe_dump({**MINIMAL, "manifest": "/elsewhere/samples.json"}))
+    assert skim.load(path).manifest_path() == Path("/elsewhere/samples.json")
 
 
 @pytest.mark.parametrize(

@@ -142,8 +142,8 @@ class SkimConfig:
 def load(path: str | Path, *, lumi_fb: float | None = None) -> SkimConfig:
     """Read, validate and check a skim config; raise ConfigError naming the file and key on any problem.
 
-    A `manifest` given in the file is taken relative to the file's folder; without one, the built-in
-    manifest is found under the data root (`resources.builtin_data`). `lumi_fb` overrides the file's.
+    A relative `manifest` (the built-in one by default) is found under the data root
+    (`resources.builtin_data`). `lumi_fb` overrides the file's.
     """
     raw = configuration.load(path, SCHEMA)
     if lumi_fb is not None:
@@ -157,11 +157,6 @@ def build(raw: dict[str, Any], *, source: str = "<config>") -> SkimConfig:
     filled = _with_defaults(raw)
     features = tuple(_expand_features(filled["features"], source))
     _check(filled, features, source)
-    manifest = (
-        resources.relative_to_file(raw["manifest"], source)
-        if "manifest" in raw
-        else resources.builtin_data(filled["manifest"])
-    )
     output = filled["output"]
     return SkimConfig(
         source=source,
@@ -173,7 +168,7 @@ def build(raw: dict[str, Any], *, source: str = "<config>") -> SkimConfig:
         folds=int(filled["folds"]),
         lumi_fb=None if filled.get("lumi_fb") is None else float(filled["lumi_fb"]),
         skim=filled.get("skim"),
-        manifest=manifest,
+        manifest=resources.builtin_data(filled["manifest"]),
         samples=tuple(MappingProxyType(entry) for entry in copy.deepcopy(filled.get("samples", []))),
         declarations=filled.get("declarations"),
         definitions=MappingProxyType(dict(filled["definitions"])),
