@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,12 +44,71 @@ def load(path: str | Path, schema_name: str) -> dict[str, Any]:
     return config
 
 
-def validate(config: dict[str, Any], schema_name: str, *, source: str = "<config>") -> None:
-    """Validate `config` against the named schema; raise ConfigError for the first (most relevant) problem."""
+def validate(
+    config: dict[str, Any],
+    schema_name: str,
+    *,
+    source: str = "<config>",
+    options: Mapping[str, str] | None = None,
+) -> None:
+    """Validate `config` against the named schema; raise ConfigError for the first (most relevant) problem.
+
+    `options` maps key paths set from the command line (e.g. "training.epochs") to the options that set them
+    ("--epochs"): a problem there is reported under the option's name rather than the config's.
+    """
     validator = jsonschema.Draft202012Validator(schema(schema_name))
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
-    if error is not None:
-        raise ConfigError(f"{source}: {_describe(error)}")
+    if error is None:
+        return
+    where = _key_path(error.absolute_path)
+    for key, option in (options or {}).items():
+        if where == key or where.startswith((f"{key}.", f"{key}[")):
+            raise ConfigError(f"{option}: {_message(error)}")
+    raise ConfigError(f"{source}: {_describe(error)}")
+
+
+def validate_options(options: dict[str, Any], schema_name: str) -> None:
+    """Validate command-line options (a dict keyed like the schema, None = not given) against the named
+    schema; the one-line ConfigError names the option as typed, e.g. `--signal-mass`."""
+    given = {key: value for key, value in options.items() if value is not None}
+    names = {key: "--" + key.replace("_", "-") for key in given}
+    validate(given, schema_name, source="options", options=names)
+
+
+def with_defaults(config: dict[str, Any], schema_name: str) -> dict[str, Any]:
+    """A copy of `config` with every missing key that has a `default` in the named schema filled in.
+
+    The schema is the one source of defaults. Nested objects and the objects inside arrays (e.g. every entry
+    of a list of histograms) are filled too; a block whose default is `{}` is created and then filled from its
+    own properties' defaults. Keys without a `default` stay absent.
+    """
+    root = schema(schema_name)
+    filled: dict[str, Any] = _fill(copy.deepcopy(config), root, root)
+    return filled
+
+
+def _fill(value: Any, node: dict[str, Any], root: dict[str, Any]) -> Any:
+    node = _resolve(node, root)
+    if isinstance(value, dict):
+        for key, child in node.get("properties", {}).items():
+            child = _resolve(child, root)
+            if key not in value and "default" in child:
+                value[key] = copy.deepcopy(child["default"])
+            if key in value:
+                value[key] = _fill(value[key], child, root)
+    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        return [_fill(item, node["items"], root) for item in value]
+    return value
+
+
+def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local `$ref` ("#/$defs/name") to the schema it names."""
+    while "$ref" in node:
+        target: Any = root
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -61,7 +122,16 @@ def _describe(error: jsonschema.ValidationError) -> str:
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         prefix = f"{where}: " if where else ""
         return f"{prefix}unknown key {', '.join(hints)}; allowed keys: {', '.join(allowed)}"
-    return f"{where or 'top level'}: {_one_line(error.message)}"
+    return f"{where or 'top level'}: {_message(error)}"
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, in the project's words where its own are clumsy."""
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(str(v) for v in error.validator_value)}"
+    if error.validator == "exclusiveMinimum" and error.validator_value == 0:
+        return f"{error.instance!r} must be positive"
+    return _one_line(error.message)
 
 
 def _key_path(parts: Any) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from higgshunt import resources
 from higgshunt.outputs import atomic_output
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONFIG_DIR = Path("configs")
+CONFIG_DIR = resources.config_dir()
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ import platform
 import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
 import higgshunt
+from higgshunt import resources
 
 _PACKAGES = (
     "root",
@@ -24,7 +24,6 @@ _PACKAGES = (
     "pythia8mc",
     "fastjet",
 )
-_REPO = Path(__file__).resolve().parents[2]
 
 
 def config_hash(config: Any) -> str:
@@ -34,10 +33,14 @@ def config_hash(config: Any) -> str:
 
 
 def code_version() -> str:
-    """`git describe` of the source tree (with `-dirty` for local changes), or the package version."""
+    """`git describe` of the source checkout (with `-dirty` for local changes), or the package version when
+    higgshunt is installed (its folder may sit inside some unrelated git repository)."""
+    checkout = resources.source_checkout()
+    if checkout is None:
+        return higgshunt.__version__
     try:
         out = subprocess.run(
-            ["git", "-C", str(_REPO), "describe", "--always", "--dirty", "--tags"],
+            ["git", "-C", str(checkout), "describe", "--always", "--dirty", "--tags"],
             capture_output=True,
             text=True,
             timeout=10,

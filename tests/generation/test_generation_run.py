@@ -96,6 +96,16 @@ def _write_config(tmp_path: Path, edit: Any) -> Path:
     return tmp_path / "samples.yaml"
 
 
+def test_config_is_typed_and_its_output_under_the_data_root(
+    samples_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    assert samples_config.output == repo / "data" / "generated"  # the checkout, wherever the command runs
+    assert samples_config.pseudodata.lumi_fb == (10.0, 36.0) and samples_config.batch_size > 0
+    monkeypatch.setenv("HIGGSHUNT_ROOT", str(tmp_path))
+    assert load_config(samples_config.path).output == tmp_path / "data" / "generated"
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [

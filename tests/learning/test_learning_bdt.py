@@ -32,7 +32,7 @@ def test_explicit_tmva_without_tmva_is_an_error() -> None:
 
 
 def test_tmva_options_are_the_proven_bdtg() -> None:
-    options = bdt.tmva_options(settings.DEFAULTS["bdt"])
+    options = bdt.tmva_options(settings.merged({})["bdt"])  # the schema's defaults
     assert options == (
         "!H:!V:NTrees=1000:MinNodeSize=2.5%:BoostType=Grad:Shrinkage=0.1:UseBaggedBoost:"
         "BaggedSampleFraction=0.5:nCuts=20:MaxDepth=2"

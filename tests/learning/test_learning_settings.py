@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from higgshunt import configuration
 from higgshunt.errors import ConfigError
 from higgshunt.learning import settings
 
@@ -59,16 +60,42 @@ def test_options_and_overrides() -> None:
         }
     )
     assert config["adversarial"]["lambda"] == 3.0 and config["adversarial"]["lambda_scan"] == [0.0, 3.0]
-    assert (
-        config["training"]["folds"] == 2
-        and config["training"]["epochs"] == settings.DEFAULTS["training"]["epochs"]
-    )
+    training = configuration.schema("train")["properties"]["training"]["properties"]
+    default_epochs = training["epochs"]["default"]
+    assert config["training"]["folds"] == 2 and config["training"]["epochs"] == default_epochs
     again = settings.with_overrides(config, {"seed": 9, "output": "p", "lambdas": [1.0]})
     assert (
         again["training"]["seed"] == 9
         and again["output"] == "p"
         and again["adversarial"]["lambda_scan"] == []
     )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"epochs": 0}, "--epochs: 0 is less than the minimum of 1"),
+        ({"folds": 0}, "--folds: 0 is less than the minimum of 1"),
+        ({"backend": "lightgbm"}, "--backend: 'lightgbm' is not one of auto, xgboost, tmva"),
+        ({"lambdas": [-1.0]}, "--lambda: -1.0 is less than the minimum of 0"),
+        ({"output": "o", "seed": -3}, "--seed: -3 is less than the minimum of 0"),
+    ],
+)
+def test_overrides_are_validated_again(overrides: dict, message: str) -> None:
+    """`higgshunt train --config X --epochs 0` is a one-line error naming the option."""
+    config = settings.load(CONFIGS / "train_hzz4l.yaml")
+    with pytest.raises(ConfigError) as info:
+        settings.with_overrides(config, overrides)
+    assert str(info.value) == message
+
+
+def test_defaults_come_from_the_schema() -> None:
+    config = settings.from_options({"data": "t.csv", "features": ["a"], "model": "bdt", "output": "o"})
+    assert config["bdt"]["n_trees"] == 1000 and config["data"]["fold_column"] == "fold"
+    assert config["tune"]["space"]["width"] == [16, 32, 64] and config["competitor"] is None
+    partial = settings.merged({**config, "tune": {"space": {"width": [8]}}})
+    assert partial["tune"]["space"] == {"width": [8]}  # a given space replaces the default grid whole
+    assert partial["tune"]["max_epochs"] == 20
 
 
 def test_hzz4l_features_are_skim_columns() -> None:

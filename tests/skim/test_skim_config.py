@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from higgshunt import skim
 from higgshunt.errors import ConfigError
 
@@ -46,12 +47,39 @@ def test_defaults_and_units() -> None:
         ],
     }
     config = skim.config.build(raw)
-    assert config.tree == "mini" and config.raw["output"]["compression"]["library"] == "blosc"
+    assert config.tree == "mini" and config.compression == skim.config.Compression("blosc", 5)
     assert [(f.name, f.index, f.to_gev) for f in config.features] == [
         ("pt1", 0, True),
         ("pt2", 1, True),
         ("y", None, False),
     ]
+
+
+def test_typed_settings() -> None:
+    config = skim.config.build(
+        {**MINIMAL, "histograms": [{"feature": "x", "bins": 4, "low": 0, "high": 2}], "weights": {"mc": "w"}}
+    )
+    assert config.histograms == (skim.config.Histogram("x", "x", "x;x;events", 4, 0.0, 2.0),)
+    assert config.weights == skim.config.Weights("w", (), "XSection", "SumWeights")
+    assert config.cuts == (skim.config.Cut("all_events", "true"),) and config.samples == ()
+    assert not config.snapshot.enabled and config.skim is None and config.declarations is None
+
+
+def test_manifest_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative manifest is found under the data root ($HIGGSHUNT_ROOT, else the checkout), also when a
+    loaded config is built again from its `raw`."""
+    monkeypatch.delenv("HIGGSHUNT_ROOT", raising=False)
+    assert skim.config.build(MINIMAL).manifest_path() == REPO / "data" / "generated" / "samples.json"
+    monkeypatch.setenv("HIGGSHUNT_ROOT", str(tmp_path))
+    path = tmp_path / "configs" / "mine.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump(MINIMAL))
+    config = skim.load(path)
+    assert config.manifest_path() == tmp_path / "data" / "generated" / "samples.json"
+    assert config.raw["manifest"] == "data/generated/samples.json"  # what is hashed stays as written
+    assert skim.config.build(config.raw, source=str(path)).manifest_path() == config.manifest_path()
+    path.write_text(yaml.safe_dump({**MINIMAL, "manifest": "/elsewhere/samples.json"}))
+    assert skim.load(path).manifest_path() == Path("/elsewhere/samples.json")
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,15 @@
-"""Load a bump-hunt configuration: schema validation, defaults, the channel's skim config, semantic checks."""
+"""Load a bump-hunt configuration: schema validation, defaults (from the schema), the channel's skim config,
+semantic checks; the result is a typed, frozen `BumphuntConfig`."""
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from higgshunt import configuration, skim
+from higgshunt import configuration, resources, skim
 from higgshunt.errors import ConfigError
 from higgshunt.provenance import config_hash
 
@@ -40,15 +40,54 @@ class Binning:
 
 
 @dataclass(frozen=True)
+class Optimisation:
+    """How the score cut and categories are chosen."""
+
+    categories: int
+    min_background: float
+
+
+@dataclass(frozen=True)
+class ProcessGroup:
+    """Samples drawn as one process."""
+
+    name: str
+    title: str
+    samples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """The signal + background fit of every category (None: the fit's own default)."""
+
+    enabled: bool
+    signal: str
+    background: str
+    range: tuple[float, float] | None
+    signal_mass: float | None
+    width: float | None
+    signal_shape_from_simulation: bool
+    mass_window: float | None
+
+
+@dataclass(frozen=True)
 class BumphuntConfig:
     """A validated bump-hunt configuration.
 
     Attributes:
         source: the file it was read from.
-        raw: the configuration with defaults filled in (recorded in provenance and hashed).
+        raw: the configuration with defaults filled in, kept only to be hashed and recorded in provenance;
+            read the typed attributes.
         hash: SHA-256 of `raw`.
         skim: the channel's skim config (luminosity overridden by `lumi_fb` when given).
         model: the trained-model directory for the ml selection, None for cut-based only.
+        mass: the mass histogram's binning (edges as written in the config), of the skim feature
+            `mass_feature`, with the axis title `mass_title`.
+        window: the mass window where significances are counted.
+        score: the binning of the score column `score_column`.
+        processes: the configured process groups, in stacking order.
+        output: the output directory.
+        plots, seed, data_kind: as in the schema.
     """
 
     source: str
@@ -56,6 +95,19 @@ class BumphuntConfig:
     hash: str
     skim: skim.SkimConfig
     model: Path | None
+    mass: Binning
+    mass_feature: str
+    mass_title: str
+    window: tuple[float, float]
+    score: Binning
+    score_column: str
+    optimisation: Optimisation
+    processes: tuple[ProcessGroup, ...]
+    fit: FitSettings
+    output: Path
+    plots: bool
+    seed: int
+    data_kind: str
 
     @property
     def channel(self) -> str:
@@ -64,37 +116,6 @@ class BumphuntConfig:
     @property
     def lumi_fb(self) -> float | None:
         return self.skim.lumi_fb
-
-    @property
-    def mass(self) -> Binning:
-        mass = self.raw["mass"]
-        return Binning(int(mass["bins"]), float(mass["low"]), float(mass["high"]))
-
-    @property
-    def mass_feature(self) -> str:
-        return str(self.raw["mass"]["feature"])
-
-    @property
-    def mass_title(self) -> str:
-        return str(self.raw["mass"]["title"])
-
-    @property
-    def window(self) -> tuple[float, float]:
-        low, high = self.raw["window"]
-        return float(low), float(high)
-
-    @property
-    def score(self) -> Binning:
-        score = self.raw["score"]
-        return Binning(int(score["bins"]), float(score["low"]), float(score["high"]))
-
-    @property
-    def score_column(self) -> str:
-        return str(self.raw["score"]["column"])
-
-    @property
-    def output(self) -> Path:
-        return Path(self.raw["output"])
 
 
 def load(
@@ -126,44 +147,69 @@ def build(
     model_dir = Path(filled["model"]) if filled.get("model") else None
     if model_dir is not None and not (model_dir / "manifest.json").is_file():
         raise ConfigError(f"{source}: model: {model_dir} is not a trained-model directory (no manifest.json)")
-    return BumphuntConfig(source, filled, config_hash(filled), skim_config, model_dir)
+    return _typed(filled, source, skim_config, model_dir)
+
+
+def _typed(
+    filled: dict[str, Any], source: str, skim_config: skim.SkimConfig, model: Path | None
+) -> BumphuntConfig:
+    mass, score, fit = filled["mass"], filled["score"], filled["fit"]
+    fit_range = fit.get("range")
+    return BumphuntConfig(
+        source=source,
+        raw=filled,
+        hash=config_hash(filled),
+        skim=skim_config,
+        model=model,
+        mass=_binning(mass),
+        mass_feature=str(mass["feature"]),
+        mass_title=str(mass["title"]),
+        window=(float(filled["window"][0]), float(filled["window"][1])),
+        score=_binning(score),
+        score_column=str(score["column"]),
+        optimisation=Optimisation(
+            int(filled["optimisation"]["categories"]), float(filled["optimisation"]["min_background"])
+        ),
+        processes=tuple(
+            ProcessGroup(entry["name"], entry.get("title", entry["name"]), tuple(entry["samples"]))
+            for entry in filled["processes"]
+        ),
+        fit=FitSettings(
+            enabled=bool(fit["enabled"]),
+            signal=str(fit["signal"]),
+            background=str(fit["background"]),
+            range=None if fit_range is None else (float(fit_range[0]), float(fit_range[1])),
+            signal_mass=fit.get("signal_mass"),
+            width=fit.get("width"),
+            signal_shape_from_simulation=bool(fit["signal_shape_from_simulation"]),
+            mass_window=fit.get("mass_window"),
+        ),
+        output=Path(filled["output"]),
+        plots=bool(filled["plots"]),
+        seed=int(filled["seed"]),
+        data_kind=str(filled["data_kind"]),
+    )
+
+
+def _binning(block: dict[str, Any]) -> Binning:
+    """The binning of a `mass` or `score` block; edges keep the numbers as written (80 stays 80 in the
+    summary), which the arithmetic treats as floats."""
+    return Binning(int(block["bins"]), block["low"], block["high"])
 
 
 def _with_defaults(raw: dict[str, Any]) -> dict[str, Any]:
-    filled = copy.deepcopy(raw)
-    filled["mass"].setdefault("title", f"{filled['mass']['feature']} [GeV]")
-    score = filled.setdefault("score", {})
-    score.setdefault("column", "score")
-    score.setdefault("bins", 200)
-    score.setdefault("low", 0.0)
-    score.setdefault("high", 1.0)
-    optimisation = filled.setdefault("optimisation", {})
-    optimisation.setdefault("categories", 1)
-    optimisation.setdefault("min_background", 1.0)
-    filled.setdefault("processes", [])
-    fit = filled.setdefault("fit", {})
-    fit.setdefault("enabled", True)
-    fit.setdefault("signal", "gauss")
-    fit.setdefault("background", "exp")
-    fit.setdefault("signal_shape_from_simulation", True)
-    filled.setdefault("output", "outputs/bumphunt")
-    filled.setdefault("plots", True)
-    filled.setdefault("seed", 0)
-    filled.setdefault("data_kind", "auto")
+    """The schema's defaults, then the mass axis title derived from the mass feature."""
+    filled = configuration.with_defaults(raw, SCHEMA)
+    mass = filled["mass"]
+    filled["mass"] = {**mass, "title": mass.get("title", f"{mass['feature']} [GeV]")}
     return filled
 
 
 def _load_skim(raw: dict[str, Any], source: str) -> skim.SkimConfig:
-    path = Path(raw["skim"])
-    if not path.is_absolute() and source != "<config>":
-        path = Path(source).resolve().parent / path
+    path = resources.relative_to_file(raw["skim"], source)
     if not path.is_file():
         raise ConfigError(f"{source}: skim: no skim config {path}")
-    skim_config = skim.load(path)
-    if "lumi_fb" not in raw:
-        return skim_config
-    skim_raw = {**skim_config.raw, "lumi_fb": float(raw["lumi_fb"])}
-    return skim.config.build(skim_raw, source=str(path))
+    return skim.load(path, lumi_fb=None if "lumi_fb" not in raw else float(raw["lumi_fb"]))
 
 
 def _check(raw: dict[str, Any], skim_config: skim.SkimConfig, source: str) -> None:

@@ -81,17 +81,15 @@ def processes(config: BumphuntConfig, samples: list[Sample]) -> list[Process]:
     """The configured process groups, then every simulated sample in no group as a process of its own."""
     by_name = {sample.name: sample for sample in samples}
     result: list[Process] = []
-    for position, entry in enumerate(config.raw["processes"]):
-        where = f"{config.source}: processes[{position}] ({entry['name']})"
-        missing = [name for name in entry["samples"] if name not in by_name]
+    for position, group in enumerate(config.processes):
+        where = f"{config.source}: processes[{position}] ({group.name})"
+        missing = [name for name in group.samples if name not in by_name]
         if missing:
             raise InputError(f"{where}: no sample(s) {missing} in this run; samples: {sorted(by_name)}")
-        kinds = {by_name[name].kind for name in entry["samples"]}
+        kinds = {by_name[name].kind for name in group.samples}
         if len(kinds) != 1 or "data" in kinds:
             raise InputError(f"{where}: samples must all be signal or all background, got {sorted(kinds)}")
-        result.append(
-            Process(entry["name"], entry.get("title", entry["name"]), kinds.pop(), tuple(entry["samples"]))
-        )
+        result.append(Process(group.name, group.title, kinds.pop(), group.samples))
     grouped = {name for process in result for name in process.samples}
     for sample in samples:
         if not sample.is_data and sample.name not in grouped:

@@ -34,24 +34,24 @@ def fit_categories(
     """
     from higgshunt.fit import FitOptions, fit_histogram, save_plot
 
-    settings = config.raw["fit"]
+    settings = config.fit
     mass = config.mass
-    fit_range = tuple(settings.get("range", (mass.low, mass.high)))
-    from_simulation = settings["signal_shape_from_simulation"] and settings.get("width") is None
+    fit_range = settings.range or (mass.low, mass.high)
+    from_simulation = settings.signal_shape_from_simulation and settings.width is None
     results: dict[str, dict[str, Any]] = {}
     for category in tqdm(categories, desc="fits", unit="category", disable=not progress, file=sys.stderr):
         options = FitOptions(
             hist=category_histograms.histogram_spec(directory, category, "data"),
             mass_range=(float(fit_range[0]), float(fit_range[1])),
-            signal=settings["signal"],
-            background=settings["background"],
-            signal_mass=settings.get("signal_mass"),
-            width=settings.get("width"),
+            signal=settings.signal,
+            background=settings.background,
+            signal_mass=settings.signal_mass,
+            width=settings.width,
             signal_shape=category_histograms.histogram_spec(directory, category, "total_signal")
             if from_simulation
             else None,
-            mass_window=settings.get("mass_window"),
-            seed=int(config.raw["seed"]),
+            mass_window=settings.mass_window,
+            seed=config.seed,
         )
         try:
             result, curves = fit_histogram(options)
@@ -154,11 +154,25 @@ def summary(
         {
             "channel": config.channel,
             "lumi_fb": config.lumi_fb,
-            "mass": {"feature": config.mass_feature, **config.raw["mass"]},
+            "mass": {
+                "feature": config.mass_feature,
+                "bins": config.mass.bins,
+                "low": config.mass.low,
+                "high": config.mass.high,
+                "title": config.mass_title,
+            },
             "window_gev": list(config.window),
             "model": None
             if config.model is None
-            else {"directory": str(config.model), "score": config.raw["score"]},
+            else {
+                "directory": str(config.model),
+                "score": {
+                    "column": config.score_column,
+                    "bins": config.score.bins,
+                    "low": config.score.low,
+                    "high": config.score.high,
+                },
+            },
             "selections": {
                 name: {
                     "cut": choice.cut,

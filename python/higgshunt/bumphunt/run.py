@@ -79,20 +79,20 @@ def run(
     for sample in samples:
         inputs.check_files(sample.files, config.skim.tree, ["eventNumber"], skip_bad=False)
     processes = hists.processes(config, samples)
-    declare(config.skim.raw.get("declarations"), source=config.skim.source)
+    declare(config.skim.declarations, source=config.skim.source)
     runner = executors.make(
         executor,
         threads=threads,
         scheduler=scheduler,
         npartitions=npartitions,
-        declarations=config.skim.raw.get("declarations"),
+        declarations=config.skim.declarations,
     )
     booked = _run_event_loops(config, samples, runner)
     categories, chosen = _categories(config, booked, processes)
-    plots = bool(config.raw["plots"]) if plots is None else plots
-    fit = bool(config.raw["fit"]["enabled"]) if fit is None else fit
+    plots = config.plots if plots is None else plots
+    fit = config.fit.enabled if fit is None else fit
     kinds = {process.name: process.kind for process in processes}
-    what = data_kind.detect(config.raw["data_kind"], config.skim, samples)
+    what = data_kind.detect(config.data_kind, config.skim, samples)
     log.info("data of this run: %s", what)
     record = provenance.collect(config.raw)
     output = config.output
@@ -131,7 +131,7 @@ def _check_kinds(samples: list[Sample], config: BumphuntConfig) -> None:
                 f"{config.skim.source}: no {kind} sample among {[s.name for s in samples]}; the bump hunt "
                 "needs signal and background (and data, or the Asimov data set stands in)"
             )
-    setting = config.raw["data_kind"]
+    setting = config.data_kind
     if setting != data_kind.AUTO and ("data" in kinds) == (setting == "simulation"):
         raise InputError(
             f"{config.source}: data_kind: '{setting}' but {'a' if 'data' in kinds else 'no'} data sample "
@@ -217,21 +217,21 @@ def _optimise(config: BumphuntConfig, mc: list[hists.Booked]) -> dict[str, selec
     for b in mc:
         yields[b.sample.kind] += hists.as_array(_mass_score(b))[first + 1 : last + 1, :].sum(axis=0)
     edges = np.linspace(score.low, score.high, score.bins + 1)
-    options = config.raw["optimisation"]
+    options = config.optimisation
     chosen = {
         hists.ML: selection.optimise(
-            yields["signal"], yields["background"], edges, min_background=options["min_background"]
+            yields["signal"], yields["background"], edges, min_background=options.min_background
         )
     }
     # A sharp classifier can leave too little background for many categories: fall back to fewer.
-    for n_categories in range(int(options["categories"]), 1, -1):
+    for n_categories in range(options.categories, 1, -1):
         try:
             chosen["ml_cat"] = selection.optimise(
                 yields["signal"],
                 yields["background"],
                 edges,
                 categories=n_categories,
-                min_background=options["min_background"],
+                min_background=options.min_background,
             )
             break
         except InputError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt import resources
 from higgshunt.eventloop.options import add_event_loop_arguments
 
 NAME = "bumphunt"
@@ -16,7 +17,10 @@ HELP = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", required=True, help="bump-hunt config (YAML), e.g. configs/bumphunt_hzz4l.yaml"
+        "--config",
+        required=True,
+        type=resources.config_file,
+        help="bump-hunt config (YAML file, or the name of a shipped config), e.g. bumphunt_hzz4l",
     )
     parser.add_argument(
         "--model", metavar="DIR", help="trained-model directory for the ml selection (overrides the config)"

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt import configuration
+
 NAME = "fit"
 HELP = "fit signal + background to a mass histogram with RooFit; write fit.json and the fit plot"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    fit_options = configuration.schema("fit")["properties"]  # one source of the choices and defaults
     parser.add_argument("--hist", required=True, metavar="FILE.root:HISTNAME", help="the mass histogram")
-    parser.add_argument("--signal", choices=("gauss", "dscb"), default="gauss", help="signal shape")
-    parser.add_argument(
-        "--background", choices=("exp", "exppoly2", "bern4"), default="exp", help="background shape"
-    )
+    for option, what in (("signal", "signal shape"), ("background", "background shape")):
+        parser.add_argument(
+            f"--{option}",
+            choices=fit_options[option]["enum"],
+            default=fit_options[option]["default"],
+            help=what,
+        )
     parser.add_argument(
         "--mass-range",
         required=True,
@@ -35,7 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--mass-window", type=float, help="half-width of the window where the mass floats (default: 3 widths)"
     )
     parser.add_argument("--output", required=True, help="output directory")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (recorded)")
+    parser.add_argument(
+        "--seed", type=int, default=fit_options["seed"]["default"], help="random seed (recorded)"
+    )
     parser.add_argument("--no-plots", dest="plots", action="store_false", help="fit.json only")
 
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt import resources
+
 NAME = "generate"
 HELP = "generate simulated samples and pseudo-data in the ATLAS Open Data ntuple format"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", default="configs/samples.yaml", help="samples config (default: %(default)s)"
+        "--config",
+        default="samples",
+        type=resources.config_file,
+        help="samples config (YAML file, or the name of a shipped config; default: the shipped samples.yaml)",
     )
     parser.add_argument("--output", help="output directory (default: the config's `output`)")
     parser.add_argument(

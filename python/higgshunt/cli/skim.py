@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 
+from higgshunt import resources
 from higgshunt.eventloop.options import add_event_loop_arguments
 
 NAME = "skim"
@@ -14,7 +15,12 @@ HELP = "skim ATLAS Open Data style ntuples into HDF5 tables, weighted cutflows a
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, help="channel config (YAML), e.g. configs/hzz4l.yaml")
+    parser.add_argument(
+        "--config",
+        required=True,
+        type=resources.config_file,
+        help="channel config (YAML file, or the name of a shipped config), e.g. configs/hzz4l.yaml or hzz4l",
+    )
     parser.add_argument("--output", default="outputs", help="output directory (default: outputs)")
     parser.add_argument("--samples", nargs="+", metavar="NAME", help="run only these samples")
     parser.add_argument(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt import resources
+
 NAME = "train"
 HELP = (
     "train a model (dnn, adversarial, bdt, ae, vae, tune) with k-fold; write the model directory and metrics"
@@ -20,7 +22,11 @@ def _floats(text: str) -> list[float]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_argument_group("input (a config, or a table with options)")
-    source.add_argument("--config", help="training config (YAML); options below override it")
+    source.add_argument(
+        "--config",
+        type=resources.config_file,
+        help="training config (YAML file, or the name of a shipped config); options below override it",
+    )
     source.add_argument("--data", help="table: HDF5 (pandas), CSV(.gz) or ROOT file")
     source.add_argument(
         "--key", help="HDF5 table or ROOT tree name (default: all HDF5 tables / the only tree)"

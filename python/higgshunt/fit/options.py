@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from higgshunt import configuration
 from higgshunt.errors import ConfigError
-from higgshunt.fit.models import BACKGROUNDS, SIGNALS
-
-MAX_SEED = 2**32 - 1  # ROOT's random generator takes an unsigned 32-bit seed
 
 
 @dataclass(frozen=True)
@@ -41,21 +39,16 @@ class FitOptions:
 
 
 def validate(options: FitOptions) -> None:
-    """Check option values before reading anything (ConfigError names the option)."""
+    """Check option values against `schemas/fit.json`, then what the schema cannot express (finite numbers,
+    ranges across options), before reading anything (ConfigError names the option)."""
+    configuration.validate_options({**asdict(options), "mass_range": list(options.mass_range)}, "fit")
     lo, hi = options.mass_range
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ConfigError(f"--mass-range: [{lo}, {hi}] must be two finite numbers")
     if not lo < hi:
         raise ConfigError(f"--mass-range: low {lo} must be below high {hi}")
-    if options.signal not in SIGNALS:
-        raise ConfigError(f"--signal: {options.signal!r} is not one of {', '.join(SIGNALS)}")
-    if options.background not in BACKGROUNDS:
-        raise ConfigError(f"--background: {options.background!r} is not one of {', '.join(BACKGROUNDS)}")
     if options.signal_mass is not None and not lo < options.signal_mass < hi:
         raise ConfigError(f"--signal-mass: {options.signal_mass} is outside the mass range [{lo}, {hi}]")
-    if options.width is not None and not 0 < options.width < math.inf:
-        raise ConfigError(f"--width: {options.width} must be positive")
-    if options.mass_window is not None and not 0 < options.mass_window < math.inf:
-        raise ConfigError(f"--mass-window: {options.mass_window} must be positive")
-    if not 0 <= options.seed <= MAX_SEED:
-        raise ConfigError(f"--seed: {options.seed} must be within [0, {MAX_SEED}]")
+    for name, value in (("--width", options.width), ("--mass-window", options.mass_window)):
+        if value is not None and not math.isfinite(value):
+            raise ConfigError(f"{name}: {value} must be a finite number")

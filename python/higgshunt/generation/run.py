@@ -14,7 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from higgshunt import configuration
+from higgshunt import configuration, resources
 from higgshunt.artifacts.sample_manifest import FileEntry, SampleManifest
 from higgshunt.errors import ConfigError
 from higgshunt.generation import manifest as manifest_io
@@ -27,13 +27,36 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Pseudodata:
+    """How pseudo-data are drawn: luminosities (fb^-1), seed offset and the runNumber of the data."""
+
+    lumi_fb: tuple[float, ...]
+    seed_offset: int
+    run_number: int
+
+
+@dataclass(frozen=True)
 class GenerationConfig:
-    """A validated samples config with its detector config."""
+    """A validated samples config with its detector config.
+
+    Attributes:
+        raw: the samples config as read, kept only to be recorded in provenance.
+        output: the default output directory; a relative `output` is taken from the data root
+            (`resources.builtin_data`), where the skim looks for the built-in samples.
+        skims: reconstruction-level requirements per skim, as written.
+    """
 
     path: Path
     raw: dict[str, Any]
     detector: dict[str, Any]
     samples: list[Sample]
+    output: Path
+    seed: int
+    batch_size: int
+    run_number: int
+    detector_batch_size: int
+    skims: dict[str, dict[str, int]]
+    pseudodata: Pseudodata
 
 
 def load_config(path: str | Path) -> GenerationConfig:
@@ -50,7 +73,22 @@ def load_config(path: str | Path) -> GenerationConfig:
                 f"{path}: processes[{index}].skim: '{sample.skim}' is not defined under skims "
                 f"({sorted(raw['skims'])})"
             )
-    return GenerationConfig(path, raw, detector, samples)
+    pseudo = raw["pseudodata"]
+    return GenerationConfig(
+        path,
+        raw,
+        detector,
+        samples,
+        output=resources.builtin_data(raw["output"]),
+        seed=int(raw["seed"]),
+        batch_size=int(raw["batch_size"]),
+        run_number=int(raw["run_number"]),
+        detector_batch_size=int(raw["detector_batch_size"]),
+        skims=raw["skims"],
+        pseudodata=Pseudodata(
+            tuple(pseudo["lumi_fb"]), int(pseudo["seed_offset"]), int(pseudo["run_number"])
+        ),
+    )
 
 
 def _check_efficiency_tables(detector: dict[str, Any], source: Path) -> None:
@@ -80,7 +118,7 @@ def generate(
 
     Args:
         config: from `load_config`.
-        output: output directory (default: the config's `output`, relative to the working directory).
+        output: output directory (default: the config's `output`, see `GenerationConfig`).
         events: overrides every sample's `events` (and scales `max_attempts` with it).
         processes: only these processes (names or `skim/name`); pseudo-data only for skims whose samples are
             all complete.
@@ -90,18 +128,18 @@ def generate(
         progress: show a progress bar on stderr.
         force: regenerate samples even if the manifest says they are complete.
     """
-    output_dir = Path(output if output is not None else config.raw["output"])
-    run_seed = int(config.raw["seed"] if seed is None else seed)
-    lumis = list(lumi_fb) if lumi_fb else list(config.raw["pseudodata"]["lumi_fb"])
+    output_dir = Path(output) if output is not None else config.output
+    run_seed = config.seed if seed is None else int(seed)
+    lumis = list(lumi_fb) if lumi_fb else list(config.pseudodata.lumi_fb)
     samples = [_with_events(s, events) for s in config.samples]
     chosen = select(samples, list(processes) if processes else None)
     settings = SampleSettings(
         run_seed,
-        int(config.raw["batch_size"]),
-        int(config.raw["run_number"]),
-        int(config.raw["detector_batch_size"]),
+        config.batch_size,
+        config.run_number,
+        config.detector_batch_size,
         config.detector,
-        config.raw["skims"],
+        config.skims,
     )
     manifest = manifest_io.Recorder(
         output_dir,
@@ -115,7 +153,7 @@ def generate(
         else:
             todo.append(sample)
     _run_samples(todo, settings, output_dir, manifest, jobs=jobs, progress=progress)
-    _pseudodata(samples, settings, config.raw["pseudodata"], lumis, manifest, force=force)
+    _pseudodata(samples, settings, config.pseudodata, lumis, manifest, force=force)
     manifest.save()
     return manifest.manifest
 
@@ -204,7 +242,7 @@ def _worker(sample: Sample, settings: SampleSettings, output_dir: Path, updates:
 def _pseudodata(
     samples: list[Sample],
     settings: SampleSettings,
-    config: dict[str, Any],
+    config: Pseudodata,
     lumis: list[float],
     manifest: manifest_io.Recorder,
     *,
@@ -225,14 +263,14 @@ def _pseudodata(
         inputs = sorted(str(e.fingerprint) for e in entries if e is not None)
         for lumi in lumis:
             relative = str(data_relative_path(skim, lumi))
-            key = manifest_io.fingerprint(inputs, lumi, config["seed_offset"], config["run_number"])
+            key = manifest_io.fingerprint(inputs, lumi, config.seed_offset, config.run_number)
             if not force and manifest.is_complete(relative, key):
                 continue
             data, nu = pseudodata.draw(
                 [manifest.directory / p for p in paths],
                 lumi,
-                pseudodata.seed_for(settings.seed, int(config["seed_offset"]), skim, lumi),
-                int(config["run_number"]),
+                pseudodata.seed_for(settings.seed, config.seed_offset, skim, lumi),
+                config.run_number,
             )
             ntuple.write(manifest.directory / relative, data)
             manifest.record(
@@ -240,7 +278,7 @@ def _pseudodata(
                     path=relative,
                     skim=skim,
                     process=f"data_{data_tag(lumi)}",
-                    dsid=int(config["run_number"]),
+                    dsid=config.run_number,
                     kind="data",
                     lumi_fb=lumi,
                     expected_events=nu,

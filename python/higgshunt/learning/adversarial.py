@@ -59,7 +59,7 @@ def fit_adversarial(train: Dataset, val: Dataset, settings: dict[str, Any]) -> F
         raise InputError(f"{train.source}: the adversarial model needs a mass column (--mass / data.mass)")
     adv = settings["adversarial"]
     seed = int(settings["seed"])
-    configure_determinism(seed, int(settings.get("threads", 1)))
+    configure_determinism(seed, int(settings["threads"]))
     classifier = build_classifier(train.x, DenseSpec.from_config(settings["network"]))
     # training.epochs bounds every phase, so `--epochs` shortens an adversarial run as it does the others
     cap = int(settings["epochs"])

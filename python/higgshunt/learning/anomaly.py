@@ -51,7 +51,7 @@ def _normalised(model: Any, x: np.ndarray) -> np.ndarray:
 
 def fit_autoencoder(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel:
     """Autoencoder of one fold, fitted on the background events of `train` (validated on those of `val`)."""
-    configure_determinism(int(settings["seed"]), int(settings.get("threads", 1)))
+    configure_determinism(int(settings["seed"]), int(settings["threads"]))
     bkg, bkg_val = _background(train), _background(val)
     model, _ = build_autoencoder(
         bkg.x, DenseSpec.from_config(settings["network"]), int(settings["anomaly"]["latent"])
@@ -68,7 +68,7 @@ def fit_autoencoder(train: Dataset, val: Dataset, settings: dict[str, Any]) -> F
 
 def fit_vae(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel:
     """VAE of one fold on background only; the returned (saved) model decodes z_mean."""
-    configure_determinism(int(settings["seed"]), int(settings.get("threads", 1)))
+    configure_determinism(int(settings["seed"]), int(settings["threads"]))
     bkg, bkg_val = _background(train), _background(val)
     anomaly = settings["anomaly"]
     trainer, exported = build_vae(
@@ -94,7 +94,7 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
     import keras
 
     space, kind = settings["tune"]["space"], settings["tune"]["kind"]
-    configure_determinism(int(settings["seed"]), int(settings.get("threads", 1)))
+    configure_determinism(int(settings["seed"]), int(settings["threads"]))
     if kind == "ae":
         fit_x, val_x = _background(train).x, _background(val).x
         # a code as wide as the input can learn the identity, which minimises the loss and detects nothing

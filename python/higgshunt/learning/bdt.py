@@ -85,7 +85,7 @@ def fit_xgboost(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldM
         "eta": float(bdt["learning_rate"]),
         "subsample": float(bdt["subsample"]),
         "max_bin": max(2, int(bdt["n_cuts"])),
-        "nthread": int(settings.get("threads", 1)),
+        "nthread": int(settings["threads"]),
         "seed": int(settings["seed"]),
     }
     # min_node_size is a fraction of the training weight, as TMVA's MinNodeSize; the hessian of logistic loss

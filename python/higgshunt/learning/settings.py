@@ -1,7 +1,7 @@
 """Training configuration: defaults, merging with a YAML config or command-line options, validation.
 
 A config (see `configs/train_*.yaml` and `schemas/train.json`) has the blocks data, model, training, network,
-bdt, adversarial, anomaly, tune, competitor, output. Missing keys take the defaults below.
+bdt, adversarial, anomaly, tune, competitor, output. Missing keys take the schema's defaults.
 """
 
 from __future__ import annotations
@@ -16,86 +16,37 @@ from higgshunt import configuration
 log = logging.getLogger(__name__)
 
 MODEL_KINDS = ("dnn", "adversarial", "bdt", "ae", "vae", "tune")
-
-DEFAULTS: dict[str, Any] = {
-    "data": {
-        "key": None,
-        "label": "label",
-        "signal_value": 1,
-        "weight": None,
-        "mass": None,
-        "fold_column": "fold",
-        "drop_nonfinite": False,
-        "derived": {},
-        "mass_range": None,
-    },
-    "backend": "auto",
-    "training": {
-        "folds": 3,
-        "seed": 42,
-        "epochs": 100,
-        "batch_size": 256,
-        "learning_rate": 1e-3,
-        "patience": 10,
-        "lr_schedule": "plateau",
-        "validation_fraction": 0.2,
-        "test_fraction": 0.25,
-        "threads": 1,
-    },
-    "network": {"width": 64, "depth": 3, "activation": "relu", "dropout": 0.0, "batch_norm": False},
-    # TMVA's proven BDTG options; XGBoost takes the matching ones
-    "bdt": {
-        "n_trees": 1000,
-        "max_depth": 2,
-        "learning_rate": 0.1,
-        "subsample": 0.5,
-        "min_node_size": 0.025,
-        "n_cuts": 20,
-    },
-    "adversarial": {
-        "lambda": 10.0,
-        "lambda_scan": [],
-        "n_components": 5,
-        "pretrain_epochs": 20,
-        "adversary_pretrain_epochs": 5,
-        "epochs": 30,
-        "adversary_steps": 3,
-        "adversary_learning_rate": 1e-3,
-    },
-    "anomaly": {"latent": 4, "kl_weight": 1e-3},
-    "tune": {
-        "kind": "ae",
-        "max_epochs": 20,
-        "factor": 3,
-        "space": {
-            "width": [16, 32, 64],
-            "depth": [1, 2, 3],
-            "activation": ["relu", "elu"],
-            "latent": [2, 4, 8],
-            "learning_rate": [1e-3, 3e-3],
-            "dropout": [0.0],
-        },
-    },
-    "competitor": None,
-    "plots": True,
-    "progress": True,
+SCHEMA = "train"
+# Each command-line option (by its argparse name): as typed, and the config key path it sets; a bad value is
+# reported under the option's name.
+OPTIONS = {
+    "data": ("--data", "data.path"),
+    "features": ("--features", "data.features"),
+    "key": ("--key", "data.key"),
+    "label": ("--label", "data.label"),
+    "signal_value": ("--signal-value", "data.signal_value"),
+    "weight": ("--weight", "data.weight"),
+    "mass": ("--mass", "data.mass"),
+    "model": ("--model", "model"),
+    "output": ("--output", "output"),
+    "folds": ("--folds", "training.folds"),
+    "seed": ("--seed", "training.seed"),
+    "epochs": ("--epochs", "training.epochs"),
+    "backend": ("--backend", "backend"),
+    "lambdas": ("--lambda", "adversarial"),
+    "competitor_features": ("--competitor-features", "competitor.features"),
+    "competitor": ("--competitor", "competitor"),
 }
 
 
 def merged(config: dict[str, Any]) -> dict[str, Any]:
-    """The config with every missing key filled from DEFAULTS (nested blocks merged key by key)."""
-    out = copy.deepcopy(DEFAULTS)
-    for key, value in config.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = {**out[key], **value}
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+    """The config with every missing key filled from the schema's defaults (`schemas/train.json`)."""
+    return configuration.with_defaults(config, SCHEMA)
 
 
 def load(path: str | Path) -> dict[str, Any]:
     """Read and validate a training config (YAML), then fill defaults."""
-    return merged(configuration.load(path, "train"))
+    return merged(configuration.load(path, SCHEMA))
 
 
 def from_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -129,13 +80,13 @@ def from_options(options: dict[str, Any]) -> dict[str, Any]:
         }
     if options.get("progress") is False:
         config["progress"] = False
-    configuration.validate(config, "train", source="command line")
+    configuration.validate(config, SCHEMA, source="command line", options=_option_names(options))
     return merged(config)
 
 
 def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """A loaded config with command-line overrides (output, folds, seed, epochs, lambdas, backend, model,
-    competitor, progress) applied."""
+    competitor, progress) applied, validated again (a bad value is a ConfigError naming its option)."""
     out = copy.deepcopy(config)
     for key in ("folds", "seed", "epochs"):
         if options.get(key) is not None:
@@ -157,7 +108,13 @@ def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str,
         }
     if options.get("progress") is False:
         out["progress"] = False
+    configuration.validate(out, SCHEMA, source="command line", options=_option_names(options))
     return out
+
+
+def _option_names(options: dict[str, Any]) -> dict[str, str]:
+    """Config key path -> command-line option, for the options given."""
+    return {key: flag for name, (flag, key) in OPTIONS.items() if options.get(name) is not None}
 
 
 def fit_settings(config: dict[str, Any]) -> dict[str, Any]:

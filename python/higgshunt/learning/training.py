@@ -110,7 +110,7 @@ def run_kfold(ds: Dataset, fitter: Fitter, settings: dict[str, Any], *, progress
     start = time.perf_counter()
     if n_folds == 1:
         rng = np.random.default_rng(seed + 7)
-        test_masks = [rng.random(len(ds)) < float(settings.get("test_fraction", 0.25))]
+        test_masks = [rng.random(len(ds)) < float(settings["test_fraction"])]
     else:
         test_masks = [ds.fold == f for f in range(n_folds)]
     models: list[FoldModel] = []
@@ -171,9 +171,9 @@ def fit_keras(
             monitor="val_loss", patience=int(settings["patience"]), restore_best_weights=True
         )
     ]
-    if settings.get("progress", False):
+    if settings["progress"]:
         callbacks.append(_epoch_bar(int(settings["epochs"])))
-    schedule = settings.get("lr_schedule", "plateau")
+    schedule = settings["lr_schedule"]
     if schedule == "plateau":
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(
@@ -230,7 +230,7 @@ def fit_dnn(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel
     """The dense classifier of one fold: class-balanced weights, early stopping, LR schedule."""
     from higgshunt.learning.models import DenseSpec, build_classifier
 
-    configure_determinism(int(settings["seed"]), int(settings.get("threads", 1)))
+    configure_determinism(int(settings["seed"]), int(settings["threads"]))
     model = build_classifier(train.x, DenseSpec.from_config(settings["network"]))
     history = fit_keras(
         model,

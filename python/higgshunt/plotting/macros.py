@@ -1,4 +1,4 @@
-"""Run the ROOT plotting macros of the repository's `macros/` folder in batch mode, from Python.
+"""Run the shipped ROOT plotting macros (`macros/`, see `resources.macro_dir`) in batch mode, from Python.
 
 Each macro is called as `root -l -b -q -n 'macros/NAME.C("input", "output", options...)'`. The image is
 written under a temporary name and renamed when ROOT has exited cleanly, so a failed plot leaves nothing.
@@ -15,12 +15,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from higgshunt import resources
 from higgshunt.errors import HiggshuntError
 from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 
-MACRO_DIR = Path(__file__).resolve().parents[3] / "macros"
+MACRO_DIR = resources.macro_dir()
 
 MacroArg = str | Path | bool | int | float
 

@@ -1,15 +1,18 @@
-"""Load a skim configuration: schema validation, defaults, then checks the schema cannot express."""
+"""Load a skim configuration: schema validation, defaults (from the schema), then checks the schema cannot
+express; the result is a typed, frozen `SkimConfig`."""
 
 from __future__ import annotations
 
 import copy
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from higgshunt import configuration
+from higgshunt import configuration, resources
 from higgshunt.artifacts.skim_table import RESERVED_COLUMNS
 from higgshunt.errors import ConfigError
 from higgshunt.provenance import config_hash
@@ -17,7 +20,6 @@ from higgshunt.provenance import config_hash
 log = logging.getLogger(__name__)
 
 SCHEMA = "skim"
-REPO_ROOT = Path(__file__).resolve().parents[3]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -33,50 +35,107 @@ class Feature:
 
 
 @dataclass(frozen=True)
+class Weights:
+    """Branches making up the simulated event weight."""
+
+    mc: str
+    scale_factors: tuple[str, ...]
+    xsec: str
+    sum_weights: str
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A named filter."""
+
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """A weighted histogram of an exported feature."""
+
+    name: str
+    feature: str
+    title: str
+    bins: int
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Compression:
+    """HDF5 compression of the exported table."""
+
+    library: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The optional ROOT Snapshot of the selected events."""
+
+    enabled: bool
+    algorithm: str
+    level: int
+
+
+@dataclass(frozen=True)
 class SkimConfig:
     """A validated skim configuration with defaults filled in.
 
     Attributes:
         source: the file it was read from.
-        raw: the configuration as a plain dict (defaults filled), recorded in provenance and hashed.
+        raw: the configuration as a plain dict (defaults filled), kept only to be hashed and recorded in
+            provenance; read the typed attributes.
         hash: SHA-256 of `raw`.
+        selection_hash: SHA-256 of `raw` without its `samples` (what a sample's skim depends on).
         features: the exported feature columns in order, vector features expanded.
+        skim: the built-in skim whose samples are run when the config lists none, None if not given.
+        manifest: the sample manifest (relative paths resolved, see `load`).
+        samples: the configured sample entries as written (name, kind, files, overrides), in order.
+        definitions: new columns, name -> C++ expression, in order.
     """
 
     source: str
     raw: dict[str, Any]
     hash: str
-    features: tuple[Feature, ...] = field(default=())
-
-    @property
-    def channel(self) -> str:
-        return str(self.raw["channel"])
-
-    @property
-    def tree(self) -> str:
-        return str(self.raw["tree"])
-
-    @property
-    def folds(self) -> int:
-        return int(self.raw["folds"])
-
-    @property
-    def lumi_fb(self) -> float | None:
-        value = self.raw.get("lumi_fb")
-        return None if value is None else float(value)
+    selection_hash: str
+    channel: str
+    tree: str
+    folds: int
+    lumi_fb: float | None
+    skim: str | None
+    manifest: Path
+    samples: tuple[Mapping[str, Any], ...]
+    declarations: str | None
+    definitions: Mapping[str, str]
+    cuts: tuple[Cut, ...]
+    features: tuple[Feature, ...]
+    weights: Weights
+    histograms: tuple[Histogram, ...]
+    compression: Compression
+    snapshot: Snapshot
 
     @property
     def feature_names(self) -> list[str]:
         return [feature.name for feature in self.features]
 
     def manifest_path(self) -> Path:
-        path = Path(self.raw["manifest"])
-        return path if path.is_absolute() else REPO_ROOT / path
+        """The sample manifest (the `manifest` attribute)."""
+        return self.manifest
 
 
-def load(path: str | Path) -> SkimConfig:
-    """Read, validate and check a skim config; raise ConfigError naming the file and key on any problem."""
+def load(path: str | Path, *, lumi_fb: float | None = None) -> SkimConfig:
+    """Read, validate and check a skim config; raise ConfigError naming the file and key on any problem.
+
+    A relative `manifest` (the built-in one by default) is found under the data root
+    (`resources.builtin_data`). `lumi_fb` overrides the file's.
+    """
     raw = configuration.load(path, SCHEMA)
+    if lumi_fb is not None:
+        raw["lumi_fb"] = lumi_fb
     return build(raw, source=str(path))
 
 
@@ -86,33 +145,44 @@ def build(raw: dict[str, Any], *, source: str = "<config>") -> SkimConfig:
     filled = _with_defaults(raw)
     features = tuple(_expand_features(filled["features"], source))
     _check(filled, features, source)
-    return SkimConfig(source=source, raw=filled, hash=config_hash(filled), features=features)
+    output = filled["output"]
+    return SkimConfig(
+        source=source,
+        raw=filled,
+        hash=config_hash(filled),
+        selection_hash=config_hash({k: v for k, v in filled.items() if k != "samples"}),
+        channel=str(filled["channel"]),
+        tree=str(filled["tree"]),
+        folds=int(filled["folds"]),
+        lumi_fb=None if filled.get("lumi_fb") is None else float(filled["lumi_fb"]),
+        skim=filled.get("skim"),
+        manifest=resources.builtin_data(filled["manifest"]),
+        samples=tuple(MappingProxyType(entry) for entry in copy.deepcopy(filled.get("samples", []))),
+        declarations=filled.get("declarations"),
+        definitions=MappingProxyType(dict(filled["definitions"])),
+        cuts=tuple(Cut(cut["name"], cut["expression"]) for cut in filled["cuts"]),
+        features=features,
+        weights=Weights(**{**filled["weights"], "scale_factors": tuple(filled["weights"]["scale_factors"])}),
+        histograms=tuple(
+            Histogram(h["name"], h["feature"], h["title"], int(h["bins"]), float(h["low"]), float(h["high"]))
+            for h in filled["histograms"]
+        ),
+        compression=Compression(str(output["compression"]["library"]), int(output["compression"]["level"])),
+        snapshot=Snapshot(**output["snapshot"]),
+    )
 
 
 def _with_defaults(raw: dict[str, Any]) -> dict[str, Any]:
-    filled = copy.deepcopy(raw)
-    filled.setdefault("tree", "mini")
-    filled.setdefault("manifest", "data/generated/samples.json")
-    filled.setdefault("folds", 3)
-    weights = filled.setdefault("weights", {})
-    weights.setdefault("mc", "mcWeight")
-    weights.setdefault("scale_factors", [])
-    weights.setdefault("xsec", "XSection")
-    weights.setdefault("sum_weights", "SumWeights")
-    filled.setdefault("histograms", [])
-    for hist in filled["histograms"]:
-        hist.setdefault("name", hist["feature"])
-        hist.setdefault("title", f"{hist['feature']};{hist['feature']};events")
-    output = filled.setdefault("output", {})
-    compression = output.setdefault("compression", {})
-    compression.setdefault("library", "blosc")
-    compression.setdefault("level", 5)
-    snapshot = output.setdefault("snapshot", {})
-    snapshot.setdefault("enabled", False)
-    snapshot.setdefault("algorithm", "lz4")
-    snapshot.setdefault("level", 4)
-    for feature in filled["features"]:
-        feature.setdefault("unit", "1")
+    """The schema's defaults, then the histogram defaults derived from each histogram's feature."""
+    filled = configuration.with_defaults(raw, SCHEMA)
+    filled["histograms"] = [
+        {
+            **hist,
+            "name": hist.get("name", hist["feature"]),
+            "title": hist.get("title", f"{hist['feature']};{hist['feature']};events"),
+        }
+        for hist in filled["histograms"]
+    ]
     return filled
 
 

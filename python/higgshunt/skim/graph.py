@@ -16,7 +16,7 @@ from higgshunt.errors import ConfigError
 from higgshunt.eventloop.declare import first_line
 from higgshunt.eventloop.samples import Sample
 from higgshunt.skim import snapshot as snapshots
-from higgshunt.skim.config import SkimConfig
+from higgshunt.skim.config import Histogram, SkimConfig
 from higgshunt.skim.cutflow import WEIGHT, WEIGHT_SQUARED, CutflowBooking
 from higgshunt.skim.table import LazyTable
 from higgshunt.units import MEV_PER_GEV, PB_PER_FB
@@ -54,16 +54,14 @@ def select(
     """
     where = config.source
     node, normalisation = _define_weights(df, config, sample)
-    for name, expression in config.raw["definitions"].items():
+    for name, expression in config.definitions.items():
         node = _step(node.Define, name, expression, where=f"{where}: definitions.{name}")
     if on_cut is not None:
         on_cut("all", node)
-    for position, cut in enumerate(config.raw["cuts"]):
-        node = _step(
-            node.Filter, cut["expression"], cut["name"], where=f"{where}: cuts[{position}] ({cut['name']})"
-        )
+    for position, cut in enumerate(config.cuts):
+        node = _step(node.Filter, cut.expression, cut.name, where=f"{where}: cuts[{position}] ({cut.name})")
         if on_cut is not None:
-            on_cut(cut["name"], node)
+            on_cut(cut.name, node)
     return _define_features(node, config), normalisation
 
 
@@ -84,16 +82,14 @@ def build(
     node, normalisation = select(df, config, sample, on_cut=cutflow.book)
     columns = export_columns(config)
     table = LazyTable.book(node, columns, spill_prefix=spill_prefix)
-    histograms = {
-        hist["name"]: node.Histo1D(_model(hist), hist["feature"], WEIGHT) for hist in config.raw["histograms"]
-    }
+    histograms = {hist.name: node.Histo1D(_model(hist), hist.feature, WEIGHT) for hist in config.histograms}
     snapshot = snapshots.book(node, config, columns, snapshot_path) if snapshot_path else None
     return SampleGraph(sample, cutflow, table, histograms, snapshot, normalisation)
 
 
 def _define_weights(df: Any, config: SkimConfig, sample: Sample) -> tuple[Any, dict[str, Any]]:
     """w_mc * w_sf * w_norm = weight (1 for data); also the squared weight for the cutflow's errors."""
-    weights = config.raw["weights"]
+    weights = config.weights
     if sample.is_data:
         w_mc = w_sf = w_norm = "1.0"
         normalisation: dict[str, Any] = {"lumi_fb": sample.lumi_fb or config.lumi_fb}
@@ -103,13 +99,11 @@ def _define_weights(df: Any, config: SkimConfig, sample: Sample) -> tuple[Any, d
             raise ConfigError(
                 f"{config.source}: lumi_fb is needed to normalise simulated sample {sample.name}"
             )
-        w_mc = f"double({weights['mc']})"
-        w_sf = " * ".join(f"double({name})" for name in weights["scale_factors"]) or "1.0"
-        xsec = repr(sample.xsec_pb) if sample.xsec_pb is not None else f"double({weights['xsec']})"
+        w_mc = f"double({weights.mc})"
+        w_sf = " * ".join(f"double({name})" for name in weights.scale_factors) or "1.0"
+        xsec = repr(sample.xsec_pb) if sample.xsec_pb is not None else f"double({weights.xsec})"
         sumw = (
-            repr(sample.sum_weights)
-            if sample.sum_weights is not None
-            else f"double({weights['sum_weights']})"
+            repr(sample.sum_weights) if sample.sum_weights is not None else f"double({weights.sum_weights})"
         )
         w_norm = f"{xsec} * {lumi_fb * PB_PER_FB!r} / {sumw}"
         normalisation = {"lumi_fb": lumi_fb, "xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
@@ -147,12 +141,10 @@ def _define_features(node: Any, config: SkimConfig) -> Any:
     return node
 
 
-def _model(hist: dict[str, Any]) -> Any:
+def _model(hist: Histogram) -> Any:
     import ROOT
 
-    return ROOT.RDF.TH1DModel(
-        hist["name"], hist["title"], int(hist["bins"]), float(hist["low"]), float(hist["high"])
-    )
+    return ROOT.RDF.TH1DModel(hist.name, hist.title, hist.bins, hist.low, hist.high)
 
 
 def _step(method: Any, *args: str, where: str) -> Any:

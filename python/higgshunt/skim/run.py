@@ -120,17 +120,17 @@ def run(
     if not jobs:
         return result
 
-    if executor == "dask" and config.raw["output"]["snapshot"]["enabled"]:
+    if executor == "dask" and config.snapshot.enabled:
         # a distributed Snapshot writes one file per partition, which the atomic rename cannot follow
         raise ConfigError(f"{config.source}: output.snapshot is not available with --executor dask")
-    declare(config.raw.get("declarations"), source=config.source)
+    declare(config.declarations, source=config.source)
     runner = executors.make(
         executor,
         threads=threads,
         max_events=max_events,
         scheduler=scheduler,
         npartitions=npartitions,
-        declarations=config.raw.get("declarations"),
+        declarations=config.declarations,
         progress=progress,
     )
     result.channel_dir.mkdir(parents=True, exist_ok=True)
@@ -208,7 +208,7 @@ def _prepare(
         )
     normalisation = {} if sample.is_data else _normalisation(config, sample, checked.good[0])
     fingerprint = {
-        "config_hash": provenance.config_hash({k: v for k, v in config.raw.items() if k != "samples"}),
+        "config_hash": config.selection_hash,
         "sample": {
             "name": sample.name,
             "kind": sample.kind,
@@ -226,7 +226,7 @@ def _prepare(
 def _book(
     config: SkimConfig, jobs: list[_Job], runner: executors.Executor, channel_dir: Path, scratch: Path
 ) -> None:
-    snapshot_on = bool(config.raw["output"]["snapshot"]["enabled"])
+    snapshot_on = config.snapshot.enabled
     distributed = isinstance(runner, executors.DaskExecutor)
     for position, job in enumerate(jobs):
         snapshot_tmp = None
@@ -265,7 +265,6 @@ def _write(
         dsid=job.dsid,
         features=config.feature_names,
     )
-    compression = config.raw["output"]["compression"]
     attrs = skim_table.TableAttributes(
         provenance=record,
         config_hash=config.hash,
@@ -283,8 +282,8 @@ def _write(
         job.sample.name,
         frames,
         attrs,
-        complib=compression["library"],
-        complevel=int(compression["level"]),
+        complib=config.compression.library,
+        complevel=config.compression.level,
         expected_rows=booked.table.rows(),
         replace_unreadable=force,
     )
@@ -303,26 +302,26 @@ def _merge_cutflow_json(path: Path, cutflow: Cutflow, record: dict[str, Any]) ->
 
 def _expressions(config: SkimConfig, sample: Sample) -> list[str]:
     expressions = [
-        *config.raw["definitions"].values(),
-        *(cut["expression"] for cut in config.raw["cuts"]),
+        *config.definitions.values(),
+        *(cut.expression for cut in config.cuts),
         *(feature.expression for feature in config.features),
     ]
     if not sample.is_data:
-        weights = config.raw["weights"]
-        expressions += [weights["mc"], *weights["scale_factors"]]
+        weights = config.weights
+        expressions += [weights.mc, *weights.scale_factors]
         if sample.xsec_pb is None:
-            expressions.append(weights["xsec"])
+            expressions.append(weights.xsec)
         if sample.sum_weights is None:
-            expressions.append(weights["sum_weights"])
+            expressions.append(weights.sum_weights)
     return expressions
 
 
 def _normalisation(config: SkimConfig, sample: Sample, first_file: str) -> dict[str, Any]:
     """Cross-section and sum of weights for the record: the config/manifest values, else the tree's branches
     (first entry; the per-event weight reads the branches themselves)."""
-    weights = config.raw["weights"]
+    weights = config.weights
     record: dict[str, Any] = {"xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
-    for key, branch in (("xsec_pb", weights["xsec"]), ("sum_weights", weights["sum_weights"])):
+    for key, branch in (("xsec_pb", weights.xsec), ("sum_weights", weights.sum_weights)):
         if record[key] is None:
             value = inputs.first_value(first_file, config.tree, branch)
             record[key] = None if value is None else float(value)

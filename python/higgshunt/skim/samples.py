@@ -6,15 +6,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
+from higgshunt import resources
 from higgshunt.artifacts import sample_manifest
 from higgshunt.errors import InputError
 from higgshunt.eventloop import samples
 from higgshunt.eventloop.samples import Sample
-from higgshunt.skim.config import REPO_ROOT, SkimConfig
+from higgshunt.skim.config import SkimConfig
 
 log = logging.getLogger(__name__)
 
-GENERATION_CONFIG = REPO_ROOT / "configs" / "samples.yaml"
+GENERATION_CONFIG = resources.shipped_config("samples")
 
 
 def resolve_samples(
@@ -29,7 +30,7 @@ def resolve_samples(
     The manifest is read (and the built-in samples generated) only when a sample needs it.
     """
     return samples.resolve(
-        config.raw.get("samples", []),
+        config.samples,
         source=config.source,
         inputs=inputs,
         only=only,
@@ -44,14 +45,14 @@ def manifest_samples(config: SkimConfig) -> dict[str, Sample]:
     if not path.exists():
         generate_builtin(config)
     return samples.samples_from_manifest(
-        sample_manifest.load(path), config.raw.get("skim"), lumi_fb=config.lumi_fb
+        sample_manifest.load(path), config.skim, lumi_fb=config.lumi_fb
     )
 
 
 def generate_builtin(config: SkimConfig) -> None:
     """Generate the built-in samples of the config's skim and their manifest (`higgshunt generate`)."""
     path = config.manifest_path()
-    skim = config.raw.get("skim")
+    skim = config.skim
     if skim is None:
         raise InputError(
             f"{path}: no sample manifest, and {config.source} names no built-in skim to generate"

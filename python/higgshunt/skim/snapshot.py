@@ -23,7 +23,7 @@ def book(node: Any, config: SkimConfig, columns: list[str], path: str) -> Any:
     """
     import ROOT
 
-    settings = config.raw["output"]["snapshot"]
+    settings = config.snapshot
     algorithms = {
         "lz4": ROOT.RCompressionSetting.EAlgorithm.kLZ4,
         "zstd": ROOT.RCompressionSetting.EAlgorithm.kZSTD,
@@ -31,6 +31,6 @@ def book(node: Any, config: SkimConfig, columns: list[str], path: str) -> Any:
     }
     options = ROOT.RDF.RSnapshotOptions()
     options.fLazy = True
-    options.fCompressionAlgorithm = algorithms[settings["algorithm"]]
-    options.fCompressionLevel = int(settings["level"])
+    options.fCompressionAlgorithm = algorithms[settings.algorithm]
+    options.fCompressionLevel = settings.level
     return node.Snapshot(config.tree, path, columns, options)
