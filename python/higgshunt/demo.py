@@ -19,7 +19,7 @@ from higgshunt import resources
 from higgshunt.outputs import atomic_output
 
 if TYPE_CHECKING:
-    from higgshunt.skim.run import SkimResult
+    from higgshunt.skim import SkimResult
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def _channel_section(name: str, info: dict[str, Any], root: Path) -> list[str]:
         lines.append(_metrics_row("competitor", metrics["competitor"]))
     comparison = metrics.get("comparison")
     if isinstance(comparison, dict):
-        from higgshunt.learning.report import comparison_sentence
+        from higgshunt.learning import comparison_sentence
 
         lines += ["", comparison_sentence(comparison)]
     lines.append("")

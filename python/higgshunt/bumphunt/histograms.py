@@ -15,13 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from higgshunt import skim
 from higgshunt.artifacts import trained_model
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.eventloop.samples import Sample
 from higgshunt.inference import define_score
-from higgshunt.skim import graph
-from higgshunt.skim.cutflow import WEIGHT
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +51,12 @@ def book(df: Any, config: BumphuntConfig, sample: Sample) -> Booked:
     """Book the mass histogram (and mass vs score with a model) of `sample` on the dataframe `df`."""
     import ROOT
 
-    node, _ = graph.select(df, config.skim, sample)  # exactly the skim's selection, without its outputs
+    node, _ = skim.select(df, config.skim, sample)  # exactly the skim's selection, without its outputs
     mass, feature = config.mass, config.mass_feature
     mass_model = ROOT.RDF.TH1DModel(
         f"{sample.name}_mass", f";{config.mass_title};", mass.bins, mass.low, mass.high
     )
-    mass_hist = node.Histo1D(mass_model, feature, WEIGHT)
+    mass_hist = node.Histo1D(mass_model, feature, skim.WEIGHT)
     if config.model is None:
         return Booked(sample, mass_hist, None)
     score = config.score
@@ -74,7 +73,7 @@ def book(df: Any, config: BumphuntConfig, sample: Sample) -> Booked:
         score.low,
         score.high,
     )
-    return Booked(sample, mass_hist, node.Histo2D(model_2d, feature, config.score_column, WEIGHT))
+    return Booked(sample, mass_hist, node.Histo2D(model_2d, feature, config.score_column, skim.WEIGHT))
 
 
 def processes(config: BumphuntConfig, samples: list[Sample]) -> list[Process]:

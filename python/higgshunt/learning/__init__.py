@@ -9,6 +9,7 @@ from higgshunt.learning.competitor import load as load_competitor
 from higgshunt.learning.evaluate import evaluate
 from higgshunt.learning.predictors import ScoringModel
 from higgshunt.learning.predictors import load as load_model
+from higgshunt.learning.report import comparison_sentence, format_table
 from higgshunt.learning.settings import from_options as config_from_options
 from higgshunt.learning.settings import load as load_config
 from higgshunt.learning.workflow import TrainResult, train
@@ -16,8 +17,10 @@ from higgshunt.learning.workflow import TrainResult, train
 __all__ = [
     "ScoringModel",
     "TrainResult",
+    "comparison_sentence",
     "config_from_options",
     "evaluate",
+    "format_table",
     "load_competitor",
     "load_config",
     "load_model",

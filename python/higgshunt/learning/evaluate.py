@@ -24,7 +24,7 @@ from higgshunt.learning import competitor as competitor_module
 from higgshunt.learning import data, metrics, plots, predictors, report
 from higgshunt.learning.anomaly import significance_improvement
 from higgshunt.outputs import atomic_output, check_replaceable
-from higgshunt.plotting.roc_file import write_roc_file
+from higgshunt.plotting import write_roc_file
 from higgshunt.stats import asimov_significance
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ cutflows, histograms and optional Snapshots, with RDataFrame and the compiled C+
 
 from higgshunt.skim import config
 from higgshunt.skim.config import SkimConfig, load
-from higgshunt.skim.cutflow import Cutflow, CutflowRow, format_table
+from higgshunt.skim.cutflow import WEIGHT, Cutflow, CutflowRow, format_table
+from higgshunt.skim.graph import select
 from higgshunt.skim.run import SkimResult, run
 from higgshunt.skim.samples import resolve_samples
 
@@ -17,8 +18,10 @@ __all__ = [
     "CutflowRow",
     "SkimConfig",
     "SkimResult",
+    "WEIGHT",
     "format_table",
     "load",
     "resolve_samples",
     "run",
+    "select",
 ]
