@@ -44,7 +44,7 @@ PSEUDO_DATA = FileEntry(
 
 
 def _saved(tmp_path: Path) -> SampleManifest:
-    manifest = SampleManifest(sample_manifest.path_in(tmp_path), provenance={"code_version": "test"})
+    manifest = SampleManifest(sample_manifest.path(tmp_path), provenance={"code_version": "test"})
     manifest = manifest.with_entry(SIMULATED).with_entry(PSEUDO_DATA)
     sample_manifest.save(manifest)
     return manifest

@@ -57,7 +57,7 @@ def bdt_copy(bdt_dir: Path, tmp_path: Path) -> Path:
 
 
 def edit_manifest(directory: Path, edit: Callable[[dict[str, Any]], Any]) -> None:
-    path = directory / trained_model.MANIFEST
+    path = directory / trained_model.FILE_NAME
     document = json.loads(path.read_text())
     edit(document)
     path.write_text(json.dumps(document))
@@ -86,7 +86,7 @@ def test_old_version_names_both_versions(bdt_copy: Path) -> None:
     with pytest.raises(ModelFormatError) as info:
         trained_model.load(bdt_copy)
     message = str(info.value)
-    assert str(bdt_copy / trained_model.MANIFEST) in message
+    assert str(bdt_copy / trained_model.FILE_NAME) in message
     assert "format version 1" in message and f"reads version {trained_model.VERSION}" in message
 
 
@@ -109,7 +109,7 @@ def test_booster_feature_names_must_match(tmp_path: Path) -> None:
     directory.mkdir()
     booster(names=["d", "c", "b", "a"]).save_model(str(directory / "fold0.json"))
     save_bdt(tmp_path / "ok", n_folds=1)
-    (tmp_path / "ok" / trained_model.MANIFEST).rename(directory / trained_model.MANIFEST)
+    (tmp_path / "ok" / trained_model.FILE_NAME).rename(directory / trained_model.FILE_NAME)
     with pytest.raises(ModelFormatError, match="feature names .* differ from the manifest's features"):
         trained_model.load(directory)
 
@@ -122,10 +122,10 @@ def test_missing_fold_file(bdt_copy: Path) -> None:
 
 @pytest.mark.parametrize("text", ["{not json", "", "[1, 2]"])
 def test_corrupt_manifest_is_one_line(bdt_copy: Path, text: str) -> None:
-    (bdt_copy / trained_model.MANIFEST).write_text(text)
+    (bdt_copy / trained_model.FILE_NAME).write_text(text)
     with pytest.raises(ModelFormatError) as info:
         trained_model.load(bdt_copy)
-    assert str(bdt_copy / trained_model.MANIFEST) in str(info.value)
+    assert str(bdt_copy / trained_model.FILE_NAME) in str(info.value)
     assert len(str(info.value).splitlines()) == 1
 
 
@@ -157,7 +157,7 @@ def test_inconsistent_manifest_names_file_and_problem(bdt_copy: Path, edit: Any,
     edit_manifest(bdt_copy, edit)
     with pytest.raises(ModelFormatError, match=message) as info:
         trained_model.load(bdt_copy)
-    assert trained_model.MANIFEST in str(info.value) and len(str(info.value).splitlines()) == 1
+    assert trained_model.FILE_NAME in str(info.value) and len(str(info.value).splitlines()) == 1
 
 
 def test_corrupt_fold_file(bdt_copy: Path) -> None:

@@ -40,7 +40,7 @@ def write_manifest(
         "derived": {},
         "provenance": {"test": True},
     }
-    (directory / trained_model.MANIFEST).write_text(json.dumps(manifest))
+    (directory / trained_model.FILE_NAME).write_text(json.dumps(manifest))
     return directory
 
 

@@ -128,7 +128,7 @@ def test_manifest_read_once_per_call(kfold, tmp_path, monkeypatch) -> None:
     for _ in range(2):
         reads.clear()
         define_score(dataframe(columns), directory)
-        assert reads.count(trained_model.MANIFEST) == 1
+        assert reads.count(trained_model.FILE_NAME) == 1
     assert (directory / exported_model.FILE_NAME).exists()
 
 

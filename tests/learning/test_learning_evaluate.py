@@ -35,7 +35,7 @@ def test_inconsistent_model_is_refused(
     message: str,
 ) -> None:
     model = workflow.train(xgboost_config(blob_csv, tmp_path / "bdt", 5)).output
-    manifest = model / trained_model.MANIFEST
+    manifest = model / trained_model.FILE_NAME
     document = json.loads(manifest.read_text())
     edit(document)
     manifest.write_text(json.dumps(document))

@@ -102,7 +102,7 @@ class SampleManifest:
         return replace(self, entries=tuple(sorted([*kept, entry], key=lambda item: item.path)))
 
 
-def path_in(directory: str | Path) -> Path:
+def path(directory: str | Path) -> Path:
     """Where the manifest of an output directory lives."""
     return Path(directory) / FILE_NAME
 

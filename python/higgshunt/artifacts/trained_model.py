@@ -32,7 +32,7 @@ from xml.etree import ElementTree
 from higgshunt.artifacts.documents import check_version, read_json, validate, write_json
 from higgshunt.errors import ModelFormatError
 
-MANIFEST = "manifest.json"
+FILE_NAME = "manifest.json"
 SETTINGS = "training.json"
 FORMAT = "higgshunt-trained"
 VERSION = 2
@@ -76,7 +76,7 @@ class TrainedModel:
     @property
     def manifest_path(self) -> Path:
         """The manifest file of the directory."""
-        return self.directory / MANIFEST
+        return path(self.directory)
 
     @property
     def anomaly(self) -> bool:
@@ -93,6 +93,11 @@ class TrainedModel:
             except OSError as exc:
                 raise ModelFormatError(f"{path}: cannot read the model file ({exc.strerror})") from exc
         return digest.hexdigest()
+
+
+def path(directory: str | Path) -> Path:
+    """The manifest of the trained-model directory `directory`."""
+    return Path(directory) / FILE_NAME
 
 
 def score_of(kind: str) -> str:
@@ -142,7 +147,7 @@ def save(
         "derived": {name: str(expr) for name, expr in derived.items() if name in features},
         "provenance": dict(provenance),
     }
-    write_json(directory / MANIFEST, manifest)
+    write_json(directory / FILE_NAME, manifest)
     write_json(directory / SETTINGS, dict(settings))
     return load(directory)
 
@@ -170,7 +175,7 @@ def load(directory: str | Path) -> TrainedModel:
             model, an unreadable settings file.
     """
     directory = Path(directory)
-    path = directory / MANIFEST
+    path = directory / FILE_NAME
     document = read_json(path, ModelFormatError, _WHAT)
     check_version(path, document, key="version", version=VERSION, error=ModelFormatError, what=_WHAT)
     validate(document, "trained_model", path, ModelFormatError)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from higgshunt import configuration, resources, skim
+from higgshunt.artifacts import trained_model
 from higgshunt.errors import ConfigError
 from higgshunt.provenance import config_hash
 
@@ -145,8 +146,10 @@ def build(
     filled["skim"] = skim_config.source
     _check(filled, skim_config, source)
     model_dir = Path(filled["model"]) if filled.get("model") else None
-    if model_dir is not None and not (model_dir / "manifest.json").is_file():
-        raise ConfigError(f"{source}: model: {model_dir} is not a trained-model directory (no manifest.json)")
+    if model_dir is not None and not trained_model.path(model_dir).is_file():
+        raise ConfigError(
+            f"{source}: model: {model_dir} is not a trained-model directory (no {trained_model.FILE_NAME})"
+        )
     return _typed(filled, source, skim_config, model_dir)
 
 

@@ -24,7 +24,7 @@ class Recorder:
     with `force` when the existing one is unreadable: every file is then regenerated anyway)."""
 
     def __init__(self, directory: str | Path, provenance: dict[str, Any], *, force: bool = False) -> None:
-        path = sample_manifest.path_in(directory)
+        path = sample_manifest.path(directory)
         existing = SampleManifest(path)
         if path.exists():
             try:
