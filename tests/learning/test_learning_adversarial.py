@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import blobs
 from higgshunt.errors import InputError
 from higgshunt.learning import adversarial, data, metrics, settings, training, workflow
+from learning_tables import blobs
 from scipy import stats
 
 

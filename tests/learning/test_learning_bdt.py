@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import xgboost_config
 from higgshunt.errors import ConfigError
 from higgshunt.learning import bdt, predictors, settings, workflow
+from learning_tables import xgboost_config
 
 
 def test_auto_picks_xgboost_without_tmva() -> None:

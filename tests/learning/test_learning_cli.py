@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import COMPETITOR, LEPTON_FEATURES
 from higgshunt.cli import main
+from learning_tables import COMPETITOR, LEPTON_FEATURES
 
 
 def four_lepton_table(n: int = 900, seed: int = 11) -> pd.DataFrame:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import COMPETITOR, LEPTON_FEATURES, open_data_leptons
 from higgshunt.errors import InputError
 from higgshunt.learning import competitor
+from learning_tables import COMPETITOR, LEPTON_FEATURES, open_data_leptons
 
 pytestmark = pytest.mark.skipif(not COMPETITOR.exists(), reason="../shared competitor models not present")
 FOLD0 = COMPETITOR / "model_crossval0"

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import blobs
 from higgshunt.errors import InputError
 from higgshunt.learning import data
+from learning_tables import blobs
 
 FEATURES = ["x1", "x2", "x3"]
 

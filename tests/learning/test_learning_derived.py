@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import blobs, xgboost_config
 from higgshunt.artifacts import trained_model
 from higgshunt.errors import InputError
 from higgshunt.learning import data, workflow
+from learning_tables import blobs, xgboost_config
 
 
 def test_derived_columns_are_the_arithmetic_of_the_table() -> None:

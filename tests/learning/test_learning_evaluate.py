@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import xgboost_config
 from higgshunt.artifacts import trained_model
 from higgshunt.cli import main
 from higgshunt.learning import workflow
+from learning_tables import xgboost_config
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import xgboost_config
 from higgshunt.cli import main
 from higgshunt.errors import OutputError
 from higgshunt.learning import workflow
+from learning_tables import xgboost_config
 
 REPO = Path(__file__).resolve().parents[2]
 

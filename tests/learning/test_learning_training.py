@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import blobs
 from higgshunt.artifacts import trained_model
 from higgshunt.learning import predictors, settings, training, workflow
+from learning_tables import blobs
 
 TINY = {
     "training": {"folds": 3, "seed": 7, "epochs": 4, "batch_size": 128, "patience": 2, "learning_rate": 0.01},

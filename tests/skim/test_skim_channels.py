@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import uproot
 import vector
-from conftest import copy_ntuple
 from higgshunt import skim
 from hzz4l_reference import BRANCHES, good_leptons
+from skim_ntuples import copy_ntuple
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import copy_ntuple
 from higgshunt import skim
 from higgshunt.artifacts import skim_table
 from higgshunt.errors import ConfigError, InputError
+from skim_ntuples import copy_ntuple
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "configs" / "hzz4l.yaml"

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import uproot
-from conftest import MC_DSID, mc_weight_by_hand
 from higgshunt import skim
 from higgshunt.artifacts import skim_table
+from skim_ntuples import MC_DSID, mc_weight_by_hand
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
