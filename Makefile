@@ -12,7 +12,7 @@ JOBS ?= 2
 all: build
 
 # The venv is (re)installed only when the pinned requirements or the package metadata change.
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -45,6 +45,7 @@ bench: build
 lint: setup
 	$(VENV)/bin/ruff check python tests benchmarks
 	$(VENV)/bin/mypy python/higgshunt
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(BUILD) python/higgshunt/_native
