@@ -1,0 +1,62 @@
+"""`kill -9` at a random point of a skim, then a rerun: the result equals an uninterrupted run's (tables,
+cutflows), and no temporary of the killed run is left behind."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from reliability_harness import REAL_4LEP_FILE, REPO, env, run_cli, temporaries
+
+ARGS = ["skim", "--config", str(REPO / "configs" / "hzz4l.yaml"), "--no-progress"]
+INPUTS = ["--input", f"data={REAL_4LEP_FILE}", "--input", f"data_B={REAL_4LEP_FILE}"]
+
+
+def _skim(output: Path) -> subprocess.CompletedProcess[str]:
+    result = run_cli([*ARGS, *INPUTS, "--output", output])
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _contents(output: Path) -> tuple[dict[str, pd.DataFrame], dict[str, object]]:
+    channel = output / "hzz4l"
+    with pd.HDFStore(channel / "skim.h5", mode="r") as store:
+        tables = {key: store[key] for key in sorted(store.keys())}
+    return tables, json.loads((channel / "cutflow.json").read_text())["samples"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kill_at_random_point_then_rerun_equals_uninterrupted(seed: int, tmp_path: Path) -> None:
+    if not REAL_4LEP_FILE.exists():
+        pytest.skip(f"reference file {REAL_4LEP_FILE} is not available")
+    start = time.perf_counter()
+    _skim(tmp_path / "whole")
+    duration = time.perf_counter() - start
+    reference = _contents(tmp_path / "whole")
+
+    interrupted = tmp_path / "interrupted"
+    delay = random.Random(seed).uniform(0.3, 0.95) * duration
+    process = subprocess.Popen(
+        [sys.executable, "-m", "higgshunt.cli", *ARGS, *INPUTS, "--output", str(interrupted)],
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    process.kill()  # SIGKILL: no cleanup runs
+    process.wait()
+
+    _skim(interrupted)
+    tables, cutflows = _contents(interrupted)
+    assert tables.keys() == reference[0].keys(), f"killed after {delay:.1f} s"
+    for key, frame in tables.items():
+        pd.testing.assert_frame_equal(frame, reference[0][key])
+    assert cutflows == reference[1]
+    assert not temporaries([interrupted])
