@@ -213,6 +213,17 @@ class Case:
         )
 
 
+GENERATE = (
+    "generate",
+    "--config",
+    "{configs}/samples.yaml",
+    "--events",
+    "5",
+    "--processes",
+    "ggH125_ZZ4lep",
+    "--no-progress",
+)
+GENERATED = "4lep/MC/mc_345060.ggH125_ZZ4lep.4lep.root"
 SKIM = ("skim", "--config", "{configs}/hzz4l.yaml", "--no-progress")
 TRAIN = ("train", "--features", FEATURES, "--model", "bdt", "--backend", "xgboost", "--folds", "2")
 TRAIN_OK = (*TRAIN, "--data", "{csv}", "--weight", "weight", "--no-progress")
@@ -323,7 +334,6 @@ CASES: tuple[Case, ...] = (
         ("export", "{model}", "--no-check", "--output", "{tmp}/mine"),
         protected=("mine",),
         setup=_user_folder,
-        owner=MODEL_WRITERS,
     ),
     Case(
         "fit_output_user_folder",
@@ -341,6 +351,14 @@ CASES: tuple[Case, ...] = (
         setup=_user_folder,
         valid=("mine/hzz4l/skim.h5",),
         slow=True,
+    ),
+    Case(
+        "generate_output_user_folder",
+        (*GENERATE, "--output", "{tmp}/mine"),
+        expect_error=False,
+        protected=("mine",),
+        setup=_user_folder,
+        valid=(f"mine/{GENERATED}", "mine/samples.json"),
     ),
     # unwritable output folders (immutable: root ignores permission bits)
     Case(
@@ -361,6 +379,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "fit_unwritable_output", (*FIT, "--hist", "{hist}:m", "--output", "{tmp}/locked/fit"), frozen="locked"
     ),
+    Case("generate_unwritable_output", (*GENERATE, "--output", "{tmp}/locked/g"), frozen="locked"),
     # full disks (ulimit -f)
     Case(
         "skim_full_disk",
@@ -388,13 +407,18 @@ CASES: tuple[Case, ...] = (
         ("export", "{model}", "--output", "{tmp}/m.json"),
         outputs=("m.json",),
         limit=1024,
-        owner=MODEL_WRITERS,
     ),
     Case(
         "fit_full_disk",
         ("fit", "--mass-range", "100", "160", "--hist", "{hist}:m", "--output", "{tmp}/fit"),
         outputs=("fit",),
         limit=FULL_DISK,
-        owner=FIT_WRITERS,
+    ),
+    Case(
+        "generate_full_disk",
+        (*GENERATE, "--output", "{tmp}/g"),
+        outputs=(f"g/{GENERATED}", "g/samples.json"),
+        limit=4096,
+        owner=SKIM_WRITERS,
     ),
 )

@@ -30,7 +30,9 @@ LOG_LINE = re.compile(r"^(DEBUG|INFO|WARNING) \S+: |^usage: |^\s+")
 TEMPORARY = re.compile(r"^\..+\.tmp-\d+(\..*)?$")
 
 # Outcomes of a run (`classify`), worst first.
-TRACEBACK, CRASH, SILENT, INTERNAL, CLEAN, OK = "traceback", "crash", "silent", "internal", "clean", "ok"
+TRACEBACK, CRASH, SILENT, FAILED, INTERNAL, CLEAN, OK = (
+    "traceback", "crash", "silent", "failed", "internal", "clean", "ok"
+)  # fmt: skip
 
 
 def env() -> dict[str, str]:
@@ -77,8 +79,9 @@ def error_lines(stderr: str) -> list[str]:
 
 
 def classify(result: subprocess.CompletedProcess[str], *, expect_error: bool) -> str:
-    """TRACEBACK, CRASH (killed by a signal, or a failure without exactly one error line at the end),
-    SILENT (exit 0 where an error was expected), INTERNAL (one line, but "internal error"), CLEAN or OK."""
+    """TRACEBACK, CRASH (killed by a signal, or a failure without exactly one error line), SILENT (exit 0
+    where an error was expected), FAILED (an error where success was expected), INTERNAL (one line, but
+    "internal error"), CLEAN (the expected one-line error) or OK."""
     if "Traceback (most recent call last)" in result.stderr:
         return TRACEBACK
     if result.returncode < 0:
@@ -88,7 +91,9 @@ def classify(result: subprocess.CompletedProcess[str], *, expect_error: bool) ->
     lines = error_lines(result.stderr)
     if len(lines) != 1 or not ERROR_LINE.match(lines[0]):
         return CRASH
-    return INTERNAL if "internal error" in lines[0] else CLEAN
+    if "internal error" in lines[0]:
+        return INTERNAL
+    return CLEAN if expect_error else FAILED
 
 
 def describe(result: subprocess.CompletedProcess[str]) -> str:
@@ -172,11 +177,14 @@ def judge(
     """Judge a run. `outputs` are the final names the command writes; `before` their fingerprints (and those
     of `protected`) before the run. A failed run must leave each output as it was and no temporaries; a
     successful one must pass `valid` (None = valid, else what is wrong). `protected` (user files) must be
-    unchanged either way (new files beside them are fine)."""
+    unchanged either way (new files beside them are fine). A run that must fail but exits 0 has its changed
+    outputs counted as partial too (e.g. a file cut by a full disk under its final name)."""
     outcome = classify(result, expect_error=expect_error)
     partial: list[str] = []
-    if result.returncode != 0:
-        partial += [f"{p}: changed by a failed run" for p in outputs if fingerprint(p) != before[p]]
+    if result.returncode != 0 or expect_error:
+        partial += [
+            f"{p}: changed by a run that failed or must fail" for p in outputs if fingerprint(p) != before[p]
+        ]
     elif valid is not None and (problem := valid()) is not None:
         partial.append(problem)
     folders = {p.parent for p in outputs} | {p for p in outputs if p.is_dir()}

@@ -45,7 +45,7 @@ def main() -> int:
             counts[judgement.outcome] += 1
             counts["partial outputs"] += bool(judgement.partial)
             counts["deleted user files"] += bool(judgement.deleted)
-            good = judgement.outcome in (CLEAN, OK) and not judgement.problems
+            good = judgement.outcome == (CLEAN if case.expect_error else OK) and not judgement.problems
             line = judgement.result.stderr.strip().splitlines()[-1:] or [""]
             print(f"{case.name:36s} {judgement.outcome:9s} {'; '.join(judgement.problems) or line[0][:110]}")
             if not good:
@@ -59,6 +59,7 @@ def main() -> int:
     print(f"internal errors (one line, but unnamed): {counts['internal']}")
     print(f"crashes or several error lines: {counts['crash']}")
     print(f"silent acceptances: {counts['silent']}")
+    print(f"failures of runs that must succeed: {counts['failed']}")
     print(f"partial outputs or temporaries: {counts['partial outputs']}")
     print(f"deleted user files: {counts['deleted user files']}")
     if counts["skipped"]:

@@ -31,16 +31,25 @@ def _contents(output: Path) -> tuple[dict[str, pd.DataFrame], dict[str, object]]
     return tables, json.loads((channel / "cutflow.json").read_text())["samples"]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2])
-def test_kill_at_random_point_then_rerun_equals_uninterrupted(seed: int, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def reference(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[float, tuple[dict[str, pd.DataFrame], object]]:
+    """An uninterrupted run: its duration and contents."""
     if not REAL_4LEP_FILE.exists():
         pytest.skip(f"reference file {REAL_4LEP_FILE} is not available")
+    output = tmp_path_factory.mktemp("uninterrupted")
     start = time.perf_counter()
-    _skim(tmp_path / "whole")
-    duration = time.perf_counter() - start
-    reference = _contents(tmp_path / "whole")
+    _skim(output)
+    return time.perf_counter() - start, _contents(output)
 
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kill_at_random_point_then_rerun_equals_uninterrupted(
+    seed: int, reference: tuple[float, tuple[dict[str, pd.DataFrame], object]], tmp_path: Path
+) -> None:
+    duration, (reference_tables, reference_cutflows) = reference
     interrupted = tmp_path / "interrupted"
     delay = random.Random(seed).uniform(0.3, 0.95) * duration
     process = subprocess.Popen(
@@ -55,8 +64,8 @@ def test_kill_at_random_point_then_rerun_equals_uninterrupted(seed: int, tmp_pat
 
     _skim(interrupted)
     tables, cutflows = _contents(interrupted)
-    assert tables.keys() == reference[0].keys(), f"killed after {delay:.1f} s"
+    assert tables.keys() == reference_tables.keys(), f"killed after {delay:.1f} s"
     for key, frame in tables.items():
-        pd.testing.assert_frame_equal(frame, reference[0][key])
-    assert cutflows == reference[1]
+        pd.testing.assert_frame_equal(frame, reference_tables[key])
+    assert cutflows == reference_cutflows
     assert not temporaries([interrupted])
