@@ -225,6 +225,7 @@ GENERATE = (
 )
 GENERATED = "4lep/MC/mc_345060.ggH125_ZZ4lep.4lep.root"
 SKIM = ("skim", "--config", "{configs}/hzz4l.yaml", "--no-progress")
+REAL_DATA = ("--input", "data={real}")
 TRAIN = ("train", "--features", FEATURES, "--model", "bdt", "--backend", "xgboost", "--folds", "2")
 TRAIN_OK = (*TRAIN, "--data", "{csv}", "--weight", "weight", "--no-progress")
 EVALUATE = ("evaluate", "--model", "{model}", "--no-plots")
@@ -242,11 +243,15 @@ def _fit_bad(name: str, hist: str) -> Case:
 
 CASES: tuple[Case, ...] = (
     # option ranges, end to end (every option is also checked in-process in test_option_ranges.py)
-    Case("skim_max_events_negative", (*SKIM, "--max-events", "-5", "--output", "{tmp}/out")),
-    Case("skim_threads_negative", (*SKIM, "--threads", "-1", "--output", "{tmp}/out")),
-    Case("generate_events_zero", ("generate", "--events", "0", "--output", "{tmp}/gen")),
-    Case("generate_jobs_zero", ("generate", "--jobs", "0", "--output", "{tmp}/gen")),
-    Case("generate_lumi_negative", ("generate", "--lumi-fb", "-1", "--output", "{tmp}/gen")),
+    Case("skim_max_events_negative", (*SKIM, *REAL_DATA, "--max-events", "-5", "--output", "{tmp}/out")),
+    Case("skim_threads_negative", (*SKIM, *REAL_DATA, "--threads", "-1", "--output", "{tmp}/out")),
+    Case(
+        "skim_npartitions_zero",
+        (*SKIM, *REAL_DATA, "--executor", "dask", "--npartitions", "0", "--output", "{tmp}/o"),
+    ),
+    Case("generate_events_zero", (*GENERATE, "--events", "0", "--output", "{tmp}/gen")),
+    Case("generate_jobs_zero", (*GENERATE, "--jobs", "0", "--output", "{tmp}/gen")),
+    Case("generate_lumi_negative", (*GENERATE, "--lumi-fb", "-1", "--output", "{tmp}/gen")),
     Case("train_folds_zero", (*TRAIN_OK, "--folds", "0", "--output", "{tmp}/model")),
     Case("train_epochs_zero", (*TRAIN_OK, "--epochs", "0", "--output", "{tmp}/model")),
     Case("export_seed_negative", ("export", "{model}", "--seed", "-1", "--output", "{tmp}/m.json")),
@@ -345,7 +350,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "skim_output_user_folder",
-        (*SKIM, "--input", "data={real}", "--output", "{tmp}/mine"),
+        (*SKIM, *REAL_DATA, "--output", "{tmp}/mine"),
         expect_error=False,
         protected=("mine/notes.txt", "mine/data.csv"),
         setup=_user_folder,
@@ -363,7 +368,7 @@ CASES: tuple[Case, ...] = (
     # unwritable output folders (immutable: root ignores permission bits)
     Case(
         "skim_unwritable_output",
-        (*SKIM, "--input", "data={real}", "--output", "{tmp}/locked/out"),
+        (*SKIM, *REAL_DATA, "--output", "{tmp}/locked/out"),
         frozen="locked",
         slow=True,
     ),
@@ -383,7 +388,7 @@ CASES: tuple[Case, ...] = (
     # full disks (ulimit -f)
     Case(
         "skim_full_disk",
-        (*SKIM, "--input", "data={real}", "--output", "{tmp}/out"),
+        (*SKIM, *REAL_DATA, "--output", "{tmp}/out"),
         outputs=("out/hzz4l/skim.h5", "out/hzz4l/histograms.root", "out/hzz4l/cutflow.json"),
         limit=FULL_DISK,
         owner=SKIM_WRITERS,
