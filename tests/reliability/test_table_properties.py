@@ -37,7 +37,9 @@ def damaged_tables(draw: st.DrawFn) -> pd.DataFrame:
         if action == "drop":
             frame = frame.drop(columns=[column])
         elif action == "cell" and len(frame):
-            frame.iloc[draw(st.integers(0, len(frame) - 1)), frame.columns.get_loc(column)] = draw(CELLS)
+            values = frame[column].astype(object)
+            values.iloc[draw(st.integers(0, len(frame) - 1))] = draw(CELLS)
+            frame[column] = values
         elif action == "column":
             frame[column] = draw(CELLS)
         elif action in ("negate", "zero"):

@@ -288,7 +288,7 @@ def prepare(
         _require_events_per_fold(
             y, folds, n_folds, (1, 0) if require_both_classes else (0,), min_events, source
         )
-    event_id = _event_ids(frame)
+    event_id = _event_ids(frame, source)
     return Dataset(tuple(features), x, y, w, weight is not None, m, folds, event_id, source)
 
 
@@ -337,9 +337,9 @@ def _folds(frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int
         return np.zeros(len(frame), dtype=np.int64)
     if "eventNumber" in frame.columns:
         # the skim's own fold column used its k; re-derive the fold for the k asked here
-        return frame["eventNumber"].to_numpy().astype(np.int64) % n_folds
+        return _integers(frame, "eventNumber", source) % n_folds
     if fold_column and fold_column in frame.columns:
-        folds = frame[fold_column].to_numpy().astype(np.int64)
+        folds = _integers(frame, fold_column, source)
         if folds.min(initial=0) < 0 or folds.max(initial=0) >= n_folds:
             raise InputError(f"{source}: column '{fold_column}' has values outside 0..{n_folds - 1}")
         return folds
@@ -347,8 +347,18 @@ def _folds(frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int
     return rng.integers(0, n_folds, size=len(frame)).astype(np.int64)
 
 
-def _event_ids(frame: pd.DataFrame) -> np.ndarray:
+def _integers(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
+    values = frame[column]
+    if pd.api.types.is_integer_dtype(values):
+        return values.to_numpy(dtype=np.int64)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(numbers) & (numbers == np.round(numbers))):
+        raise InputError(f"{source}: column '{column}' must hold integers (dtype {values.dtype})")
+    return numbers.astype(np.int64)
+
+
+def _event_ids(frame: pd.DataFrame, source: str) -> np.ndarray:
     if {"runNumber", "eventNumber"} <= set(frame.columns):
-        return frame[["runNumber", "eventNumber"]].to_numpy(dtype=np.int64)
+        return np.stack([_integers(frame, c, source) for c in ("runNumber", "eventNumber")], axis=1)
     rows = np.arange(len(frame), dtype=np.int64)
     return np.stack([np.zeros_like(rows), rows], axis=1)
