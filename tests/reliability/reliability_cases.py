@@ -152,6 +152,12 @@ def _user_folder(scratch: Path, name: str = "mine") -> None:
     (folder / "data.csv").write_text("a,b\n1,2\n")
 
 
+def _corrupt_skim(scratch: Path) -> None:
+    channel = scratch / "out" / "hzz4l"
+    channel.mkdir(parents=True)
+    (channel / "skim.h5").write_text("left by a crash\n")
+
+
 def _folder_with_input(scratch: Path) -> None:
     _user_folder(scratch)
     table().to_csv(scratch / "mine" / "input.csv", index=False)
@@ -315,6 +321,24 @@ CASES: tuple[Case, ...] = (
     _fit_bad("fit_hist_empty", "{bad_empty_root}:m"),
     _fit_bad("fit_hist_truncated", "{bad_truncated_root}:m"),
     Case("fit_hist_missing_histogram", (*FIT, "--hist", "{hist}:nope", "--output", "{tmp}/fit")),
+    # a corrupt output of an earlier run: named on a rerun, replaced with --force
+    Case(
+        "skim_rerun_over_corrupt_table",
+        (*SKIM, *REAL_DATA, "--output", "{tmp}/out"),
+        outputs=("out/hzz4l/skim.h5",),
+        setup=_corrupt_skim,
+        owner=SKIM_WRITERS,
+        slow=True,
+    ),
+    Case(
+        "skim_force_over_corrupt_table",
+        (*SKIM, *REAL_DATA, "--force", "--output", "{tmp}/out"),
+        expect_error=False,
+        setup=_corrupt_skim,
+        valid=("out/hzz4l/skim.h5",),
+        owner=SKIM_WRITERS,
+        slow=True,
+    ),
     # outputs pointing at a user's folder, or at the folder holding the input
     Case(
         "train_output_user_folder",
