@@ -8,6 +8,8 @@ full disk, an immutable folder for an unwritable one).
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,22 +147,34 @@ _BAD_FILES = {
 }
 
 
-def _user_folder(scratch: Path, name: str = "mine") -> None:
-    folder = scratch / name
+def _user_folder(scratch: Path, inputs: dict[str, str]) -> None:
+    folder = scratch / "mine"
     folder.mkdir()
     (folder / "notes.txt").write_text("a user's notes\n")
     (folder / "data.csv").write_text("a,b\n1,2\n")
 
 
-def _corrupt_skim(scratch: Path) -> None:
+def _corrupt_skim(scratch: Path, inputs: dict[str, str]) -> None:
     channel = scratch / "out" / "hzz4l"
     channel.mkdir(parents=True)
     (channel / "skim.h5").write_text("left by a crash\n")
 
 
-def _folder_with_input(scratch: Path) -> None:
-    _user_folder(scratch)
+def _folder_with_input(scratch: Path, inputs: dict[str, str]) -> None:
+    _user_folder(scratch, inputs)
     table().to_csv(scratch / "mine" / "input.csv", index=False)
+
+
+def _edited_model(**changes: object) -> Callable[[Path, dict[str, str]], None]:
+    """A copy of the shared model as {tmp}/model with manifest keys changed."""
+
+    def setup(scratch: Path, inputs: dict[str, str]) -> None:
+        model = scratch / "model"
+        shutil.copytree(inputs["model"], model)
+        manifest = json.loads((model / "manifest.json").read_text())
+        (model / "manifest.json").write_text(json.dumps(manifest | changes))
+
+    return setup
 
 
 @dataclass(frozen=True)
@@ -178,7 +192,7 @@ class Case:
     expect_error: bool = True
     outputs: tuple[str, ...] = ()
     protected: tuple[str, ...] = ()
-    setup: Callable[[Path], None] | None = None
+    setup: Callable[[Path, dict[str, str]], None] | None = None
     limit: int | None = None
     frozen: str | None = None
     owner: str | None = None
@@ -191,9 +205,9 @@ class Case:
 
     def run(self, inputs: Inputs, scratch: Path) -> Judgement:
         """Run the case in `scratch` (an empty folder) and judge it."""
-        if self.setup is not None:
-            self.setup(scratch)
         names = inputs.paths() | {"tmp": str(scratch)}
+        if self.setup is not None:
+            self.setup(scratch, names)
         args = [part.format(**names) for part in self.args]
         outputs = [scratch / p for p in self.outputs]
         protected = [scratch / p for p in self.protected]
@@ -315,7 +329,21 @@ CASES: tuple[Case, ...] = (
         "export_model_text_manifest",
         ("export", "{tmp}/mine", "--output", "{tmp}/m.json"),
         outputs=("m.json",),
-        setup=lambda s: (_user_folder(s), (s / "mine" / "manifest.json").write_text("{not json")),
+        setup=lambda s, i: (_user_folder(s, i), (s / "mine" / "manifest.json").write_text("{not json")),
+    ),
+    Case(
+        "evaluate_model_features_inconsistent",
+        ("evaluate", "--model", "{tmp}/model", "--data", "{csv}", "--output", "{tmp}/eval", "--no-plots"),
+        outputs=("eval",),
+        setup=_edited_model(features=["x1", "x2"]),
+        owner=MODEL_WRITERS,
+    ),
+    Case(
+        "evaluate_model_unknown_kind",
+        ("evaluate", "--model", "{tmp}/model", "--data", "{csv}", "--output", "{tmp}/eval", "--no-plots"),
+        outputs=("eval",),
+        setup=_edited_model(kind="svm"),
+        owner=MODEL_WRITERS,
     ),
     _fit_bad("fit_hist_text", "{bad_text_root}:m"),
     _fit_bad("fit_hist_empty", "{bad_empty_root}:m"),
