@@ -1,7 +1,10 @@
+import errno
 import subprocess
 import sys
 
+import pytest
 from higgshunt import cli
+from higgshunt.errors import ConfigError
 
 
 def test_no_command_prints_help(capsys) -> None:
@@ -35,3 +38,58 @@ def test_unknown_option_exits_non_zero() -> None:
     )
     assert out.returncode == 2
     assert "unrecognized arguments: --no-such-option" in out.stderr
+
+
+def _failing(monkeypatch, exc: BaseException) -> None:  # type: ignore[no-untyped-def]
+    def run(args):  # type: ignore[no-untyped-def]
+        raise exc
+
+    monkeypatch.setattr("higgshunt.cli.export.run", run)
+
+
+@pytest.mark.parametrize(
+    ("exc", "line"),
+    [
+        (ConfigError("a.yaml: bad\n  key"), "higgshunt export: error: a.yaml: bad key"),
+        (
+            OSError(errno.ENOSPC, "No space left on device", "/out/x.json"),
+            "higgshunt export: error: /out/x.json: cannot write (No space left on device)",
+        ),
+        (
+            KeyError("k"),
+            "higgshunt export: error: internal error: KeyError: 'k' "
+            "(rerun with higgshunt -v for the traceback)",
+        ),
+    ],
+)
+def test_any_failure_is_one_line_exit_1(monkeypatch, capsys, exc: BaseException, line: str) -> None:  # type: ignore[no-untyped-def]
+    _failing(monkeypatch, exc)
+    assert cli.main(["export", "model"]) == 1
+    assert capsys.readouterr().err.splitlines() == [line]
+
+
+def test_verbose_prints_traceback_of_internal_error(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    _failing(monkeypatch, ValueError("unexpected"))
+    assert cli.main(["-v", "export", "model"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert err.splitlines()[-1].endswith(
+        "internal error: ValueError: unexpected (rerun with higgshunt -v for the traceback)"
+    )
+
+
+def test_interrupt_exits_130(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    _failing(monkeypatch, KeyboardInterrupt())
+    assert cli.main(["export", "model"]) == 130
+    assert capsys.readouterr().err == "higgshunt export: interrupted\n"
+
+
+def test_cpp_exception_keeps_its_message() -> None:
+    import ROOT
+
+    ROOT.gInterpreter.Declare('void higgshunt_test_throw() { throw std::runtime_error("boom"); }')
+    with pytest.raises(Exception) as info:
+        ROOT.higgshunt_test_throw()
+    assert cli.describe(info.value) == (
+        "internal error: C++ runtime_error: boom (rerun with higgshunt -v for the traceback)"
+    )

@@ -106,3 +106,38 @@ def test_fold_column_without_event_number(blob_frame: pd.DataFrame) -> None:
     np.testing.assert_array_equal(_prepare(frame).fold, frame["fold"].to_numpy())
     with pytest.raises(InputError, match="column 'fold' has values outside 0..1"):
         _prepare(frame, n_folds=2)
+
+
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (lambda p: p.with_suffix(".csv").write_text("x1,x2,label\n"), "the table is empty"),
+        (lambda p: p.with_suffix(".h5").write_text("not HDF5\n" * 10), "not a readable HDF5 table file"),
+    ],
+)
+def test_empty_or_foreign_table(tmp_path: Path, write, message: str) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path / "t")
+    (path,) = tmp_path.iterdir()
+    with pytest.raises(InputError, match=message):
+        data.load_table(path)
+
+
+def test_weights_must_sum_to_a_positive_yield_per_class(blob_frame: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match="the signal events' weights sum to -"):
+        _prepare(blob_frame.assign(weight=-blob_frame["weight"]))
+    with pytest.raises(InputError, match="the signal events' weights sum to 0"):
+        _prepare(blob_frame.assign(weight=0.0))
+    mixed = blob_frame.assign(weight=np.where(blob_frame.index % 10 == 0, -0.01, blob_frame["weight"]))
+    assert len(_prepare(mixed)) == len(blob_frame)  # negative weights event by event are fine
+
+
+def test_minimum_events_per_class_and_fold(blob_frame: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match="too few events to train 3 fold.*at least 5 are needed"):
+        _prepare(blob_frame.head(4), n_folds=3, min_events=5, require_both_classes=False)
+    assert len(_prepare(blob_frame, n_folds=3, min_events=5)) == len(blob_frame)
+
+
+def test_values_beyond_float32_count_as_infinite(blob_frame: pd.DataFrame) -> None:
+    frame = blob_frame.assign(x1=np.where(blob_frame.index == 3, 1e300, blob_frame["x1"]))
+    with pytest.raises(InputError, match=r"1 rows have NaN/inf features \(x1: 1\)"):
+        _prepare(frame)

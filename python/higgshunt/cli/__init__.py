@@ -11,11 +11,13 @@ import importlib
 import logging
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
 
 import higgshunt
 from higgshunt.errors import HiggshuntError
+from higgshunt.outputs import WRITE_ERRNOS, write_error
 
 # Pipeline order; each name is a module in this package.
 COMMANDS: tuple[str, ...] = ("generate", "skim", "train", "evaluate", "export", "bumphunt", "fit", "demo")
@@ -60,9 +62,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if argv is None or len(argv) == 0 else 2
     try:
         return int(args.run(args))
-    except HiggshuntError as exc:
-        print(f"higgshunt {args.command}: error: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(f"higgshunt {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into one line
+        if args.verbose and not isinstance(exc, HiggshuntError):
+            traceback.print_exc()
+        print(f"higgshunt {args.command}: error: {describe(exc)}", file=sys.stderr)
+        return 1
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a user: the message of a HiggshuntError; the path and cause of a failed write; else an
+    internal error (a bug, or a library failure higgshunt does not yet name) with the way to its traceback.
+
+    C++ exceptions thrown through cppyy (ROOT) arrive as Python exceptions of the C++ type (module
+    cppyy.gbl.std) whose text is "<C++ signature> =>\n    <type>: <what()>": the part after "=>" is kept.
+    Other texts that span several lines (cppyy's overload reports, HDF5 back traces) keep their first line.
+    """
+    if isinstance(exc, HiggshuntError):
+        return " ".join(line.strip() for line in str(exc).splitlines())
+    if isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS and exc.filename is not None:
+        return str(write_error(exc.filename, exc))
+    text = str(exc).strip()
+    if type(exc).__module__.startswith("cppyy") and "=>" in text:
+        detail = "C++ " + " ".join(text.rsplit("=>", 1)[1].split())
+    else:
+        first = text.splitlines()[0].strip() if text else ""
+        detail = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return f"internal error: {detail} (rerun with higgshunt -v for the traceback)"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt.ranges import positive_int
+
 NAME = "demo"
 HELP = "run generate -> skim -> train -> bump hunt on the built-in samples and write outputs/report.md"
 
@@ -19,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=list(PLANS),
         help="channels to run (default: all)",
     )
-    parser.add_argument("--jobs", type=int, default=2, help="parallel generation jobs and skim threads")
+    parser.add_argument(
+        "--jobs", type=positive_int, default=2, help="parallel generation jobs and skim threads"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 

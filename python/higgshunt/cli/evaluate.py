@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt.ranges import finite_float
+
 NAME = "evaluate"
 HELP = "evaluate a trained model directory (and a competitor) on a table; write metrics.json, plots, summary"
 
@@ -21,7 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output", required=True, help="output directory (a new one, or one higgshunt wrote)"
     )
     parser.add_argument("--label", help="label column (default: as in training)")
-    parser.add_argument("--signal-value", type=float, help="label value of signal (default: as in training)")
+    parser.add_argument(
+        "--signal-value", type=finite_float, help="label value of signal (default: as in training)"
+    )
     parser.add_argument("--weight", help="event weight column (default: as in training)")
     parser.add_argument("--mass", help="mass column (default: as in training)")
     parser.add_argument("--drop-nonfinite", action="store_true", help="drop rows with NaN/inf features")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt.ranges import seed
+
 NAME = "export"
 HELP = "export a trained model directory to the higgshunt-model JSON format (checked against its library)"
 
@@ -19,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="skip comparing the C++ evaluation with Keras/XGBoost predictions",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated check events")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the generated check events")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from higgshunt import configuration
+from higgshunt.ranges import finite_float, positive_float, seed
 
 NAME = "fit"
 HELP = "fit signal + background to a mass histogram with RooFit; write fit.json and the fit plot"
@@ -24,13 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--mass-range",
         required=True,
         nargs=2,
-        type=float,
+        type=finite_float,
         metavar=("LO", "HI"),
         help="fit range, in the histogram's units",
     )
-    parser.add_argument("--signal-mass", type=float, help="hypothesised mass (default: largest excess)")
     parser.add_argument(
-        "--width", type=float, help="signal resolution, fixed (default: simulation or floating)"
+        "--signal-mass", type=finite_float, help="hypothesised mass (default: largest excess)"
+    )
+    parser.add_argument(
+        "--width", type=positive_float, help="signal resolution, fixed (default: simulation or floating)"
     )
     parser.add_argument(
         "--signal-shape",
@@ -38,11 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="simulated signal histogram that fixes the width (and Crystal Ball tails)",
     )
     parser.add_argument(
-        "--mass-window", type=float, help="half-width of the window where the mass floats (default: 3 widths)"
+        "--mass-window",
+        type=positive_float,
+        help="half-width of the window where the mass floats (default: 3 widths)",
     )
     parser.add_argument("--output", required=True, help="output directory")
     parser.add_argument(
-        "--seed", type=int, default=fit_options["seed"]["default"], help="random seed (recorded)"
+        "--seed", type=seed, default=fit_options["seed"]["default"], help="random seed (recorded)"
     )
     parser.add_argument("--no-plots", dest="plots", action="store_false", help="fit.json only")
 

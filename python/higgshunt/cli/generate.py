@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from higgshunt import resources
+from higgshunt.ranges import positive_float, positive_int, seed
 
 NAME = "generate"
 HELP = "generate simulated samples and pseudo-data in the ATLAS Open Data ntuple format"
@@ -19,17 +20,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", help="output directory (default: the config's `output`)")
     parser.add_argument(
-        "--events", type=int, help="events per sample after the generator filter (overrides config)"
+        "--events", type=positive_int, help="events per sample after the generator filter (overrides config)"
     )
     parser.add_argument(
         "--processes", nargs="+", metavar="NAME", help="only these processes (name or skim/name)"
     )
-    parser.add_argument("--seed", type=int, help="run seed (overrides config)")
+    parser.add_argument("--seed", type=seed, help="run seed (overrides config)")
     parser.add_argument(
-        "--jobs", type=int, default=1, help="samples generated in parallel (default: %(default)s)"
+        "--jobs", type=positive_int, default=1, help="samples generated in parallel (default: %(default)s)"
     )
     parser.add_argument(
-        "--lumi-fb", type=float, nargs="+", metavar="L", help="pseudo-data luminosities in fb^-1"
+        "--lumi-fb", type=positive_float, nargs="+", metavar="L", help="pseudo-data luminosities in fb^-1"
     )
     parser.add_argument("--force", action="store_true", help="regenerate samples that are already complete")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -9,6 +9,7 @@ import sys
 
 from higgshunt import resources
 from higgshunt.eventloop.options import add_event_loop_arguments
+from higgshunt.ranges import positive_int
 
 NAME = "skim"
 HELP = "skim ATLAS Open Data style ntuples into HDF5 tables, weighted cutflows and histograms"
@@ -31,7 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="files of sample NAME: path, glob, root:// or https:// URL (repeatable)",
     )
     add_event_loop_arguments(parser)
-    parser.add_argument("--max-events", type=int, help="read at most N events per sample (single-threaded)")
+    parser.add_argument(
+        "--max-events", type=positive_int, help="read at most N events per sample (single-threaded)"
+    )
     parser.add_argument(
         "--force", action="store_true", help="rerun samples whose outputs are already complete"
     )

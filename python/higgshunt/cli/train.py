@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from higgshunt import resources
+from higgshunt.ranges import finite_float, non_negative_float, positive_int, seed
 
 NAME = "train"
 HELP = (
@@ -16,8 +17,8 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _floats(text: str) -> list[float]:
-    return [float(part) for part in _names(text)]
+def _lambdas(text: str) -> list[float]:
+    return [non_negative_float(part) for part in _names(text)]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,19 +34,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     source.add_argument("--features", type=_names, help="comma-separated input columns")
     source.add_argument("--label", help="label column (default: label)")
-    source.add_argument("--signal-value", type=float, help="label value of signal (default 1)")
+    source.add_argument("--signal-value", type=finite_float, help="label value of signal (default 1)")
     source.add_argument("--weight", help="event weight column")
     source.add_argument("--mass", help="mass column (R50/JSD50, adversary)")
     parser.add_argument("--model", choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"))
     parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
     parser.add_argument("--output", help="output directory (a new one, or one higgshunt wrote)")
-    parser.add_argument("--folds", type=int, help="number of folds k (fold = eventNumber %% k)")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k)")
+    parser.add_argument("--seed", type=seed)
+    parser.add_argument("--epochs", type=positive_int)
     parser.add_argument(
         "--lambda",
         dest="lambdas",
-        type=_floats,
+        type=_lambdas,
         help="adversary strength; several comma-separated values run a scan (the last is saved)",
     )
     parser.add_argument(

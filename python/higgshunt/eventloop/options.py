@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt.ranges import positive_int
+
 
 def add_event_loop_arguments(parser: argparse.ArgumentParser) -> None:
     """--threads, --executor, --scheduler, --npartitions (see higgshunt.eventloop.executors.make)."""
-    parser.add_argument("--threads", type=int, default=1, help="ROOT implicit multi-threading (default: 1)")
+    parser.add_argument(
+        "--threads", type=positive_int, default=1, help="ROOT implicit multi-threading (default: 1)"
+    )
     parser.add_argument("--executor", choices=("local", "dask"), default="local")
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="dask scheduler (default: a local 2-worker cluster)"
     )
-    parser.add_argument("--npartitions", type=int, help="partitions per sample for --executor dask")
+    parser.add_argument("--npartitions", type=positive_int, help="partitions per sample for --executor dask")

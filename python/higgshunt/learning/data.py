@@ -24,6 +24,10 @@ _CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
 _HDF_SUFFIXES = (".h5", ".hdf5", ".hdf")
 _ROOT_SUFFIXES = (".root",)
 _TREE_CLASSES = ("TTree", "ROOT::RNTuple")  # uproot >= 5.6 writes RNTuples by default
+# Each fold model trains on the other folds (minus a validation share) and is tested on its own fold: fewer
+# events of a class per fold leave splits without that class and metrics that are not defined.
+MIN_EVENTS_PER_CLASS_AND_FOLD = 5
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,20 @@ def load_table(path: str | Path, key: str | None = None, *, columns: list[str] |
 
     For ROOT files `key` is the tree name (the only tree when None). `columns` restricts what is read where
     the format allows it.
+
+    Raises:
+        InputError: a missing, unreadable or empty table (no rows).
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
+    frame = _read_table(path, key, columns)
+    if len(frame) == 0:
+        raise InputError(f"{path}: the table is empty (no rows)")
+    return frame
+
+
+def _read_table(path: Path, key: str | None, columns: list[str] | None) -> pd.DataFrame:
     name = path.name.lower()
     if name.endswith(_HDF_SUFFIXES):
         return skim_table.read(path, key)
@@ -191,6 +205,7 @@ def prepare(
     seed: int = 0,
     drop_nonfinite: bool = False,
     require_both_classes: bool = True,
+    min_events: int = 0,
     source: str = "<table>",
 ) -> Dataset:
     """Check a table and turn it into a `Dataset`.
@@ -198,7 +213,9 @@ def prepare(
     Rows whose label is negative (the skim's collision data, label -1) are not labelled events and are
     removed. Non-finite feature values are counted per column; they raise an `InputError` unless
     `drop_nonfinite`, in which case those rows are dropped with a warning. Without the fold column the folds
-    are a seeded random split.
+    are a seeded random split. `min_events` is the least number of events of each class a training needs
+    in each fold (background only without `require_both_classes`). Each class's weights must sum to a
+    positive yield.
     """
     needed = list(features) + [label] + [c for c in (weight, mass) if c]
     missing = [c for c in needed if c not in frame.columns]
@@ -213,8 +230,10 @@ def prepare(
     if label == "label" or np.any(labels == -1):
         frame = frame[labels != -1]
         labels = labels[labels != -1]
+    if len(frame) == 0:
+        raise InputError(f"{source}: no labelled events (rows with {label} -1 are collision data)")
     x = _numeric(frame, features, source)
-    finite = np.isfinite(x)
+    finite = np.abs(x) <= _FLOAT32_MAX  # the models compute in float32: larger values are inf there
     bad_rows = ~finite.all(axis=1)
     if bad_rows.any():
         counts = {f: int((~finite[:, i]).sum()) for i, f in enumerate(features) if (~finite[:, i]).any()}
@@ -242,10 +261,41 @@ def prepare(
         w = _numeric(frame, [weight], source)[:, 0]
         if not np.all(np.isfinite(w)):
             raise InputError(f"{source}: weight column '{weight}' has NaN/inf values")
+        _require_positive_yields(y, w, weight, source)
     m = _numeric(frame, [mass], source)[:, 0] if mass else None
     folds = _folds(frame, fold_column, n_folds, seed, source)
-    event_id = _event_ids(frame)
+    if min_events:
+        _require_events_per_fold(
+            y, folds, n_folds, (1, 0) if require_both_classes else (0,), min_events, source
+        )
+    event_id = _event_ids(frame, source)
     return Dataset(tuple(features), x, y, w, weight is not None, m, folds, event_id, source)
+
+
+def _require_positive_yields(y: np.ndarray, w: np.ndarray, weight: str, source: str) -> None:
+    """Negative weights are fine event by event, but a class whose weights do not sum to a positive yield
+    has no meaningful efficiency, ROC curve or training weight."""
+    for value, name in ((1, "signal"), (0, "background")):
+        total = float(w[y == value].sum())
+        if np.any(y == value) and not total > 0:
+            raise InputError(
+                f"{source}: weight column '{weight}': the {name} events' weights sum to {total:g}; "
+                "expected a positive total"
+            )
+
+
+def _require_events_per_fold(
+    y: np.ndarray, folds: np.ndarray, n_folds: int, classes: tuple[int, ...], minimum: int, source: str
+) -> None:
+    for fold in range(n_folds):
+        for value in classes:
+            count = int(np.sum((folds == fold) & (y == value)))
+            if count < minimum:
+                name = "signal" if value == 1 else "background"
+                raise InputError(
+                    f"{source}: too few events to train {n_folds} fold(s): fold {fold} has {count} {name} "
+                    f"events of {len(y)}, at least {minimum} are needed per class and fold"
+                )
 
 
 def _numeric(frame: pd.DataFrame, columns: list[str], source: str) -> np.ndarray:
@@ -267,9 +317,9 @@ def _folds(frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int
         return np.zeros(len(frame), dtype=np.int64)
     if "eventNumber" in frame.columns:
         # the skim's own fold column used its k; re-derive the fold for the k asked here
-        return frame["eventNumber"].to_numpy().astype(np.int64) % n_folds
+        return _integers(frame, "eventNumber", source) % n_folds
     if fold_column and fold_column in frame.columns:
-        folds = frame[fold_column].to_numpy().astype(np.int64)
+        folds = _integers(frame, fold_column, source)
         if folds.min(initial=0) < 0 or folds.max(initial=0) >= n_folds:
             raise InputError(f"{source}: column '{fold_column}' has values outside 0..{n_folds - 1}")
         return folds
@@ -277,8 +327,18 @@ def _folds(frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int
     return rng.integers(0, n_folds, size=len(frame)).astype(np.int64)
 
 
-def _event_ids(frame: pd.DataFrame) -> np.ndarray:
+def _integers(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
+    values = frame[column]
+    if pd.api.types.is_integer_dtype(values):
+        return values.to_numpy(dtype=np.int64)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(numbers) & (numbers == np.round(numbers))):
+        raise InputError(f"{source}: column '{column}' must hold integers (dtype {values.dtype})")
+    return numbers.astype(np.int64)
+
+
+def _event_ids(frame: pd.DataFrame, source: str) -> np.ndarray:
     if {"runNumber", "eventNumber"} <= set(frame.columns):
-        return frame[["runNumber", "eventNumber"]].to_numpy(dtype=np.int64)
+        return np.stack([_integers(frame, c, source) for c in ("runNumber", "eventNumber")], axis=1)
     rows = np.arange(len(frame), dtype=np.int64)
     return np.stack([np.zeros_like(rows), rows], axis=1)

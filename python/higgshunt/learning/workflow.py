@@ -92,6 +92,7 @@ def load_dataset(config: dict[str, Any]) -> tuple[data.Dataset, list[str]]:
         seed=int(config["training"]["seed"]),
         drop_nonfinite=bool(spec["drop_nonfinite"]),
         require_both_classes=not anomaly,
+        min_events=data.MIN_EVENTS_PER_CLASS_AND_FOLD,
         source=spec["path"],
     )
     return ds, features
