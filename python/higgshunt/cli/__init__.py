@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 import traceback
-import warnings
 from collections.abc import Sequence
 
 import higgshunt
+from higgshunt import logs
 from higgshunt.errors import HiggshuntError
 from higgshunt.outputs import WRITE_ERRNOS, write_error
 
@@ -38,25 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_dependencies() -> None:
-    """Keep the terminal for higgshunt's own output: no TensorFlow C++ log lines, no ROOT wheel notice.
-
-    TensorFlow's C++ side also logs harmless errors (e.g. a tf.data graph attribute its runtime does not know,
-    once per Keras fit); failures that matter reach Python as exceptions.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    notice = r"(?s).*distribution of ROOT is in alpha stage"
-    warnings.filterwarnings("ignore", message=notice, category=UserWarning)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    _quiet_dependencies()
+    logs.quiet_dependencies()
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(verbose=args.verbose)
     if not hasattr(args, "run"):
         parser.print_help()
         return 0 if argv is None or len(argv) == 0 else 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from higgshunt import resources
+from higgshunt.cli.progress import add_progress_argument, progress
 from higgshunt.eventloop.options import add_event_loop_arguments
 
 NAME = "bumphunt"
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-plots", dest="plots", action="store_false", default=None, help="no stack or fit plots"
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+    add_progress_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         npartitions=args.npartitions,
         plots=args.plots,
         fit=args.fit,
-        progress=not args.no_progress,
+        progress=progress(args),
     )
     print(bumphunt.format_table(result.summary))
     print(f"written to {result.output}")

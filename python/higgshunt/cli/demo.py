@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt.cli.progress import add_progress_argument, progress
 from higgshunt.ranges import positive_int
 
 NAME = "demo"
@@ -24,12 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs", type=positive_int, default=2, help="parallel generation jobs and skim threads"
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_progress_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from higgshunt import demo
 
-    result = demo.run(args.output, channels=args.channels, jobs=args.jobs, progress=not args.no_progress)
+    result = demo.run(args.output, channels=args.channels, jobs=args.jobs, progress=progress(args))
     print(demo.summary(result))
     return 0

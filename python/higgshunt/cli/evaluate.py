@@ -38,7 +38,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from higgshunt import learning
-    from higgshunt.learning.report import format_table
 
     competitor = None
     if args.competitor:
@@ -56,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
         drop_nonfinite=args.drop_nonfinite,
         make_plots=args.plots,
     )
-    print(format_table(metrics))
+    print(learning.format_table(metrics))
     print(f"written to {args.output}")
     return 0

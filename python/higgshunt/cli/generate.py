@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from higgshunt import resources
+from higgshunt.cli.progress import add_progress_argument, progress
 from higgshunt.ranges import positive_float, positive_int, seed
 
 NAME = "generate"
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lumi-fb", type=positive_float, nargs="+", metavar="L", help="pseudo-data luminosities in fb^-1"
     )
     parser.add_argument("--force", action="store_true", help="regenerate samples that are already complete")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_progress_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         jobs=args.jobs,
         lumi_fb=args.lumi_fb,
-        progress=not args.no_progress,
+        progress=progress(args),
         force=args.force,
     )
     print(manifest.path)

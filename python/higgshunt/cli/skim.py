@@ -8,6 +8,7 @@ import json
 import sys
 
 from higgshunt import resources
+from higgshunt.cli.progress import add_progress_argument, progress
 from higgshunt.eventloop.options import add_event_loop_arguments
 from higgshunt.ranges import positive_int
 
@@ -41,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--skip-bad-files", action="store_true", help="continue past unreadable or malformed files"
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+    add_progress_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         max_events=args.max_events,
         force=args.force,
         skip_bad_files=args.skip_bad_files,
-        progress=not args.no_progress,
+        progress=progress(args),
     )
     if result.cutflows:
         print(skim.format_table(result.cutflows))

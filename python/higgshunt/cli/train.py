@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from higgshunt import resources
+from higgshunt.cli.progress import add_progress_argument, progress
 from higgshunt.ranges import finite_float, non_negative_float, positive_int, seed
 
 NAME = "train"
@@ -53,23 +54,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"
     )
     parser.add_argument("--competitor-features", type=_names, help="competitor input columns, in its order")
-    parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
+    add_progress_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from higgshunt import learning
     from higgshunt.errors import ConfigError
-    from higgshunt.learning.report import format_table
-    from higgshunt.learning.settings import with_overrides
 
-    options = vars(args)
+    options = {**vars(args), "progress": progress(args)}
     if args.config:
-        config = with_overrides(learning.load_config(args.config), options)
+        config = learning.with_overrides(learning.load_config(args.config), options)
     elif args.data and args.features and args.model and args.output:
         config = learning.config_from_options(options)
     else:
         raise ConfigError("give --config FILE, or --data, --features, --model and --output")
     result = learning.train(config)
-    print(format_table(result.metrics))
+    print(learning.format_table(result.metrics))
     print(f"written to {result.output}")
     return 0

@@ -12,6 +12,7 @@ from higgshunt.learning.predictors import load as load_model
 from higgshunt.learning.report import comparison_sentence, format_table
 from higgshunt.learning.settings import from_options as config_from_options
 from higgshunt.learning.settings import load as load_config
+from higgshunt.learning.settings import with_overrides
 from higgshunt.learning.workflow import TrainResult, train
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "load_config",
     "load_model",
     "train",
+    "with_overrides",
 ]

@@ -78,8 +78,8 @@ def from_options(options: dict[str, Any]) -> dict[str, Any]:
             "path": str(options["competitor"]),
             "features": list(options.get("competitor_features") or []),
         }
-    if options.get("progress") is False:
-        config["progress"] = False
+    if options.get("progress") is not None:
+        config["progress"] = bool(options["progress"])
     configuration.validate(config, SCHEMA, source="command line", options=_option_names(options))
     return merged(config)
 
@@ -106,8 +106,8 @@ def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str,
             "path": str(options["competitor"]),
             "features": list(options.get("competitor_features") or []),
         }
-    if options.get("progress") is False:
-        out["progress"] = False
+    if options.get("progress") is not None:
+        out["progress"] = bool(options["progress"])
     configuration.validate(out, SCHEMA, source="command line", options=_option_names(options))
     return out
 
