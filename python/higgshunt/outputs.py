@@ -6,6 +6,7 @@
   written by higgshunt and is never deleted or replaced; nor is a folder that holds the command's own input.
 - Write failures (no space, file too large, no permission, read-only file system) become one OutputError
   naming the final path and the cause.
+- Outputs that belong together (`all_or_nothing`) get their final names together or not at all.
 - Temporary names carry the writer's process id; those of processes that no longer run (killed runs) are
   removed the next time anything is written into the same folder.
 """
@@ -19,6 +20,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from higgshunt.errors import OutputError
@@ -28,6 +30,8 @@ WRITE_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EROFS, errno.EDQUOT, errno.ENOTDIR}
 )
 _TEMPORARY = re.compile(r"^\..+\.tmp-(\d+)(\..*)?$")
+# the renames `all_or_nothing` holds back until its block ends (None outside such a block)
+_deferred: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("deferred_renames", default=None)
 
 
 @contextmanager
@@ -67,8 +71,11 @@ def atomic_output(
             raise OutputError(f"{final}: is a folder; give a file name for this output")
         if verify is not None:
             verify(tmp)
-        _remove(final)
-        os.replace(tmp, final)
+        pending = _deferred.get()
+        if pending is None:
+            _replace(tmp, final)
+        else:
+            pending.append((tmp, final))
     except OSError as exc:
         if exc.errno in WRITE_ERRNOS:
             raise _write_error(final, exc) from exc
@@ -77,7 +84,27 @@ def atomic_output(
         # a nested write into the temporary folder: name the final path, which the user knows
         raise OutputError(str(exc).replace(str(tmp), str(final))) from exc
     finally:
-        _remove(tmp)
+        if (tmp, final) not in (_deferred.get() or []):
+            _remove(tmp)
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Outputs written inside the block with `atomic_output` get their final names together, when the block
+    ends without error; after an error none does and every temporary is removed. For outputs that only
+    make sense together, such as one sample's histograms, cutflow and table."""
+    pending: list[tuple[Path, Path]] = []
+    token = _deferred.set(pending)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in pending:
+            _remove(tmp)
+        raise
+    finally:
+        _deferred.reset(token)
+    for tmp, final in pending:
+        _replace(tmp, final)
 
 
 def check_replaceable(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> None:
@@ -153,6 +180,11 @@ def _running(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    _remove(final)
+    os.replace(tmp, final)
 
 
 def _remove(path: Path) -> None:

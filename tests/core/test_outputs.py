@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 from higgshunt.errors import OutputError
-from higgshunt.outputs import MARKER, atomic_output, is_higgshunt_folder, remove_stale_temporaries
+from higgshunt.outputs import (
+    MARKER,
+    all_or_nothing,
+    atomic_output,
+    is_higgshunt_folder,
+    remove_stale_temporaries,
+)
 
 
 def test_file_appears_only_when_complete(tmp_path: Path) -> None:
@@ -120,3 +126,22 @@ def test_temporaries_of_dead_processes_are_removed(tmp_path: Path) -> None:
     mine.write_text("in progress")
     assert sorted(remove_stale_temporaries(tmp_path)) == sorted([stale_file, stale_dir])
     assert mine.exists()
+
+
+def test_outputs_that_belong_together_are_renamed_together(tmp_path: Path) -> None:
+    histograms, table = tmp_path / "histograms.root", tmp_path / "skim.h5"
+    histograms.write_text("old histograms")
+    with pytest.raises(OutputError), all_or_nothing():
+        with atomic_output(histograms) as tmp:
+            tmp.write_text("new histograms")
+        assert histograms.read_text() == "old histograms"  # held back until the group completes
+        with atomic_output(table) as tmp:
+            raise OutputError(f"{table}: cannot write (File too large)")
+    assert histograms.read_text() == "old histograms"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["histograms.root"]
+    with all_or_nothing():
+        for path in (histograms, table):
+            with atomic_output(path) as tmp:
+                tmp.write_text("new")
+    assert histograms.read_text() == table.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["histograms.root", "skim.h5"]

@@ -30,9 +30,6 @@ from reliability_harness import (
 CONFIGS = REPO / "configs"
 FEATURES = "x1,x2,x3"
 # Areas whose writers are made safe elsewhere; a case depending on one is expected to fail until then.
-SKIM_WRITERS = "skim table, histograms and generation files are made checked in the writers' own change"
-MODEL_WRITERS = "trained model, export and train --output are made checked in the writers' own change"
-FIT_WRITERS = "fit inputs and fit.json/bumphunt.root are made checked in the writers' own change"
 
 
 def table(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -184,7 +181,6 @@ class Case:
     `args` may name the shared inputs ({csv}, {model}, {bad_text_root}, ... see `Inputs.paths`) and {tmp},
     the case's scratch folder. `outputs` and `protected` are relative to {tmp}. `limit`: maximum file size
     in bytes (a full disk). `frozen`: a folder under {tmp} made immutable (an unwritable output folder).
-    `owner`: the writers this case depends on (see the constants above) when it is expected to fail here.
     """
 
     name: str
@@ -195,7 +191,6 @@ class Case:
     setup: Callable[[Path, dict[str, str]], None] | None = None
     limit: int | None = None
     frozen: str | None = None
-    owner: str | None = None
     slow: bool = False
     valid: tuple[str, ...] = field(default=())  # files a successful run must have written, under {tmp}
 
@@ -258,7 +253,7 @@ def _train_bad(name: str, data: str, *extra: str) -> Case:
 
 
 def _fit_bad(name: str, hist: str) -> Case:
-    return Case(name, (*FIT, "--hist", hist, "--output", "{tmp}/fit"), outputs=("fit",), owner=FIT_WRITERS)
+    return Case(name, (*FIT, "--hist", hist, "--output", "{tmp}/fit"), outputs=("fit",))
 
 
 CASES: tuple[Case, ...] = (
@@ -336,14 +331,12 @@ CASES: tuple[Case, ...] = (
         ("evaluate", "--model", "{tmp}/model", "--data", "{csv}", "--output", "{tmp}/eval", "--no-plots"),
         outputs=("eval",),
         setup=_edited_model(features=["x1", "x2"]),
-        owner=MODEL_WRITERS,
     ),
     Case(
         "evaluate_model_unknown_kind",
         ("evaluate", "--model", "{tmp}/model", "--data", "{csv}", "--output", "{tmp}/eval", "--no-plots"),
         outputs=("eval",),
         setup=_edited_model(kind="svm"),
-        owner=MODEL_WRITERS,
     ),
     _fit_bad("fit_hist_text", "{bad_text_root}:m"),
     _fit_bad("fit_hist_empty", "{bad_empty_root}:m"),
@@ -355,7 +348,6 @@ CASES: tuple[Case, ...] = (
         (*SKIM, *REAL_DATA, "--output", "{tmp}/out"),
         outputs=("out/hzz4l/skim.h5",),
         setup=_corrupt_skim,
-        owner=SKIM_WRITERS,
         slow=True,
     ),
     Case(
@@ -364,7 +356,6 @@ CASES: tuple[Case, ...] = (
         expect_error=False,
         setup=_corrupt_skim,
         valid=("out/hzz4l/skim.h5",),
-        owner=SKIM_WRITERS,
         slow=True,
     ),
     # outputs pointing at a user's folder, or at the folder holding the input
@@ -441,7 +432,6 @@ CASES: tuple[Case, ...] = (
         (*SKIM, *REAL_DATA, "--output", "{tmp}/out"),
         outputs=("out/hzz4l/skim.h5", "out/hzz4l/histograms.root", "out/hzz4l/cutflow.json"),
         limit=FULL_DISK,
-        owner=SKIM_WRITERS,
         slow=True,
     ),
     Case(
@@ -449,7 +439,6 @@ CASES: tuple[Case, ...] = (
         (*TRAIN_OK, "--output", "{tmp}/model"),
         outputs=("model",),
         limit=FULL_DISK,
-        owner=MODEL_WRITERS,
     ),
     Case(
         "evaluate_full_disk",
@@ -474,6 +463,5 @@ CASES: tuple[Case, ...] = (
         (*GENERATE, "--output", "{tmp}/g"),
         outputs=(f"g/{GENERATED}", "g/samples.json"),
         limit=4096,
-        owner=SKIM_WRITERS,
     ),
 )

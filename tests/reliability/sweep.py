@@ -3,7 +3,7 @@ outcomes: clean one-line errors, tracebacks, silent acceptances, partial outputs
 
     PYTHONPATH=python python tests/reliability/sweep.py [--only NAME ...] [--verbose]
 
-Exit status 1 when any case misbehaves (cases listed with their owners are reported but still count).
+Exit status 1 when any case misbehaves.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def main() -> int:
             line = judgement.result.stderr.strip().splitlines()[-1:] or [""]
             print(f"{case.name:36s} {judgement.outcome:9s} {'; '.join(judgement.problems) or line[0][:110]}")
             if not good:
-                bad.append(case.name + (f" (expected: {case.owner})" if case.owner else ""))
+                bad.append(case.name)
                 if args.verbose:
                     print(judgement.result.stderr[-3000:])
     print(f"\n{len(cases)} cases in {time.perf_counter() - start:.0f} s")

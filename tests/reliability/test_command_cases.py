@@ -14,8 +14,6 @@ def _param(case: Case) -> object:
     marks = []
     if case.slow:
         marks.append(pytest.mark.slow)
-    if case.owner is not None:
-        marks.append(pytest.mark.xfail(reason=case.owner, strict=False))
     return pytest.param(case, id=case.name, marks=marks)
 
 

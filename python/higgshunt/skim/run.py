@@ -28,7 +28,7 @@ from higgshunt.errors import ConfigError, InputError
 from higgshunt.eventloop import executors, inputs
 from higgshunt.eventloop.declare import declare, first_line
 from higgshunt.eventloop.samples import Sample, is_remote
-from higgshunt.outputs import atomic_output
+from higgshunt.outputs import all_or_nothing, atomic_output
 from higgshunt.skim import graph, histograms, snapshot
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import Cutflow
@@ -145,7 +145,8 @@ def run(
         looped = time.perf_counter()
         record = provenance.collect(config.raw)
         for job in tqdm(jobs, desc="writing outputs", unit="sample", disable=not progress, file=sys.stderr):
-            result.cutflows.append(_write(config, job, result.channel_dir, record, force=force))
+            with all_or_nothing():  # a sample's histograms and cutflow only with its table
+                result.cutflows.append(_write(config, job, result.channel_dir, record, force=force))
             result.processed.append(job.sample.name)
         result.seconds = {
             "book": booked - start,
