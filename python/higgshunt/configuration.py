@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import math
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -40,8 +41,21 @@ def load(path: str | Path, schema_name: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid YAML ({_one_line(str(exc))})") from exc
     if not isinstance(config, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top level, got {type(config).__name__}")
+    _refuse_non_finite(config, str(path), [])
     validate(config, schema_name, source=str(path))
     return config
+
+
+def _refuse_non_finite(value: Any, source: str, where: list[str | int]) -> None:
+    """YAML's .nan and .inf pass a schema's "number": no config value of higgshunt means them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{source}: {_key_path(where) or 'top level'}: {value} is not a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_non_finite(item, source, [*where, key])
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            _refuse_non_finite(item, source, [*where, position])
 
 
 def validate(

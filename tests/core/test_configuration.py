@@ -176,3 +176,11 @@ def test_fit_schema_lists_the_fit_models() -> None:
     properties = configuration.schema("fit")["properties"]
     assert tuple(properties["signal"]["enum"]) == SIGNALS
     assert tuple(properties["background"]["enum"]) == BACKGROUNDS
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_non_finite_numbers_are_refused(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "detector.yaml"
+    path.write_text(f"electrons:\n  efficiency:\n    pt_edges_gev: [10.0, {value}]\n")
+    with pytest.raises(ConfigError, match=r"electrons\.efficiency\.pt_edges_gev\[1\]: .* is not a finite number"):
+        configuration.load(path, "detector")
