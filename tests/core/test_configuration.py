@@ -182,5 +182,6 @@ def test_fit_schema_lists_the_fit_models() -> None:
 def test_non_finite_numbers_are_refused(tmp_path: Path, value: str) -> None:
     path = tmp_path / "detector.yaml"
     path.write_text(f"electrons:\n  efficiency:\n    pt_edges_gev: [10.0, {value}]\n")
-    with pytest.raises(ConfigError, match=r"electrons\.efficiency\.pt_edges_gev\[1\]: .* is not a finite number"):
+    where = r"electrons\.efficiency\.pt_edges_gev\[1\]"
+    with pytest.raises(ConfigError, match=where + ": .* is not a finite number"):
         configuration.load(path, "detector")
