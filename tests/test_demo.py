@@ -10,7 +10,7 @@ import pytest
 import yaml
 from higgshunt import demo
 
-TINY_EVENTS = {"ggH125_ZZ4lep": 300, "VBFH125_ZZ4lep": 150, "llll": 400, "Zee": 2, "Zmumu": 2, "ttbar_lep": 5}
+TINY_EVENTS = {"ggH125_ZZ4lep": 300, "VBFH125_ZZ4lep": 150, "llll": 800, "Zee": 2, "Zmumu": 2, "ttbar_lep": 5}
 
 
 def _edit_yaml(path: Path, edit) -> None:  # type: ignore[no-untyped-def]

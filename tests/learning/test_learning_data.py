@@ -112,7 +112,7 @@ def test_fold_column_without_event_number(blob_frame: pd.DataFrame) -> None:
     ("write", "message"),
     [
         (lambda p: p.with_suffix(".csv").write_text("x1,x2,label\n"), "the table is empty"),
-        (lambda p: p.with_suffix(".h5").write_text("not HDF5\n" * 10), "not a readable HDF5 table file"),
+        (lambda p: p.with_suffix(".h5").write_text("not HDF5\n" * 10), "not a readable HDF5 file"),
     ],
 )
 def test_empty_or_foreign_table(tmp_path: Path, write, message: str) -> None:  # type: ignore[no-untyped-def]

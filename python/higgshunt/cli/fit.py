@@ -8,7 +8,7 @@ from higgshunt import configuration
 from higgshunt.ranges import finite_float, positive_float, seed
 
 NAME = "fit"
-HELP = "fit signal + background to a mass histogram with RooFit; write fit.json and the fit plot"
+HELP = "fit signal + background to a mass histogram with RooFit; write the fit result and the fit plot"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=seed, default=fit_options["seed"]["default"], help="random seed (recorded)"
     )
-    parser.add_argument("--no-plots", dest="plots", action="store_false", help="fit.json only")
+    parser.add_argument("--no-plots", dest="plots", action="store_false", help="the fit result only")
 
 
 def run(args: argparse.Namespace) -> int:
