@@ -43,8 +43,8 @@ def make_table(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
 def dnn(x: np.ndarray, y: np.ndarray, batch: int) -> Contender:
     import keras
+    from higgshunt.learning.kfold import balanced_weights, configure_determinism
     from higgshunt.learning.models import DenseSpec, build_classifier
-    from higgshunt.learning.training import balanced_weights, configure_determinism
 
     configure_determinism(1, 1)
     model = build_classifier(x, DenseSpec())

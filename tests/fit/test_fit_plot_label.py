@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fit_toys import toy_file
 from higgshunt.fit import FitOptions, fit_histogram
-from higgshunt.fit.histograms import read_spectrum
 from higgshunt.fit.plotting import mathtext, save_plot
+from higgshunt.fit.spectrum import read_spectrum
 
 
 def _with_kind(path: Any, kind: str | None) -> Any:

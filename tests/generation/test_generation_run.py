@@ -229,7 +229,7 @@ except OutputError as exc:
 
 def test_unreadable_manifest_needs_force(tmp_path: Path) -> None:
     from higgshunt.artifacts.sample_manifest import SampleManifestError
-    from higgshunt.generation.manifest import Recorder
+    from higgshunt.generation.resume import Recorder
 
     (tmp_path / "samples.json").write_text("{cut short")
     with pytest.raises(SampleManifestError, match="not valid JSON"):

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from higgshunt.errors import InputError
-from higgshunt.learning import adversarial, data, metrics, settings, training, workflow
+from higgshunt.learning import adversarial, data, kfold, metrics, settings, training
 from learning_tables import blobs
 from scipy import stats
 
@@ -63,7 +63,7 @@ def test_lambda_scan(tmp_path: Path) -> None:
             },
         }
     )
-    result = workflow.train(config)
+    result = training.train(config)
     scan = result.metrics["lambda_scan"]
     assert [p["lambda"] for p in scan] == [0.0, 5.0]
     assert all(p["r50"] > 1 and 0 <= p["jsd50"] <= 1 for p in scan)
@@ -85,7 +85,7 @@ def test_lambda_scan(tmp_path: Path) -> None:
 def test_adversary_decorrelates_mass() -> None:
     """With lambda = 50 the background mass shapes passing and failing the R50 cut get much closer."""
     ds = data.prepare(blobs(2000), features=["x1", "x2", "x3"], label="label", mass="mass")
-    fit, val = training.split_validation(ds, 0.4, 1)
+    fit, val = kfold.split_validation(ds, 0.4, 1)
     jsd = {}
     for lam in (0.0, 50.0):
         options = settings.fit_settings(

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from higgshunt.inference import export_model
-from higgshunt.learning import anomaly, predictors, settings, workflow
+from higgshunt.learning import anomaly, predictors, settings, training
 
 FAST = {
     "training": {"folds": 2, "seed": 5, "epochs": 3, "batch_size": 128, "patience": 2, "learning_rate": 0.01},
@@ -36,7 +36,7 @@ def _config(tmp_path: Path, data_path: Path, model: str, **extra) -> dict:  # ty
 def test_autoencoders(tmp_path: Path, blob_csv: Path, kind: str) -> None:
     config = _config(tmp_path, blob_csv, kind)
     config["plots"] = kind == "ae"  # the plots of both kinds are the same code
-    result = workflow.train(config)
+    result = training.train(config)
     saved = json.loads((result.output / "manifest.json").read_text())
     assert saved["kind"] == kind and saved["score"] == "reconstruction_mse"
     assert "sic_max" in result.metrics and (kind == "vae" or (result.output / "sic.png").exists())
@@ -79,7 +79,7 @@ def test_tune_hyperband_then_train(tmp_path: Path, blob_csv: Path) -> None:
         tmp_path, blob_csv, "tune", tune={"kind": "ae", "max_epochs": 2, "factor": 2, "space": space}
     )
     config["plots"] = False
-    result = workflow.train(config)
+    result = training.train(config)
     tuned = result.model.settings["fit"]["tuned"]
     assert tuned["trials"] >= 2 and tuned["latent"] in (1, 2)  # 5 >= 3 features is excluded
     assert json.loads((result.output / "manifest.json").read_text())["kind"] == "ae"

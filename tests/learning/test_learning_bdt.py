@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from higgshunt.errors import ConfigError
-from higgshunt.learning import bdt, predictors, settings, workflow
+from higgshunt.learning import bdt, predictors, settings, training
 from learning_tables import xgboost_config
 
 
@@ -42,7 +42,7 @@ def test_tmva_options_are_the_proven_bdtg() -> None:
 @pytest.mark.slow
 def test_xgboost_train_save_reload(tmp_path: Path, blob_csv: Path) -> None:
     config = xgboost_config(blob_csv, tmp_path / "bdt", 60)
-    result = workflow.train(config)
+    result = training.train(config)
     saved = json.loads((result.output / "manifest.json").read_text())
     assert saved["backend"] == "xgboost" and saved["files"] == ["fold0.json", "fold1.json"]
     assert result.metrics["auc"] > 0.8
@@ -71,7 +71,7 @@ def test_one_fold_holds_out_a_test_sample(tmp_path: Path, blob_csv: Path) -> Non
             "bdt": {"n_trees": 20},
         }
     )
-    result = workflow.train(config)
+    result = training.train(config)
     assert result.model.n_folds == 1 and [f.name for f in result.model.files] == ["fold0.json"]
     assert 0.2 * 1200 < result.metrics["n_test"] < 0.3 * 1200
     assert result.metrics["n_train"] == 1200 - result.metrics["n_test"]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from higgshunt.artifacts import trained_model
 from higgshunt.errors import InputError
-from higgshunt.learning import data, workflow
+from higgshunt.learning import data, training
 from learning_tables import blobs, xgboost_config
 
 
@@ -65,7 +65,7 @@ def test_training_records_derived_inputs_and_range(tmp_path: Path, blob_csv: Pat
         derived={"x1_over_mass": "x1 / mass", "unused": "x3 * 2"},
         mass_range=[100, 150],
     )
-    result = workflow.train(config)
+    result = training.train(config)
     frame = blobs()
     in_range = int(((frame["mass"] >= 100) & (frame["mass"] < 150)).sum())
     assert result.metrics["n_test"] == in_range  # every event in range is scored once, out of fold

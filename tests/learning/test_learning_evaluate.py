@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from higgshunt.artifacts import trained_model
 from higgshunt.cli import main
-from higgshunt.learning import workflow
+from higgshunt.learning import training
 from learning_tables import xgboost_config
 
 
@@ -34,7 +34,7 @@ def test_inconsistent_model_is_refused(
     edit: Callable[[dict[str, Any]], Any],
     message: str,
 ) -> None:
-    model = workflow.train(xgboost_config(blob_csv, tmp_path / "bdt", 5)).output
+    model = training.train(xgboost_config(blob_csv, tmp_path / "bdt", 5)).output
     manifest = model / trained_model.FILE_NAME
     document = json.loads(manifest.read_text())
     edit(document)

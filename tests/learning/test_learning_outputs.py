@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from higgshunt.cli import main
 from higgshunt.errors import OutputError
-from higgshunt.learning import workflow
+from higgshunt.learning import training
 from learning_tables import xgboost_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,23 +68,23 @@ def test_refused_before_training(tmp_path: Path, blob_csv: Path, monkeypatch: py
     def no_training(*args: object, **kwargs: object) -> None:
         raise AssertionError("trained although the output is refused")
 
-    monkeypatch.setattr(workflow, "load_dataset", no_training)
+    monkeypatch.setattr(training, "load_dataset", no_training)
     with pytest.raises(OutputError):
-        workflow.train(xgboost_config(blob_csv, folder, 5))
+        training.train(xgboost_config(blob_csv, folder, 5))
 
 
 def test_train_replaces_its_own_output(tmp_path: Path, blob_csv: Path) -> None:
     output = tmp_path / "bdt"
-    first = workflow.train(xgboost_config(blob_csv, output, 5))
+    first = training.train(xgboost_config(blob_csv, output, 5))
     (output / "stale.txt").write_text("from the first run")
-    second = workflow.train(xgboost_config(blob_csv, output, 5))
+    second = training.train(xgboost_config(blob_csv, output, 5))
     assert not (output / "stale.txt").exists() and second.model.files == first.model.files
 
 
 def test_evaluate_never_replaces_a_user_folder_or_its_inputs(
     tmp_path: Path, blob_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    model = workflow.train(xgboost_config(blob_csv, tmp_path / "bdt", 5)).output
+    model = training.train(xgboost_config(blob_csv, tmp_path / "bdt", 5)).output
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "notes.txt").write_text("keep")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from higgshunt.artifacts import trained_model
-from higgshunt.learning import predictors, settings, training, workflow
+from higgshunt.learning import kfold, predictors, settings, training
 from learning_tables import blobs
 
 TINY = {
@@ -34,14 +34,14 @@ def _config(tmp_path: Path, data_path: Path, model: str = "dnn", **extra: Any) -
 def test_balanced_weights() -> None:
     y = np.array([1, 0, 0, 0, 1])
     w = np.array([2.0, 1.0, -1.0, 2.0, 0.0])
-    out = training.balanced_weights(y, w)
+    out = kfold.balanced_weights(y, w)
     assert out[y == 1].sum() == pytest.approx(out[y == 0].sum()) == pytest.approx(2.5)
     assert np.all(out >= 0) and out[4] == 0.0  # |w| used; zero weights stay zero
 
 
 @pytest.mark.slow
 def test_dnn_kfold_contract_and_reload(tmp_path: Path, blob_csv: Path) -> None:
-    result = workflow.train(_config(tmp_path, blob_csv, plots=True))
+    result = training.train(_config(tmp_path, blob_csv, plots=True))
     out = result.output
     saved = json.loads((out / "manifest.json").read_text())
     assert saved["format"] == "higgshunt-trained" and saved["version"] == trained_model.VERSION
@@ -92,8 +92,8 @@ def test_dnn_kfold_contract_and_reload(tmp_path: Path, blob_csv: Path) -> None:
 
 @pytest.mark.slow
 def test_same_seed_same_metrics(tmp_path: Path, blob_csv: Path) -> None:
-    first = workflow.train(_config(tmp_path / "a", blob_csv)).metrics
-    second = workflow.train(_config(tmp_path / "b", blob_csv)).metrics
+    first = training.train(_config(tmp_path / "a", blob_csv)).metrics
+    second = training.train(_config(tmp_path / "b", blob_csv)).metrics
     for key in ("auc", "auc_std", "significance_asimov_best", "r50"):
         assert first[key] == pytest.approx(second[key], abs=1e-3)
 
@@ -103,7 +103,7 @@ def test_early_stopping_restores_best(tmp_path: Path, blob_frame) -> None:  # ty
     from higgshunt.learning import data
 
     ds = data.prepare(blob_frame, features=["x1", "x2", "x3"], label="label")
-    fit, val = training.split_validation(ds, 0.3, 1)
+    fit, val = kfold.split_validation(ds, 0.3, 1)
     options = {
         **settings.fit_settings(settings.merged({"network": {"width": 32, "depth": 2}})),
         "epochs": 25,
@@ -111,7 +111,7 @@ def test_early_stopping_restores_best(tmp_path: Path, blob_frame) -> None:  # ty
         "learning_rate": 0.05,
         "seed": 1,
     }
-    model = training.fit_dnn(fit, val, options)
+    model = kfold.fit_dnn(fit, val, options)
     history = model.history
     best = int(np.argmin(history["val_loss"]))
     assert len(history["val_loss"]) <= best + 1 + 2  # stopped `patience` epochs after the best
@@ -122,7 +122,7 @@ def test_early_stopping_restores_best(tmp_path: Path, blob_frame) -> None:  # ty
     restored = clf.evaluate(
         val.x.astype(np.float32),
         val.y.astype(np.float32),
-        sample_weight=training.balanced_weights(val.y, val.weight),
+        sample_weight=kfold.balanced_weights(val.y, val.weight),
         verbose=0,
     )
     assert restored == pytest.approx(history["val_loss"][best], rel=1e-3)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from higgshunt.plotting import write_roc_file
 from higgshunt.plotting.roc_file import Curve
-from higgshunt.skim import histograms
+from higgshunt.skim import histogram_file
 from higgshunt.skim.cutflow import Cutflow, CutflowRow
 
 BINS, LOW, HIGH = 30, 80.0, 170.0
@@ -92,7 +92,7 @@ def cutflow_input(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
         cutflows[sample] = Cutflow(sample, rows)
         mass = ROOT.TH1D("m4l", ";m_{4l} [GeV];", BINS, LOW, HIGH)
         mass.SetDirectory(ROOT.nullptr)
-        histograms.write(path, sample, {"m4l": mass}, cutflows[sample])
+        histogram_file.write(path, sample, {"m4l": mass}, cutflows[sample])
     return path, cutflows
 
 

@@ -12,7 +12,7 @@ import pytest
 from higgshunt.errors import HiggshuntError
 from higgshunt.plotting import run_macro
 from higgshunt.plotting.macros import MACRO_DIR, root_executable
-from higgshunt.skim import histograms
+from higgshunt.skim import histogram_file
 from higgshunt.skim.cutflow import Cutflow, CutflowRow
 
 
@@ -64,7 +64,7 @@ def _cutflows(directory: Path, *, other_cuts: bool = False, zero_first: bool = F
         cuts = ("all", "other") if other_cuts and sample == "b" else ("all", "four_leptons")
         weight = 0.0 if zero_first and sample == "a" else 1.0
         rows = tuple(CutflowRow(cut, 10, 10 * weight, 10 * weight**2) for cut in cuts)
-        histograms.write(path, sample, {}, Cutflow(sample, rows))
+        histogram_file.write(path, sample, {}, Cutflow(sample, rows))
     return path
 
 

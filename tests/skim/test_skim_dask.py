@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from higgshunt import skim
-from higgshunt.skim import histograms
+from higgshunt.skim import histogram_file
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -40,8 +40,8 @@ def test_dask_matches_local(mc_file: Path, real_4lep_file: Path, tmp_path: Path)
         b = pd.read_hdf(dask.skim_file, sample).sort_values("eventNumber").reset_index(drop=True)
         assert len(a) > 0
         pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
-        ha = histograms.read(local.channel_dir / "histograms.root", sample)
-        hb = histograms.read(dask.channel_dir / "histograms.root", sample)
+        ha = histogram_file.read(local.channel_dir / "histograms.root", sample)
+        hb = histogram_file.read(dask.channel_dir / "histograms.root", sample)
         assert sorted(ha) == sorted(hb)
         for name, hist in ha.items():
             bins = range(hist.GetNbinsX() + 2)

@@ -251,7 +251,7 @@ def test_histograms_full_disk_one_line_no_file(tmp_path: Path) -> None:
 import sys
 import ROOT
 from higgshunt.errors import OutputError
-from higgshunt.skim import histograms
+from higgshunt.skim import histogram_file
 from higgshunt.skim.cutflow import Cutflow, CutflowRow
 
 hists = {}
@@ -259,7 +259,7 @@ for i in range(40):
     hists[f"h{i}"] = ROOT.TH1D(f"h{i}", "", 2000, 0, 1)
     hists[f"h{i}"].FillRandom("gaus", 20000)
 try:
-    histograms.write("histograms.root", "data", hists, Cutflow("data", (CutflowRow("all", 3, 3.0, 3.0),)))
+    histogram_file.write("histograms.root", "data", hists, Cutflow("data", (CutflowRow("all", 3, 3.0, 3.0),)))
 except OutputError as exc:
     sys.exit(str(exc))
 """

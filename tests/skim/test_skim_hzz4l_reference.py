@@ -93,10 +93,10 @@ def test_table_contract(skimmed: skim.SkimResult) -> None:
 def test_histograms_and_cutflow_outputs(skimmed: skim.SkimResult) -> None:
     import json
 
-    from higgshunt.skim import histograms
+    from higgshunt.skim import histogram_file
 
     table = pd.read_hdf(skimmed.skim_file, "data")
-    hists = histograms.read(skimmed.channel_dir / "histograms.root", "data")
+    hists = histogram_file.read(skimmed.channel_dir / "histograms.root", "data")
     m4l = hists["m4l"]
     expected, _ = np.histogram(table.m4l, bins=24, range=(80, 170))
     assert [m4l.GetBinContent(i + 1) for i in range(24)] == list(expected)

@@ -14,8 +14,8 @@ import numpy as np
 from tqdm import tqdm
 
 from higgshunt.artifacts import category_histograms
+from higgshunt.bumphunt.booking import CUT_BASED, as_array
 from higgshunt.bumphunt.config import BumphuntConfig
-from higgshunt.bumphunt.histograms import CUT_BASED, as_array
 from higgshunt.bumphunt.selection import Selection
 from higgshunt.errors import ConfigError, FitError, InputError
 from higgshunt.stats import asimov_significance, jensen_shannon

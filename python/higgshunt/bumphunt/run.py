@@ -20,8 +20,7 @@ import numpy as np
 from higgshunt import provenance, skim
 from higgshunt.artifacts import category_histograms
 from higgshunt.artifacts.category_histograms import CategoryHistograms
-from higgshunt.bumphunt import data_kind, report, selection
-from higgshunt.bumphunt import histograms as hists
+from higgshunt.bumphunt import booking, data_kind, report, selection
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.eventloop import executors, inputs
@@ -78,7 +77,7 @@ def run(
     _check_kinds(samples, config)
     for sample in samples:
         inputs.check_files(sample.files, config.skim.tree, ["eventNumber"], skip_bad=False)
-    processes = hists.processes(config, samples)
+    processes = booking.processes(config, samples)
     declare(config.skim.declarations, source=config.skim.source)
     runner = executors.make(
         executor,
@@ -142,11 +141,12 @@ def _check_kinds(samples: list[Sample], config: BumphuntConfig) -> None:
 
 def _run_event_loops(
     config: BumphuntConfig, samples: list[Sample], runner: executors.Executor
-) -> list[hists.Booked]:
+) -> list[booking.Booked]:
     """Book every sample, then run all event loops together (one pass over each input); closes `runner`."""
     try:
         booked = [
-            hists.book(runner.dataframe(config.skim.tree, sample.files), config, sample) for sample in samples
+            booking.book(runner.dataframe(config.skim.tree, sample.files), config, sample)
+            for sample in samples
         ]
         log.info("running %d event loop(s) over %d file(s)", len(booked), sum(len(s.files) for s in samples))
         start = time.perf_counter()
@@ -162,7 +162,7 @@ def _run_event_loops(
 
 
 def _categories(
-    config: BumphuntConfig, booked: list[hists.Booked], processes: list[hists.Process]
+    config: BumphuntConfig, booked: list[booking.Booked], processes: list[booking.Process]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, selection.Selection]]:
     """Category -> {"data", process names, "total_signal", "total_background"} -> TH1D; and the selections.
 
@@ -174,21 +174,21 @@ def _categories(
     def category(by_sample: dict[str, Any]) -> dict[str, Any]:
         result = {}
         for process in processes:
-            result[process.name] = hists.add(
+            result[process.name] = booking.add(
                 [by_sample[n] for n in process.samples], process.name, f"{process.title}{title}"
             )
         for kind in ("signal", "background"):
             members = [h for n, h in by_sample.items() if kinds[n] == kind]
-            result[f"total_{kind}"] = hists.add(members, f"total_{kind}", f"{kind}{title}")
+            result[f"total_{kind}"] = booking.add(members, f"total_{kind}", f"{kind}{title}")
         data = [h for n, h in by_sample.items() if kinds[n] == "data"]
         # without data, the Asimov data set: the simulated expectation itself
-        result["data"] = hists.add(
+        result["data"] = booking.add(
             data or [result["total_signal"], result["total_background"]], "data", title
         )
         return result
 
-    result = {hists.CUT_BASED: category({b.sample.name: b.mass.GetValue() for b in booked})}
-    _check_not_empty(config, result[hists.CUT_BASED])
+    result = {booking.CUT_BASED: category({b.sample.name: b.mass.GetValue() for b in booked})}
+    _check_not_empty(config, result[booking.CUT_BASED])
     chosen: dict[str, selection.Selection] = {}
     if config.model is not None:
         chosen = _optimise(config, [b for b in booked if not b.sample.is_data])
@@ -196,7 +196,7 @@ def _categories(
             for category_name, interval in _named(name, choice):
                 result[category_name] = category(
                     {
-                        b.sample.name: hists.project(
+                        b.sample.name: booking.project(
                             _mass_score(b),
                             f"{category_name}_{b.sample.name}",
                             interval.first_bin,
@@ -208,18 +208,18 @@ def _categories(
     return result, chosen
 
 
-def _optimise(config: BumphuntConfig, mc: list[hists.Booked]) -> dict[str, selection.Selection]:
+def _optimise(config: BumphuntConfig, mc: list[booking.Booked]) -> dict[str, selection.Selection]:
     """The single cut (`ml`) and, when asked, the score categories (`ml_cat`), from simulation only."""
     first, last = (config.mass.edge_index(edge) for edge in config.window)
     assert first is not None and last is not None  # checked when the config was loaded
     score = config.score
     yields = {kind: np.zeros(score.bins + 2) for kind in ("signal", "background")}
     for b in mc:
-        yields[b.sample.kind] += hists.as_array(_mass_score(b))[first + 1 : last + 1, :].sum(axis=0)
+        yields[b.sample.kind] += booking.as_array(_mass_score(b))[first + 1 : last + 1, :].sum(axis=0)
     edges = np.linspace(score.low, score.high, score.bins + 1)
     options = config.optimisation
     chosen = {
-        hists.ML: selection.optimise(
+        booking.ML: selection.optimise(
             yields["signal"], yields["background"], edges, min_background=options.min_background
         )
     }
@@ -239,7 +239,7 @@ def _optimise(config: BumphuntConfig, mc: list[hists.Booked]) -> dict[str, selec
     return chosen
 
 
-def _mass_score(booked: hists.Booked) -> Any:
+def _mass_score(booked: booking.Booked) -> Any:
     assert booked.mass_score is not None  # booked whenever there is a model
     return booked.mass_score.GetValue()
 
@@ -247,7 +247,7 @@ def _mass_score(booked: hists.Booked) -> Any:
 def _named(name: str, choice: selection.Selection) -> list[tuple[str, selection.Category]]:
     """Directory names of a selection's categories: `ml` for the single cut, else `ml_cat1`, `ml_cat2`...
     in ascending score."""
-    if len(choice.categories) == 1 and name == hists.ML:
+    if len(choice.categories) == 1 and name == booking.ML:
         return [(name, choice.categories[0])]
     return [(f"{name}{position}", category) for position, category in enumerate(choice.categories, start=1)]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from higgshunt.fit.histograms import Spectrum
+from higgshunt.fit.spectrum import Spectrum
 
 log = logging.getLogger(__name__)
 

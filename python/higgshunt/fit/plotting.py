@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from higgshunt.artifacts.fit_result import FitResult
-from higgshunt.fit.histograms import Spectrum
 from higgshunt.fit.options import FitOptions
+from higgshunt.fit.spectrum import Spectrum
 from higgshunt.plotting import save_figure
 
 log = logging.getLogger(__name__)

@@ -22,10 +22,10 @@ from higgshunt.artifacts import fit_result
 from higgshunt.artifacts.fit_result import FitRecord, FitResult
 from higgshunt.errors import FitError
 from higgshunt.fit import likelihood as lk
-from higgshunt.fit.histograms import Spectrum, parse_spec, read_spectrum
 from higgshunt.fit.models import SpectrumModel, binned_data, build, pdf_values
 from higgshunt.fit.options import FitOptions, validate
 from higgshunt.fit.plotting import FitCurves, save_plot
+from higgshunt.fit.spectrum import Spectrum, parse_spec, read_spectrum
 from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
 

@@ -17,8 +17,7 @@ from tqdm import tqdm
 from higgshunt import configuration, resources
 from higgshunt.artifacts.sample_manifest import FileEntry, SampleManifest
 from higgshunt.errors import ConfigError
-from higgshunt.generation import manifest as manifest_io
-from higgshunt.generation import ntuple, pseudodata
+from higgshunt.generation import ntuple, pseudodata, resume
 from higgshunt.generation.processes import Sample, build_samples, data_relative_path, data_tag, select
 from higgshunt.generation.sample import SampleOutput, SampleSettings, generate_sample
 from higgshunt.provenance import collect
@@ -141,7 +140,7 @@ def generate(
         config.detector,
         config.skims,
     )
-    manifest = manifest_io.Recorder(
+    manifest = resume.Recorder(
         output_dir,
         collect({"samples": config.raw, "detector": config.detector, "seed": run_seed, "events": events}),
         force=force,
@@ -166,7 +165,7 @@ def _with_events(sample: Sample, events: int | None) -> Sample:
 
 
 def _fingerprint(sample: Sample, settings: SampleSettings) -> str:
-    return manifest_io.fingerprint(
+    return resume.fingerprint(
         sample,
         settings.seed,
         settings.batch_size,
@@ -203,7 +202,7 @@ def _run_samples(
     todo: list[Sample],
     settings: SampleSettings,
     output_dir: Path,
-    manifest: manifest_io.Recorder,
+    manifest: resume.Recorder,
     *,
     jobs: int,
     progress: bool,
@@ -244,7 +243,7 @@ def _pseudodata(
     settings: SampleSettings,
     config: Pseudodata,
     lumis: list[float],
-    manifest: manifest_io.Recorder,
+    manifest: resume.Recorder,
     *,
     force: bool,
 ) -> None:
@@ -263,7 +262,7 @@ def _pseudodata(
         inputs = sorted(str(e.fingerprint) for e in entries if e is not None)
         for lumi in lumis:
             relative = str(data_relative_path(skim, lumi))
-            key = manifest_io.fingerprint(inputs, lumi, config.seed_offset, config.run_number)
+            key = resume.fingerprint(inputs, lumi, config.seed_offset, config.run_number)
             if not force and manifest.is_complete(relative, key):
                 continue
             data, nu = pseudodata.draw(

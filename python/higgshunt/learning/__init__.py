@@ -13,7 +13,7 @@ from higgshunt.learning.report import comparison_sentence, format_table
 from higgshunt.learning.settings import from_options as config_from_options
 from higgshunt.learning.settings import load as load_config
 from higgshunt.learning.settings import with_overrides
-from higgshunt.learning.workflow import TrainResult, train
+from higgshunt.learning.training import TrainResult, train
 
 __all__ = [
     "ScoringModel",

@@ -16,14 +16,14 @@ import numpy as np
 
 from higgshunt.errors import InputError
 from higgshunt.learning.data import Dataset
-from higgshunt.learning.models import DenseSpec, build_classifier
-from higgshunt.learning.training import (
+from higgshunt.learning.kfold import (
     FoldModel,
     balanced_weights,
     configure_determinism,
     fit_keras,
     keras_predictor,
 )
+from higgshunt.learning.models import DenseSpec, build_classifier
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from higgshunt.errors import ConfigError
 from higgshunt.learning.data import Dataset
+from higgshunt.learning.kfold import FoldModel, balanced_weights, configure_determinism, fit_keras
 from higgshunt.learning.models import DenseSpec, build_autoencoder, build_classifier, build_vae
-from higgshunt.learning.training import FoldModel, balanced_weights, configure_determinism, fit_keras
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from higgshunt.errors import ConfigError
 from higgshunt.learning.data import Dataset
-from higgshunt.learning.training import FoldModel, balanced_weights
+from higgshunt.learning.kfold import FoldModel, balanced_weights
 
 log = logging.getLogger(__name__)
 

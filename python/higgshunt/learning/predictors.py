@@ -44,7 +44,7 @@ def _predictor(path: Path, trained: TrainedModel) -> Predictor:
     if trained.backend == "keras":
         import keras
 
-        from higgshunt.learning.training import keras_predictor
+        from higgshunt.learning.kfold import keras_predictor
 
         model = keras.models.load_model(path, compile=False, safe_mode=True)
         if trained.anomaly:

@@ -1,241 +1,241 @@
-"""The k-fold training loop shared by every model kind, and the Keras fitting it uses.
+"""`train`: read the table, run the k-fold training of the chosen model kind, save, assess, report.
 
-Fold rule (the same in training and in every later scoring): the model of fold i is trained WITHOUT the events
-with fold == i and scores exactly those events, so every event gets an out-of-fold score. Inside the training
-events a seeded fraction is held out for early stopping. With one fold a seeded test fraction is held out
-instead.
+Everything lands in one output directory, written under a temporary name and renamed when complete:
+the trained-model directory (`higgshunt.artifacts.trained_model`: manifest, fold models, training settings),
+metrics.json, plots, summary.md. The output folder is never a folder higgshunt did not write nor one holding
+an input.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from higgshunt.errors import InputError
-from higgshunt.learning.data import Dataset
+from higgshunt import provenance
+from higgshunt.artifacts import trained_model
+from higgshunt.artifacts.trained_model import TrainedModel
+from higgshunt.errors import ConfigError
+from higgshunt.learning import data, metrics, settings
+from higgshunt.learning.evaluate import (
+    Assessment,
+    assess,
+    check_output_folder,
+    columns,
+    competitor_info,
+    competitor_scores,
+)
+from higgshunt.learning.kfold import Fitter, KFoldResult, fit_dnn, run_kfold
+from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class FoldModel:
-    """One trained model: the object saved to disk, how it scores raw features, and its loss history."""
+class TrainResult:
+    """Outcome of `train`: where it was written, the metrics (as in metrics.json) and the trained model."""
 
-    model: Any
-    predict: Callable[[np.ndarray], np.ndarray]
-    history: dict[str, list[float]] = field(default_factory=dict)
-
-
-# A fitter trains one model on (train, validation) events with the run's settings.
-Fitter = Callable[[Dataset, Dataset, dict[str, Any]], FoldModel]
+    output: Path
+    metrics: dict[str, Any]
+    model: TrainedModel
 
 
-@dataclass
-class KFoldResult:
-    """Out-of-fold scores of all events plus what is needed for overtraining checks and saving.
+def _fitter(kind: str) -> Fitter:
+    if kind == "dnn":
+        return fit_dnn
+    if kind == "bdt":
+        from higgshunt.learning.bdt import fit_bdt
 
-    Attributes:
-        models: one FoldModel per fold (index = fold number).
-        test_score: out-of-fold score of every event of the dataset.
-        test_mask: events that have a test score (all of them with k >= 2 folds).
-        train_score / train_index: scores of the fold models on (a sample of) their own training events.
-        seconds: wall time of the whole loop.
-        n_train: events each fold model learnt from (training plus early-stopping validation events).
+        return fit_bdt
+    if kind == "adversarial":
+        from higgshunt.learning.adversarial import fit_adversarial
+
+        return fit_adversarial
+    if kind == "ae":
+        from higgshunt.learning.anomaly import fit_autoencoder
+
+        return fit_autoencoder
+    if kind == "vae":
+        from higgshunt.learning.anomaly import fit_vae
+
+        return fit_vae
+    raise ConfigError(f"model kind '{kind}' unknown; expected one of {', '.join(settings.MODEL_KINDS)}")
+
+
+def load_dataset(config: dict[str, Any]) -> tuple[data.Dataset, list[str]]:
+    """The dataset of a training config and the model's features (patterns expanded).
+
+    The dataset's columns are the model features followed by any extra competitor features, so both are read
+    from the same rows.
     """
+    spec = config["data"]
+    frame = data.load_table(spec["path"], spec.get("key"))
+    frame = data.add_derived(frame, spec["derived"], spec["path"])
+    frame = data.in_mass_range(frame, spec.get("mass"), spec["mass_range"], spec["path"])
+    features = data.expand_features(list(spec["features"]), [str(c) for c in frame.columns], spec["path"])
+    extra = [c for c in (config.get("competitor") or {}).get("features", []) if c not in features]
+    anomaly = config["model"] in ("ae", "vae") or (
+        config["model"] == "tune" and config["tune"]["kind"] == "ae"
+    )
+    ds = data.prepare(
+        frame,
+        features=features + extra,
+        label=spec["label"],
+        signal_value=spec["signal_value"],
+        weight=spec.get("weight"),
+        mass=spec.get("mass"),
+        fold_column=spec.get("fold_column"),
+        n_folds=int(config["training"]["folds"]),
+        seed=int(config["training"]["seed"]),
+        drop_nonfinite=bool(spec["drop_nonfinite"]),
+        require_both_classes=not anomaly,
+        min_events=data.MIN_EVENTS_PER_CLASS_AND_FOLD,
+        source=spec["path"],
+    )
+    return ds, features
 
-    models: list[FoldModel]
-    test_score: np.ndarray
-    test_mask: np.ndarray
-    train_score: np.ndarray
-    train_index: np.ndarray
-    seconds: float
-    n_train: list[int]
+
+def _restrict(ds: data.Dataset, names: list[str]) -> data.Dataset:
+    return data.Dataset(
+        tuple(names),
+        columns(ds, names),
+        ds.y,
+        ds.weight,
+        ds.has_weights,
+        ds.mass,
+        ds.fold,
+        ds.event_id,
+        ds.source,
+    )
 
 
-def configure_determinism(seed: int, threads: int = 1) -> None:
-    """Seed Python, numpy and TensorFlow; make TF ops deterministic and single-threaded.
+def train(config: dict[str, Any]) -> TrainResult:
+    """Train the configured model kind with k-fold, save the model directory, metrics, plots and summary.
 
-    Thread counts can only be set before TensorFlow starts its runtime; later calls keep the existing pools
-    (with a debug message), which is still deterministic because op determinism is enabled.
+    `config` is a merged config (`settings.load` / `settings.from_options`).
     """
-    import keras
-    import tensorflow as tf
+    output = check_output_folder(config["output"], inputs=_inputs(config))  # before the long training
+    kind = config["model"]
+    fit = settings.fit_settings(config)
+    progress = bool(config["progress"])
+    full, features = load_dataset(config)
+    ds = _restrict(full, features)
+    log.info("%s: %d events (%d signal), %d features", ds.source, len(ds), int(ds.y.sum()), len(ds.features))
+    if kind == "bdt":
+        from higgshunt.learning.bdt import choose_backend
 
-    os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    except RuntimeError as exc:  # the runtime is already initialised in this process
-        log.debug("TensorFlow thread pools already set up: %s", exc)
-
-
-def balanced_weights(y: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Training weights: |w| rescaled so signal and background each carry half of the total (mean weight 1).
-
-    Absolute values because negative generator weights make the cross-entropy unbounded below for single
-    events.
-    """
-    w = np.abs(np.asarray(weight, dtype=np.float64))
-    out = np.zeros_like(w)
-    n = len(w)
-    for cls in (0, 1):
-        sel = y == cls
-        total = w[sel].sum()
-        if total > 0:
-            out[sel] = w[sel] * (0.5 * n / total)
-    return out
-
-
-def split_validation(ds: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset]:
-    """A seeded random (train, validation) split of the training events."""
-    rng = np.random.default_rng(seed)
-    is_val = rng.random(len(ds)) < fraction
-    return ds.subset(~is_val), ds.subset(is_val)
-
-
-def run_kfold(ds: Dataset, fitter: Fitter, settings: dict[str, Any], *, progress: bool = True) -> KFoldResult:
-    """Train one model per fold with `fitter` and collect out-of-fold test scores."""
-    from tqdm import tqdm
-
-    n_folds = int(settings["folds"])
-    seed = int(settings["seed"])
-    start = time.perf_counter()
-    if n_folds == 1:
-        rng = np.random.default_rng(seed + 7)
-        test_masks = [rng.random(len(ds)) < float(settings["test_fraction"])]
+        fit["backend"] = choose_backend(config["backend"])
+    if kind == "tune":
+        kind = _tuned(ds, fit, progress)
+    backend = "keras" if kind != "bdt" else fit["backend"]
+    scan: list[dict[str, float]] = []
+    if kind == "adversarial" and config["adversarial"]["lambda_scan"]:
+        result, scan = _lambda_scan(ds, fit, config, progress)
     else:
-        test_masks = [ds.fold == f for f in range(n_folds)]
-    models: list[FoldModel] = []
-    test_score = np.full(len(ds), np.nan)
-    train_scores, train_indices = [], []
-    for fold, test_mask in enumerate(tqdm(test_masks, desc="folds", disable=not progress, unit="fold")):
-        if test_mask.all() or not test_mask.any():
-            raise InputError(
-                f"{ds.source}: fold {fold} has {int(test_mask.sum())} of {len(ds)} events; "
-                "cannot train without both training and test events"
-            )
-        train_idx = np.flatnonzero(~test_mask)
-        fit_ds, val_ds = split_validation(
-            ds.subset(train_idx), float(settings["validation_fraction"]), seed + fold
+        result = run_kfold(ds, _fitter(kind), fit, progress=progress)
+    test = result.test_mask
+    job = Assessment(
+        name=kind,
+        test=metrics.ScoreSet(
+            result.test_score[test],
+            ds.y[test],
+            ds.weight[test],
+            ds.has_weights,
+            ds.fold[test],
+            None if ds.mass is None else ds.mass[test],
+        ),
+        train=(result.train_score, ds.y[result.train_index]),
+        histories=[m.history for m in result.models],
+        anomaly=kind in ("ae", "vae"),
+        lambda_scan=scan,
+        competitor=_subset_scores(competitor_scores(config.get("competitor"), full, int(fit["folds"])), test),
+        competitor_info=competitor_info(config.get("competitor"), features),
+    )
+    n_train = int(round(np.mean(result.n_train)))  # per fold model
+    header = {
+        "model": kind,
+        "backend": backend,
+        "features": list(ds.features),
+        "n_train": n_train,
+        "seed": int(fit["seed"]),
+        "train_seconds": round(result.seconds, 3),
+        "n_folds": int(fit["folds"]),
+    }
+    with atomic_output(output, inputs=_inputs(config)) as tmp:
+        trained_model.save(
+            tmp,
+            kind=kind,
+            backend=backend,
+            features=ds.features,
+            models=[m.model for m in result.models],
+            derived=config["data"].get("derived") or {},
+            provenance=provenance.collect(config),
+            settings={**config, "fit": fit},
         )
-        log.info(
-            "fold %d: %d training, %d validation, %d test events",
-            fold,
-            len(fit_ds),
-            len(val_ds),
-            int(test_mask.sum()),
-        )
-        fold_model = fitter(fit_ds, val_ds, {**settings, "seed": seed + fold})
-        models.append(fold_model)
-        test_score[test_mask] = fold_model.predict(ds.x[test_mask])
-        # scores on own training events for the KS overtraining test (a sample keeps this cheap)
-        sample = np.random.default_rng(seed + fold).permutation(train_idx)[: int(test_mask.sum())]
-        train_scores.append(fold_model.predict(ds.x[sample]))
-        train_indices.append(sample)
-    return KFoldResult(
-        models,
-        test_score,
-        np.isfinite(test_score),
-        np.concatenate(train_scores),
-        np.concatenate(train_indices),
-        time.perf_counter() - start,
-        [int((~mask).sum()) for mask in test_masks],
+        summary = assess(job, header, tmp, make_plots=bool(config["plots"]), config=config)
+    return TrainResult(output, summary, trained_model.load(output))
+
+
+def _inputs(config: dict[str, Any]) -> list[str]:
+    """The files a training reads: its table and any competitor network."""
+    competitor = config.get("competitor") or {}
+    return [str(config["data"]["path"]), *([str(competitor["path"])] if competitor.get("path") else [])]
+
+
+def _subset_scores(scores: metrics.ScoreSet | None, mask: np.ndarray) -> metrics.ScoreSet | None:
+    if scores is None:
+        return None
+    return metrics.ScoreSet(
+        scores.score[mask],
+        scores.y[mask],
+        scores.weight[mask],
+        scores.has_weights,
+        scores.fold[mask],
+        None if scores.mass is None else scores.mass[mask],
     )
 
 
-def fit_keras(
-    model: Any,
-    train: tuple[np.ndarray, np.ndarray, np.ndarray],
-    val: tuple[np.ndarray, np.ndarray, np.ndarray],
-    settings: dict[str, Any],
-    *,
-    loss: Any = "binary_crossentropy",
-) -> dict[str, list[float]]:
-    """Compile and fit a Keras model with early stopping (best weights restored) and a learning-rate schedule.
+def _tuned(ds: data.Dataset, fit: dict[str, Any], progress: bool) -> str:
+    """Run the Hyperband search on the first fold's training events; update `fit` with the best
+    architecture."""
+    from higgshunt.learning.anomaly import tune
+    from higgshunt.learning.kfold import split_validation
 
-    `train` and `val` are (x, target, sample_weight) triples. Returns the loss history.
-    """
-    import keras
-
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(settings["learning_rate"])), loss=loss)
-    callbacks: list[Any] = [
-        keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=int(settings["patience"]), restore_best_weights=True
-        )
-    ]
-    if settings["progress"]:
-        callbacks.append(_epoch_bar(int(settings["epochs"])))
-    schedule = settings["lr_schedule"]
-    if schedule == "plateau":
-        callbacks.append(
-            keras.callbacks.ReduceLROnPlateau(
-                monitor="val_loss", factor=0.5, patience=max(1, int(settings["patience"]) // 2), min_lr=1e-6
-            )
-        )
-    elif schedule == "exponential":
-        decay = float(settings.get("lr_decay", 0.95))
-        callbacks.append(keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * decay if epoch else lr))
-    history = model.fit(
-        train[0].astype(np.float32),
-        train[1].astype(np.float32),
-        sample_weight=train[2].astype(np.float32),
-        validation_data=(val[0].astype(np.float32), val[1].astype(np.float32), val[2].astype(np.float32)),
-        epochs=int(settings["epochs"]),
-        batch_size=int(settings["batch_size"]),
-        shuffle=True,
-        callbacks=callbacks,
-        verbose=0,
-    )
-    return {k: [float(v) for v in values] for k, values in history.history.items() if "loss" in k}
+    first = ds.subset(ds.fold != 0) if int(fit["folds"]) > 1 else ds
+    search_train, search_val = split_validation(first, float(fit["validation_fraction"]), int(fit["seed"]))
+    best = tune(search_train, search_val, fit, progress=progress)
+    fit["network"] = best["network"]
+    fit["learning_rate"] = best["learning_rate"]
+    if "latent" in best:
+        fit["anomaly"] = {**fit["anomaly"], "latent": best["latent"]}
+    fit["tuned"] = best
+    return str(fit["tune"]["kind"])
 
 
-def _epoch_bar(epochs: int) -> Any:
-    """A Keras callback drawing a tqdm bar over epochs (stderr) with the validation loss."""
-    import keras
-    from tqdm import tqdm
+def _lambda_scan(
+    ds: data.Dataset, fit: dict[str, Any], config: dict[str, Any], progress: bool
+) -> tuple[KFoldResult, list[dict[str, float]]]:
+    """Train the adversarial model for every lambda of the scan; keep the run of the configured lambda."""
+    from sklearn.metrics import roc_auc_score
 
-    class EpochBar(keras.callbacks.Callback):
-        def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
-            self.bar = tqdm(total=epochs, desc="epochs", unit="epoch", leave=False)
+    from higgshunt.learning.adversarial import fit_adversarial
 
-        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-            self.bar.update(1)
-            self.bar.set_postfix(val_loss=f"{(logs or {}).get('val_loss', float('nan')):.4f}")
-
-        def on_train_end(self, logs: dict[str, float] | None = None) -> None:
-            self.bar.close()
-
-    return EpochBar()
-
-
-def keras_predictor(model: Any, batch_size: int = 8192) -> Callable[[np.ndarray], np.ndarray]:
-    """A function scoring raw features with a single-output Keras model (returns a 1-d array)."""
-
-    def predict(x: np.ndarray) -> np.ndarray:
-        out = model.predict(np.asarray(x, dtype=np.float32), batch_size=batch_size, verbose=0)
-        return np.asarray(out, dtype=np.float64).reshape(len(x), -1)[:, 0]
-
-    return predict
-
-
-def fit_dnn(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel:
-    """The dense classifier of one fold: class-balanced weights, early stopping, LR schedule."""
-    from higgshunt.learning.models import DenseSpec, build_classifier
-
-    configure_determinism(int(settings["seed"]), int(settings["threads"]))
-    model = build_classifier(train.x, DenseSpec.from_config(settings["network"]))
-    history = fit_keras(
-        model,
-        (train.x, train.y, balanced_weights(train.y, train.weight)),
-        (val.x, val.y, balanced_weights(val.y, val.weight)),
-        settings,
-    )
-    return FoldModel(model, keras_predictor(model), history)
+    mass = ds.mass
+    if mass is None:
+        raise ConfigError("adversarial.lambda_scan needs data.mass (the column to decorrelate from)")
+    chosen = float(config["adversarial"]["lambda"])
+    lambdas = sorted({float(v) for v in config["adversarial"]["lambda_scan"]} | {chosen})
+    points, runs = [], {}
+    for lam in lambdas:
+        log.info("lambda scan: lambda = %g", lam)
+        run = run_kfold(ds, fit_adversarial, {**fit, "lambda": lam}, progress=progress)
+        t = run.test_mask
+        weights = np.clip(ds.weight[t], 0, None) if ds.has_weights else np.ones(int(t.sum()))
+        r50, jsd = metrics.r50_jsd50(run.test_score[t], ds.y[t], weights, mass[t])
+        auc = float(roc_auc_score(ds.y[t], run.test_score[t]))
+        points.append({"lambda": lam, "auc": auc, "r50": r50, "jsd50": jsd})
+        runs[lam] = run
+    return runs[chosen], points

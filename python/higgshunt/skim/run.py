@@ -29,7 +29,7 @@ from higgshunt.eventloop import executors, inputs
 from higgshunt.eventloop.declare import declare, first_line
 from higgshunt.eventloop.samples import Sample, is_remote
 from higgshunt.outputs import all_or_nothing, atomic_output
-from higgshunt.skim import graph, histograms, snapshot
+from higgshunt.skim import graph, histogram_file, snapshot
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import Cutflow
 from higgshunt.skim.samples import resolve_samples
@@ -253,7 +253,7 @@ def _write(
     assert booked is not None
     cutflow = booked.cutflow.result()
     hists = {name: handle.GetValue() for name, handle in booked.histograms.items()}
-    histograms.write(channel_dir / HISTOGRAM_FILE, job.sample.name, hists, cutflow)
+    histogram_file.write(channel_dir / HISTOGRAM_FILE, job.sample.name, hists, cutflow)
     _merge_cutflow_json(channel_dir / CUTFLOW_FILE, cutflow, record)
     if booked.snapshot is not None:
         booked.snapshot.GetValue()
