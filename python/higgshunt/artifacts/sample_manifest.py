@@ -9,6 +9,7 @@ whose layout it has.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -114,6 +115,17 @@ def load(path: str | Path) -> SampleManifest:
         SampleManifestError: missing, unreadable, of another format version, or not of the manifest's layout.
     """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _parse(path, None, None)
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(path: Path, mtime_ns: int | None, size: int | None) -> SampleManifest:
+    """The manifest as last written (keyed by its modification time and size): every stage of a command that
+    needs it (sample resolution, the bump hunt's data kind) shares one parse."""
     document = documents.read_json(path, SampleManifestError, _WHAT)
     if isinstance(document, dict) and "format_version" not in document:
         document = {**document, "format_version": FORMAT_VERSION}

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from higgshunt import skim
-from higgshunt.artifacts import trained_model
+from higgshunt.artifacts.trained_model import TrainedModel
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.eventloop.samples import Sample
@@ -47,8 +47,9 @@ class Process:
     samples: tuple[str, ...]
 
 
-def book(df: Any, config: BumphuntConfig, sample: Sample) -> Booked:
-    """Book the mass histogram (and mass vs score with a model) of `sample` on the dataframe `df`."""
+def book(df: Any, config: BumphuntConfig, sample: Sample, model: TrainedModel | None) -> Booked:
+    """Book the mass histogram (and, with `model`, the config's, mass vs score) of `sample` on the dataframe
+    `df`."""
     import ROOT
 
     node, _ = skim.select(df, config.skim, sample)  # exactly the skim's selection, without its outputs
@@ -57,11 +58,10 @@ def book(df: Any, config: BumphuntConfig, sample: Sample) -> Booked:
         f"{sample.name}_mass", f";{config.mass_title};", mass.bins, mass.low, mass.high
     )
     mass_hist = node.Histo1D(mass_model, feature, skim.WEIGHT)
-    if config.model is None:
+    if model is None:
         return Booked(sample, mass_hist, None)
     score = config.score
     # computed inputs (e.g. m34 / m4l) are defined from the expressions they were trained with
-    model = trained_model.load(config.model)
     node = define_score(node, model, config.score_column, feature_columns=model.derived)
     model_2d = ROOT.RDF.TH2DModel(
         f"{sample.name}_mass_score",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from higgshunt import provenance, skim
-from higgshunt.artifacts import category_histograms
+from higgshunt.artifacts import category_histograms, trained_model
 from higgshunt.artifacts.category_histograms import CategoryHistograms
 from higgshunt.bumphunt import booking, data_kind, report, selection
 from higgshunt.bumphunt.config import BumphuntConfig
@@ -143,9 +143,10 @@ def _run_event_loops(
     config: BumphuntConfig, samples: list[Sample], runner: executors.Executor
 ) -> list[booking.Booked]:
     """Book every sample, then run all event loops together (one pass over each input); closes `runner`."""
+    model = None if config.model is None else trained_model.load(config.model)  # checked once per run
     try:
         booked = [
-            booking.book(runner.dataframe(config.skim.tree, sample.files), config, sample)
+            booking.book(runner.dataframe(config.skim.tree, sample.files), config, sample, model)
             for sample in samples
         ]
         log.info("running %d event loop(s) over %d file(s)", len(booked), sum(len(s.files) for s in samples))
