@@ -29,12 +29,13 @@ build: $(STAMP)
 	  -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja -DPython_EXECUTABLE=$(abspath $(PY)) >/dev/null \
 	  && $(VENV)/bin/cmake --build $(BUILD) -j $(JOBS)'
 
-# pytest exits 5 when it collects nothing; that is not a failure of the suite.
+# The suite runs on $(JOBS) pytest-xdist workers. pytest exits 5 when it collects nothing; that is not a
+# failure of the suite.
 test: build
-	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
 test-fast: build
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) -m "not slow" $(PYTEST_ARGS)
 
 demo: build
 	$(PY) -m higgshunt.cli demo
