@@ -54,6 +54,7 @@ _LEAF_TYPES = {
     "UChar_t": "unsigned char",
 }
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_RVEC = re.compile(r"^(?:ROOT::)?(?:VecOps::)?RVec<(.+)>$")
 
 
 @dataclass
@@ -149,7 +150,9 @@ def _branch_type(tree: Any, name: str) -> str | None:
         return None
     class_name = branch.GetClassName()
     if class_name:
-        return str(class_name).replace(" ", "").replace("unsignedint", "unsigned int")
+        compact = str(class_name).replace(" ", "").replace("unsignedint", "unsigned int")
+        # RDataFrame's Snapshot (and the 2025 release) store RVec<T>, read like the 2020 files' vector<T>
+        return _RVEC.sub(r"vector<\1>", compact)
     leaf = branch.GetLeaf(name) or branch.GetListOfLeaves().At(0)
     type_name = str(leaf.GetTypeName())
     return _LEAF_TYPES.get(type_name, type_name)
