@@ -101,3 +101,15 @@ def test_semantic_errors(change: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as info:
         skim.config.build({**MINIMAL, **change}, source="my.yaml")
     assert str(info.value).startswith("my.yaml: ")
+
+
+def test_a_copied_config_may_name_its_own_channel(tmp_path: Path) -> None:
+    document = yaml.safe_load((REPO / "configs" / "hzz4l.yaml").read_text())
+    document["channel"] = "my4l"
+    path = tmp_path / "my4l.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    assert skim.load(path).channel == "my4l"
+    document["channel"] = "../elsewhere"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    with pytest.raises(ConfigError, match="channel"):
+        skim.load(path)
