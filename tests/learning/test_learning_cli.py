@@ -157,3 +157,20 @@ def test_competitor_size_mismatch(tmp_path: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert code == 1 and "competitor takes 24 inputs, but 2 competitor features were given" in err
     assert not (tmp_path / "o").exists()  # nothing half-written
+
+
+def test_train_drops_nonfinite_rows_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from learning_tables import blobs
+
+    frame = blobs(600)
+    frame.loc[[3, 7], "x1"] = [np.nan, np.inf]
+    table = tmp_path / "blobs.csv"
+    frame.to_csv(table, index=False)
+    args = ["train", "--data", str(table), "--features", "x1,x2,x3", "--model", "bdt", "--folds", "2",
+            "--no-progress"]  # fmt: skip
+    assert main([*args, "--output", str(tmp_path / "strict")]) == 1
+    message = capsys.readouterr().err.strip()
+    assert "2 rows have NaN/inf features (x1: 2)" in message and "--drop-nonfinite" in message
+    assert main([*args, "--output", str(tmp_path / "dropped"), "--drop-nonfinite"]) == 0
+    trained = json.loads((tmp_path / "dropped" / "metrics.json").read_text())
+    assert trained["n_test"] == len(frame) - 2

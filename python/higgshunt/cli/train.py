@@ -38,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--signal-value", type=finite_float, help="label value of signal (default 1)")
     source.add_argument("--weight", help="event weight column")
     source.add_argument("--mass", help="mass column (R50/JSD50, adversary)")
+    source.add_argument(
+        "--drop-nonfinite",
+        action="store_true",
+        default=None,
+        help="drop rows with NaN/inf features (with a warning) instead of failing",
+    )
     parser.add_argument("--model", choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"))
     parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
     parser.add_argument("--output", help="output directory (a new one, or one higgshunt wrote)")

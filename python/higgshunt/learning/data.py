@@ -241,7 +241,7 @@ def prepare(
         if not drop_nonfinite:
             raise InputError(
                 f"{source}: {int(bad_rows.sum())} rows have NaN/inf features ({detail}); "
-                "fix the input or set drop_nonfinite: true"
+                "fix the input, or use --drop-nonfinite (data.drop_nonfinite: true in a config)"
             )
         log.warning("%s: dropping %d rows with NaN/inf features (%s)", source, int(bad_rows.sum()), detail)
         keep = ~bad_rows

@@ -27,6 +27,7 @@ OPTIONS = {
     "signal_value": ("--signal-value", "data.signal_value"),
     "weight": ("--weight", "data.weight"),
     "mass": ("--mass", "data.mass"),
+    "drop_nonfinite": ("--drop-nonfinite", "data.drop_nonfinite"),
     "model": ("--model", "model"),
     "output": ("--output", "output"),
     "folds": ("--folds", "training.folds"),
@@ -53,11 +54,11 @@ def from_options(options: dict[str, Any]) -> dict[str, Any]:
     """A validated config from command-line style options (None = not given).
 
     Keys: data, key, features (list), label, signal_value, weight, mass, model, output, folds, seed, epochs,
-        lambdas (list), backend, competitor, competitor_features, progress.
+        lambdas (list), backend, competitor, competitor_features, drop_nonfinite, progress.
     """
     data = {
         k: options[k]
-        for k in ("key", "label", "signal_value", "weight", "mass")
+        for k in ("key", "label", "signal_value", "weight", "mass", "drop_nonfinite")
         if options.get(k) is not None
     }
     config: dict[str, Any] = {
@@ -86,11 +87,13 @@ def from_options(options: dict[str, Any]) -> dict[str, Any]:
 
 def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """A loaded config with command-line overrides (output, folds, seed, epochs, lambdas, backend, model,
-    competitor, progress) applied, validated again (a bad value is a ConfigError naming its option)."""
+    competitor, drop_nonfinite, progress) applied, validated again (a bad value is a ConfigError naming its option)."""
     out = copy.deepcopy(config)
     for key in ("folds", "seed", "epochs"):
         if options.get(key) is not None:
             out["training"][key] = options[key]
+    if options.get("drop_nonfinite") is not None:
+        out["data"]["drop_nonfinite"] = bool(options["drop_nonfinite"])
     if options.get("output"):
         out["output"] = str(options["output"])
     if options.get("backend"):
