@@ -87,7 +87,8 @@ def from_options(options: dict[str, Any]) -> dict[str, Any]:
 
 def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """A loaded config with command-line overrides (output, folds, seed, epochs, lambdas, backend, model,
-    competitor, drop_nonfinite, progress) applied, validated again (a bad value is a ConfigError naming its option)."""
+    competitor, drop_nonfinite, progress) applied, validated again (a bad value is a ConfigError naming its
+    option)."""
     out = copy.deepcopy(config)
     for key in ("folds", "seed", "epochs"):
         if options.get(key) is not None:
