@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -119,3 +120,14 @@ def test_every_shape_fits_a_bump(tmp_path, signal: str, background: str) -> None
     assert abs(result.mass - TRUE_MASS) < 3 * result.mass_err
     assert abs(result.signal_yield - TRUE_SIGNAL) < 3 * result.signal_yield_err + 20  # shapes differ a little
     assert 0.5 < result.chi2_ndf < 2.0
+
+
+@pytest.mark.parametrize("background", ["exp", "exppoly2"])
+def test_excess_near_the_edge_without_a_signal_mass(tmp_path: Path, background: str) -> None:
+    """The largest excess sits far from the middle of the range, so the mass window found for it excludes
+    the range's centre (where the background-only fit leaves the mass): the fit must still run."""
+    path = toy_file(tmp_path / "edge.root", seed=5, mass=108.0, n_signal=400.0)
+    result, _ = fit_histogram(
+        FitOptions(hist=f"{path}:mass", mass_range=(100.0, 160.0), background=background)
+    )
+    assert abs(result.mass - 108.0) < 1.5

@@ -103,9 +103,11 @@ def snapshot(model: SpectrumModel) -> Snapshot:
 
 
 def restore(model: SpectrumModel, saved: Snapshot) -> None:
+    """Set every parameter back to `saved`; a value outside a range narrowed since (the mass window, set once
+    the excess is found) is moved to the nearest edge, which RooFit otherwise refuses with an exception."""
     for p in model.parameters():
         value, error, constant = saved[p.GetName()]
-        p.setVal(value)
+        p.setVal(min(max(value, p.getMin()), p.getMax()))
         p.setError(error)
         p.setConstant(constant)
 
