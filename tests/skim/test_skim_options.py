@@ -49,3 +49,25 @@ def test_bad_expression_names_the_config_key(real_4lep_file: Path, tmp_path: Pat
     with pytest.raises(ConfigError, match=r"hzz4l-typo.yaml: cuts\[1\] \(four_good_leptons\)"):
         skim.run(config, output=tmp_path, inputs_by_name={"data": [str(real_4lep_file)]}, progress=False)
     assert not (tmp_path / "hzz4l" / "skim.h5").exists()
+
+
+def test_json_summary_is_all_of_stdout_on_every_run(
+    real_4lep_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from higgshunt.cli import main
+
+    command = ["skim", "--config", "hzz4l", "--input", f"data={real_4lep_file}", "--output", str(tmp_path)]
+    assert main([*command, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["processed"] == ["data"] and first["resumed"] == []
+    rows = first["cutflows"]["data"]
+    assert rows[0]["entries"] == 39 and rows[-1]["entries"] == 10
+    assert main([*command, "--json"]) == 0  # a rerun finds the sample complete
+    second = json.loads(capsys.readouterr().out)
+    assert second["processed"] == [] and second["resumed"] == ["data"] and second["cutflows"] == {}
+    assert main(command) == 0
+    human = capsys.readouterr().out
+    assert "complete already: data" in human and f"written to {tmp_path / 'hzz4l'}" in human
+    assert "{" not in human

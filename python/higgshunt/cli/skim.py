@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--skip-bad-files", action="store_true", help="continue past unreadable or malformed files"
     )
     add_progress_argument(parser)
+    parser.add_argument(
+        "--json", action="store_true", help="print only a JSON summary on stdout (outputs, samples, cutflows)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,15 +70,22 @@ def run(args: argparse.Namespace) -> int:
         skip_bad_files=args.skip_bad_files,
         progress=progress(args),
     )
-    if result.cutflows:
-        print(skim.format_table(result.cutflows))
-    summary = {
-        "output": str(result.channel_dir),
-        "processed": result.processed,
-        "resumed": result.resumed,
-        "bad_files": result.bad_files,
-    }
-    print(json.dumps(summary, indent=1))
+    if args.json:  # stdout holds this one document, whatever the run did
+        summary = {
+            "output": str(result.channel_dir),
+            "processed": result.processed,
+            "resumed": result.resumed,
+            "bad_files": result.bad_files,
+            "cutflows": {cutflow.sample: cutflow.to_dict()["rows"] for cutflow in result.cutflows},
+        }
+        print(json.dumps(summary, indent=1))
+    else:
+        if result.cutflows:
+            print(skim.format_table(result.cutflows))
+        for what, names in (("processed", result.processed), ("complete already", result.resumed)):
+            if names:
+                print(f"{what}: {', '.join(names)}")
+        print(f"written to {result.channel_dir}")
     if result.bad_files:
         print(f"skipped {len(result.bad_files)} bad file(s):", file=sys.stderr)
         for path, reason in result.bad_files.items():
