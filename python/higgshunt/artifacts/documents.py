@@ -57,7 +57,7 @@ def validate(document: Any, schema: str, path: Path, error: type[ArtifactError])
 
 def write_json(path: Path, document: Any, *, indent: int | None = 2) -> None:
     """Write `document` atomically (sorted keys, so equal content gives equal files; NaN refused)."""
-    text = json.dumps(_finite(document), indent=indent, sort_keys=True, default=str, allow_nan=False) + "\n"
+    text = json.dumps(finite(document), indent=indent, sort_keys=True, default=str, allow_nan=False) + "\n"
 
     def verify(tmp: Path) -> None:
         if tmp.read_text() != text:
@@ -67,12 +67,12 @@ def write_json(path: Path, document: Any, *, indent: int | None = 2) -> None:
         tmp.write_text(text)
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """NaN and infinities become None (JSON has no such numbers; null says 'not defined')."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
+        return {key: finite(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
+        return [finite(item) for item in value]
     return value

@@ -14,6 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from higgshunt.artifacts import category_histograms
+from higgshunt.artifacts.documents import finite
 from higgshunt.bumphunt.booking import CUT_BASED, as_array
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.bumphunt.selection import Selection
@@ -150,7 +151,7 @@ def summary(
                 "expected_asimov": choice.significance,
                 "combined_from": len(choice.categories),
             }
-    return _finite(
+    return finite(
         {
             "channel": config.channel,
             "lumi_fb": config.lumi_fb,
@@ -198,17 +199,6 @@ def sculpting(category: Mapping[str, Any], cut_based: Mapping[str, Any]) -> floa
     failing = as_array(cut_based["total_background"])[1:-1] - passing
     return jensen_shannon(passing, np.clip(failing, 0.0, None))
 
-
-def _finite(value: Any) -> Any:
-    """`value` with every infinite or NaN float replaced by None, so the summary is strict JSON (an open
-    category edge or an undefined significance reads as null)."""
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _significances(entry: dict[str, Any]) -> dict[str, float]:

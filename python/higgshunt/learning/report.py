@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from higgshunt.artifacts.documents import finite
 from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
@@ -106,18 +106,8 @@ def write_summary(path: Path, metrics: dict[str, Any], plots: Sequence[Path], ti
 def write_metrics(path: Path, metrics: dict[str, Any]) -> None:
     """metrics.json, written atomically."""
     with atomic_output(path) as tmp:
-        tmp.write_text(json.dumps(_finite(metrics), indent=2, default=_jsonable, allow_nan=False) + "\n")
+        tmp.write_text(json.dumps(finite(metrics), indent=2, default=_jsonable, allow_nan=False) + "\n")
 
-
-def _finite(value: Any) -> Any:
-    """Strict JSON has no NaN/inf: those become null (e.g. R50 when no background passes the cut)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
 
 
 def _jsonable(value: Any) -> Any:
