@@ -4,11 +4,8 @@ naming the output with nothing left under its name."""
 
 from __future__ import annotations
 
-import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from higgshunt.artifacts import trained_model
@@ -86,20 +83,10 @@ def test_tmva_models_are_refused_by_name(tmp_path: Path) -> None:
         export_model(directory)
 
 
-def test_full_disk_is_one_line_and_leaves_nothing(bdt_dir: Path, tmp_path: Path) -> None:
+def test_full_disk_is_one_line_and_leaves_nothing(bdt_dir: Path, tmp_path: Path, run_limited: Any) -> None:
     output = tmp_path / "exported.json"
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
-
-    done = subprocess.run(
-        [sys.executable, "-m", "higgshunt.cli", "export", str(bdt_dir), "--output", str(output)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO / "python")},
-        preexec_fn=limit,
-        timeout=300,
-    )
+    script = "import sys\nfrom higgshunt.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    done = run_limited(script, "export", str(bdt_dir), "--output", str(output), limit=20000)
     assert done.returncode == 1, done.stderr[-2000:]
     assert done.stderr.strip().splitlines()[-1] == (
         f"higgshunt export: error: {output}: cannot write (File too large)"

@@ -4,11 +4,8 @@ full disk is one line naming the output, with nothing left under its name."""
 
 from __future__ import annotations
 
-import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from higgshunt.cli import main
@@ -100,20 +97,12 @@ def test_evaluate_never_replaces_a_user_folder_or_its_inputs(
     assert (folder / "notes.txt").read_text() == "keep" and (model / "fold0.json").exists()
 
 
-def test_train_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path, blob_csv: Path) -> None:
+def test_train_on_a_full_disk_is_one_line_and_leaves_nothing(
+    tmp_path: Path, blob_csv: Path, run_limited: Any
+) -> None:
     output = tmp_path / "bdt"
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
-
-    done = subprocess.run(
-        [sys.executable, "-m", "higgshunt.cli", *train_args(blob_csv, output)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO / "python"), "TF_CPP_MIN_LOG_LEVEL": "3"},
-        preexec_fn=limit,
-        timeout=600,
-    )
+    script = "import sys\nfrom higgshunt.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    done = run_limited(script, *train_args(blob_csv, output), limit=4000)
     assert done.returncode == 1, done.stderr[-2000:]
     lines = [line for line in done.stderr.strip().splitlines() if "higgshunt train: error" in line]
     assert lines == [f"higgshunt train: error: {output}: cannot write (File too large)"], done.stderr[-2000:]
