@@ -19,6 +19,7 @@ Loading the fold models into predictors is the training stage's job.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -83,8 +84,8 @@ class TrainedModel:
         """Whether the score is an anomaly score (autoencoder reconstruction error)."""
         return self.score == "reconstruction_mse"
 
-    def source_hash(self) -> str:
-        """SHA-256 over the manifest and the fold files: changes whenever the trained model does."""
+    @functools.cached_property
+    def _source_hash(self) -> str:
         digest = hashlib.sha256()
         for path in (self.manifest_path, *self.files):
             digest.update(path.name.encode())
@@ -93,6 +94,11 @@ class TrainedModel:
             except OSError as exc:
                 raise ModelFormatError(f"{path}: cannot read the model file ({exc.strerror})") from exc
         return digest.hexdigest()
+
+    def source_hash(self) -> str:
+        """SHA-256 over the manifest and the fold files, as loaded: changes whenever the trained model does.
+        Read once per loaded model (the bump hunt asks for it once per sample)."""
+        return self._source_hash
 
 
 def path(directory: str | Path) -> Path:
