@@ -130,18 +130,6 @@ def is_higgshunt_folder(path: str | Path) -> bool:
     return (Path(path) / MARKER).is_file()
 
 
-def ensure_folder(path: str | Path) -> Path:
-    """Create an output folder that commands update file by file (e.g. `<output>/<channel>/`)."""
-    folder = Path(path)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _write_error(folder, exc) from exc
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"{folder}: cannot write into this folder (permission denied)")
-    return folder
-
-
 def remove_stale_temporaries(folder: str | Path) -> list[Path]:
     """Remove the temporary outputs in `folder` whose writing process no longer runs; returns them."""
     removed: list[Path] = []
