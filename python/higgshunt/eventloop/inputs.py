@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from higgshunt.artifacts import root_files
 from higgshunt.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,8 @@ def check_file(path: str, tree_name: str, branches: Sequence[str]) -> int:
     """Open `path`, check it and return the tree's number of entries; raise InputError naming the problem."""
     import ROOT
 
-    try:
-        with _quiet_root():
-            handle = ROOT.TFile.Open(path, "READ")
-    except OSError:  # PyROOT raises instead of returning a zombie
-        handle = None
-    if not handle or handle.IsZombie():
+    handle = root_files.open_file(path)  # ROOT's own complaint silenced: the error below is the one line
+    if handle is None:
         raise InputError(f"{path}: cannot open as a ROOT file (missing, unreachable or corrupt)")
     try:
         if handle.TestBit(ROOT.TFile.kRecovered):
@@ -156,18 +153,3 @@ def _branch_type(tree: Any, name: str) -> str | None:
     leaf = branch.GetLeaf(name) or branch.GetListOfLeaves().At(0)
     type_name = str(leaf.GetTypeName())
     return _LEAF_TYPES.get(type_name, type_name)
-
-
-class _quiet_root:
-    """Silence ROOT's own error printout while probing a file: the caller reports the problem in one line."""
-
-    def __enter__(self) -> None:
-        import ROOT
-
-        self._level = ROOT.gErrorIgnoreLevel
-        ROOT.gErrorIgnoreLevel = ROOT.kFatal
-
-    def __exit__(self, *exc: object) -> None:
-        import ROOT
-
-        ROOT.gErrorIgnoreLevel = self._level
