@@ -5,11 +5,11 @@ of depth up to 6 (XGBoost, binary:logistic).
 
 Events: N events with runNumber, eventNumber, a mass m4l and 24 float features, stored as the analysis stores
 them: a ROOT file (TTree written by RDataFrame Snapshot, ROOT's default compression) and the skim's HDF5 table
-(written by higgshunt.skim.export: pandas/PyTables, blosc level 5, rows in another order than the ROOT file);
-the ROOT file is also converted to RNTuple (Snapshot with the RNTuple output format), ROOT's columnar
-successor of TTree, and both are written once more with the 24 features in one array column (RVecF `features`,
-scored with feature_columns={"x0": "features[0]", ...}): RDataFrame pays per column read per event, so these
-rows show how much of the in-loop time is reading and what the storage layout of the skim could gain.
+(written by higgshunt.artifacts.skim_table: pandas/PyTables, blosc level 5, rows in another order than the
+ROOT file); the ROOT file is also converted to RNTuple (Snapshot with the RNTuple output format), ROOT's
+columnar successor of TTree, and both are written once more with the 24 features in one array column (RVecF
+`features`, scored with feature_columns={"x0": "features[0]", ...}): RDataFrame pays per column read per
+event, so these rows show how much of the in-loop time is reading and what the skim's storage could gain.
 
 Routes, each timed from the stored events to two filled histograms (the score, and m4l for score > 0.5), on
 one core (ROOT implicit MT off, TensorFlow one thread, XGBoost nthread=1, blosc one thread). Rates are events
@@ -136,8 +136,7 @@ def write_events(directory: Path, n: int, seed: int) -> tuple[dict[str, Path], P
     """The same n events in each ROOT layout of STORAGES (tree or RNTuple `events`) and as the skim's HDF5
     table; returns {storage: path} and the HDF5 path."""
     import ROOT
-    from higgshunt.eventloop.samples import Sample
-    from higgshunt.skim.export import to_frame, write
+    from higgshunt.artifacts import skim_table
 
     rng = np.random.default_rng(seed)
     x, _ = features(n, seed)
@@ -160,9 +159,12 @@ def write_events(directory: Path, n: int, seed: int) -> tuple[dict[str, Path], P
     weights = {name: np.ones(n) for name in ("weight", "w_mc", "w_sf", "w_norm")}
     order = rng.permutation(n)  # a multi-threaded skim does not keep the file order
     arrays = {name: np.asarray(values)[order] for name, values in (columns | weights).items()}
-    sample = Sample(name=SAMPLE, kind="signal", files=())
-    frame = to_frame(arrays, sample, folds=2, dsid=0, features=FEATURES)
-    write(h5_file, frame, sample, {"benchmark": True}, complib="blosc", complevel=5)
+    frame = skim_table.to_frame(arrays, name=SAMPLE, label=1, folds=2, dsid=0, features=FEATURES)
+    attributes = skim_table.TableAttributes(
+        provenance={"benchmark": True}, config_hash="", fingerprint={}, lumi_fb=None, xsec_pb=None,
+        sum_weights=None, dsid=0, kind="signal", files=[], cutflow={},
+    )  # fmt: skip
+    skim_table.write(h5_file, SAMPLE, frame, attributes, complib="blosc", complevel=5)
     return files, h5_file
 
 
