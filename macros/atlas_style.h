@@ -1,4 +1,4 @@
-// Shared by the plotting macros in this folder: ATLAS-like style, the "ATLAS <status>" label (Open Data, Pseudo-data, Simulation), colours, and the
+// Shared by the plotting macros in this folder: ATLAS-like style, the data label ("ATLAS Open Data", "higgshunt simulation", "higgshunt pseudo-data"), colours, and the
 // input/output checks that turn every bad input into one line `<macro>: error: <what>` and exit code 1.
 //
 // Each macro includes this header with `#include "atlas_style.h"` (found beside the macro, also under ACLiC) and
@@ -104,17 +104,33 @@ inline Color_t colour(std::size_t i) {
   return static_cast<Color_t>(TColor::GetColor(hex[i % (sizeof(hex) / sizeof(hex[0]))]));
 }
 
-/// Draws "ATLAS <status>" at (x, y) in NDC of the current pad, and each further line below it.
-inline void draw_atlas_label(double x, double y, const std::string& status, const std::vector<std::string>& lines,
-                             double size_px = kTextPx) {
+/// What a plot's data are, in the words every plot of higgshunt uses (python/higgshunt/plotting/labels.py):
+/// `lead` is drawn bold, `status` after it. Only real collision data carry the experiment's name.
+struct DataLabel {
+  std::string lead;
+  std::string status;
+};
+
+/// open_data -> "ATLAS Open Data", simulation -> "higgshunt simulation", pseudo_data -> "higgshunt pseudo-data".
+inline DataLabel data_label(const std::string& kind) {
+  if (kind == "open_data") return {"ATLAS", "Open Data"};
+  if (kind == "simulation") return {"higgshunt", "simulation"};
+  if (kind == "pseudo_data") return {"higgshunt", "pseudo-data"};
+  if (kind == "pseudo_data_injected") return {"higgshunt", "pseudo-data with injected signal"};
+  throw Failure("data kind '" + kind + "' is not one of open_data, pseudo_data, pseudo_data_injected, simulation");
+}
+
+/// Draws the data label at (x, y) in NDC of the current pad, and each further line below it.
+inline void draw_data_label(double x, double y, const DataLabel& label, const std::vector<std::string>& lines,
+                            double size_px = kTextPx) {
   TLatex text;
   text.SetNDC();
   text.SetTextFont(kFontBold);
   text.SetTextSize(static_cast<float>(size_px));
   // GetXsize() is in the pad's user x coordinates (linear x axes only), whatever SetNDC says.
-  const double atlas_width = text.DrawLatex(x, y, "ATLAS")->GetXsize() / (gPad->GetX2() - gPad->GetX1());
+  const double lead_width = text.DrawLatex(x, y, label.lead.c_str())->GetXsize() / (gPad->GetX2() - gPad->GetX1());
   text.SetTextFont(kFont);
-  text.DrawLatex(x + atlas_width + 0.012, y, status.c_str());
+  text.DrawLatex(x + lead_width + 0.012, y, label.status.c_str());
   const double step = 1.35 * size_px / (gPad->GetWh() * gPad->GetAbsHNDC());
   for (std::size_t i = 0; i < lines.size(); ++i) {
     text.DrawLatex(x, y - static_cast<double>(i + 1) * step, lines[i].c_str());
@@ -182,16 +198,16 @@ inline double read_lumi_fb(TFile& file) {
   return lumi ? lumi->GetVal() : -1.;
 }
 
-/// The label's status from a TNamed `data_kind` at the top of the file, whose title says what the data are:
-/// open_data -> "Open Data", pseudo_data -> "Pseudo-data", simulation -> "Simulation"; `fallback` without one.
-inline std::string read_status(TFile& file, const std::string& fallback) {
+/// The data label from a TNamed `data_kind` at the top of the file, whose title says what the data are
+/// (see data_label); `fallback` (a data kind) for files that do not say.
+inline DataLabel read_data_label(TFile& file, const std::string& fallback) {
   auto* kind = find<TNamed>(file, "data_kind");
-  if (!kind) return fallback;
-  const std::string value = kind->GetTitle();
-  if (value == "open_data") return "Open Data";
-  if (value == "pseudo_data") return "Pseudo-data";
-  if (value == "simulation") return "Simulation";
-  throw Failure(where(file, "data_kind") + " is '" + value + "', expected open_data, pseudo_data or simulation");
+  const std::string value = kind ? kind->GetTitle() : fallback;
+  try {
+    return data_label(value);
+  } catch (const Failure& error) {
+    throw Failure(where(file, "data_kind") + ": " + error.what());
+  }
 }
 
 /// The comma-separated items of `list`, blanks trimmed; empty items are kept so counts stay checkable.

@@ -102,7 +102,7 @@ void plot_cutflow(const char* file, const char* out, const char* sample = "", co
       legend->AddEntry(hist, hist->GetName(), "pl");
     }
     legend->Draw();
-    hhplot::draw_atlas_label(0.19, 0.88, hhplot::read_status(*input, "Open Data"),
+    hhplot::draw_data_label(0.19, 0.88, hhplot::read_data_label(*input, "open_data"),
                              {hhplot::energy_lumi_line(hhplot::read_lumi_fb(*input))});
     hhplot::save(*canvas, out);
   });

@@ -109,7 +109,7 @@ void plot_rmm(const char* file, const char* out, const char* tree = "events", co
     canvas->SetBottomMargin(0.13f);
     canvas->SetLogz(logz);
     map.Draw("colz");
-    hhplot::draw_atlas_label(0.13, 0.955, hhplot::read_status(*input, "Open Data Simulation"),
+    hhplot::draw_data_label(0.13, 0.955, hhplot::read_data_label(*input, "simulation"),
                              {Form("%s, mean of %lld events", hhplot::energy_lumi_line(-1.).c_str(), mean.used)});
     hhplot::save(*canvas, out);
   });

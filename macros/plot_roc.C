@@ -95,7 +95,7 @@ void plot_roc(const char* file, const char* out, const char* y_axis = "rejection
       legend->AddEntry(graphs[i], label.c_str(), "l");
     }
     legend->Draw();
-    hhplot::draw_atlas_label(0.19, rejection ? 0.24 : 0.88, "Open Data Simulation",
+    hhplot::draw_data_label(0.19, rejection ? 0.24 : 0.88, hhplot::read_data_label(*input, "simulation"),
                              {hhplot::energy_lumi_line(-1.)});
     canvas->RedrawAxis();
     hhplot::save(*canvas, out);

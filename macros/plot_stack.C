@@ -189,7 +189,7 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     for (TH1* hist : overlaid) hist->Draw("hist same");
     data_points(data, nullptr)->Draw("p same");
     legend->Draw();
-    hhplot::draw_atlas_label(0.19, 0.87, hhplot::read_status(*input, "Open Data"),
+    hhplot::draw_data_label(0.19, 0.87, hhplot::read_data_label(*input, "open_data"),
                              {hhplot::energy_lumi_line(hhplot::read_lumi_fb(*input)), dir.GetName()});
     upper.RedrawAxis();
 

@@ -10,6 +10,7 @@ from fit_toys import toy_file
 from higgshunt.fit import FitOptions, fit_histogram
 from higgshunt.fit.plotting import mathtext, save_plot
 from higgshunt.fit.spectrum import read_spectrum
+from higgshunt.plotting import data_label
 
 
 def _with_kind(path: Any, kind: str | None) -> Any:
@@ -30,26 +31,31 @@ def test_spectrum_reads_the_data_kind(tmp_path: Any, kind: str | None) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("kind", "status"), [("pseudo_data", "Pseudo-data"), ("simulation", "Simulation"), (None, "Open Data")]
+    ("kind", "label"),
+    [
+        ("pseudo_data", "higgshunt pseudo-data"),
+        ("simulation", "higgshunt simulation"),
+        (None, "ATLAS Open Data"),
+    ],
 )
 def test_plot_label_follows_the_data_kind(
-    tmp_path: Any, monkeypatch: Any, kind: str | None, status: str
+    tmp_path: Any, monkeypatch: Any, kind: str | None, label: str
 ) -> None:
-    import mplhep
+    from higgshunt.fit import plotting
 
     drawn: list[str] = []
-    original = mplhep.atlas.label
+    original = plotting.draw_data_label
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        drawn.append(kwargs["text"])
-        return original(*args, **kwargs)
+    def spy(ax: Any, kind: str, **kwargs: Any) -> None:
+        drawn.append(str(data_label(kind)))
+        original(ax, kind, **kwargs)
 
-    monkeypatch.setattr(mplhep.atlas, "label", spy)
+    monkeypatch.setattr(plotting, "draw_data_label", spy)
     path = _with_kind(toy_file(tmp_path / "toy.root", 2), kind)
     options = FitOptions(hist=f"{path}:mass", mass_range=(100.0, 160.0), signal_mass=125.0, seed=3)
     result, curves = fit_histogram(options)
     paths = save_plot(curves, result, options, tmp_path)
-    assert drawn == [status]
+    assert drawn == [label]
     assert all(p.stat().st_size > 5_000 for p in paths)
 
 

@@ -1,5 +1,6 @@
-"""The label says what the data are: the TNamed `data_kind` of the input file picks "Open Data", "Pseudo-data"
-or "Simulation" after "ATLAS"; an unknown kind is a one-line error."""
+"""The label says what the data are: the TNamed `data_kind` of the input file picks "ATLAS Open Data",
+"higgshunt pseudo-data" or "higgshunt simulation" (the words of higgshunt.plotting.data_label, shared with
+every matplotlib plot); an unknown kind is a one-line error."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from higgshunt.errors import HiggshuntError
-from higgshunt.plotting import run_macro
+from higgshunt.plotting import DATA_KINDS, data_label, run_macro
 
 pytestmark = pytest.mark.slow
 
@@ -39,35 +40,32 @@ def _texts(path: Path, pad: str | None) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("kind", "status"),
-    [
-        ("open_data", "Open Data"),
-        ("pseudo_data", "Pseudo-data"),
-        ("simulation", "Simulation"),
-        (None, "Open Data"),  # files that do not say keep the data label
-    ],
+    "kind",
+    ["open_data", "pseudo_data", "pseudo_data_injected", "simulation", None],  # None: files that do not say
 )
-def test_stack_label_follows_data_kind(stack_input, tmp_path: Path, kind: str | None, status: str) -> None:
+def test_stack_label_follows_data_kind(stack_input, tmp_path: Path, kind: str | None) -> None:
     path = _with_kind(stack_input.path, tmp_path, kind)
     output = tmp_path / "stack.root"
     run_macro("plot_stack", path, "ml", output=output)
     texts = _texts(output, "upper")
-    assert texts[:2] == ["ATLAS", status]
-    others = {"Open Data", "Pseudo-data", "Simulation"} - {status}
+    assert texts[:2] == list(data_label(kind or "open_data"))
+    others = {data_label(k).status for k in DATA_KINDS} - {texts[1]}
     assert not others & set(texts)
+    # only real data carry the experiment's name
+    assert (texts[0] == "ATLAS") == (kind in ("open_data", None))
 
 
-@pytest.mark.parametrize(("kind", "status"), [("pseudo_data", "Pseudo-data"), ("simulation", "Simulation")])
-def test_cutflow_label_follows_data_kind(cutflow_input, tmp_path: Path, kind: str, status: str) -> None:
+@pytest.mark.parametrize("kind", ["pseudo_data", "simulation"])
+def test_cutflow_label_follows_data_kind(cutflow_input, tmp_path: Path, kind: str) -> None:
     path = _with_kind(cutflow_input[0], tmp_path, kind)
     output = tmp_path / "cutflow.root"
     run_macro("plot_cutflow", path, output=output)
-    assert _texts(output, None)[:2] == ["ATLAS", status]
+    assert _texts(output, None)[:2] == ["higgshunt", data_label(kind).status]
 
 
 def test_unknown_data_kind_is_an_error(stack_input, tmp_path: Path) -> None:
     path = _with_kind(stack_input.path, tmp_path, "real")
     with pytest.raises(
-        HiggshuntError, match="data_kind is 'real', expected open_data, pseudo_data or simulation"
+        HiggshuntError, match="data_kind: data kind 'real' is not one of open_data, pseudo_data"
     ):
         run_macro("plot_stack", path, "ml", output=tmp_path / "stack.png")

@@ -11,13 +11,11 @@ import numpy as np
 from higgshunt.artifacts.fit_result import FitResult
 from higgshunt.fit.options import FitOptions
 from higgshunt.fit.spectrum import Spectrum
-from higgshunt.plotting import save_figure
+from higgshunt.plotting import draw_data_label, save_figure
 
 log = logging.getLogger(__name__)
 
 PLOT_STEM = "fit"  # the plot files: fit.png and fit.pdf
-# The label after "ATLAS" for what the data are (Spectrum.data_kind); files that do not say are data.
-STATUS = {"open_data": "Open Data", "pseudo_data": "Pseudo-data", "simulation": "Simulation"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
             f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}"
         )
         top.legend(loc="upper right", fontsize="small", title=text, title_fontsize="x-small")
-        hep.atlas.label(ax=top, data=True, text=STATUS.get(spectrum.data_kind or "", "Open Data"), loc=0)
+        draw_data_label(top, spectrum.data_kind or "open_data")
         expected = curves.expected
         pulls = np.where(
             expected > 0, (spectrum.counts - expected) / np.sqrt(np.maximum(expected, 1e-12)), 0.0

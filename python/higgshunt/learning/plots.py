@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from higgshunt.outputs import atomic_output
+from higgshunt.plotting import draw_data_label
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,7 @@ def _save(fig: Any, stem: Path) -> Path:
 
 
 def _label(ax: Any, text: str) -> None:
-    import mplhep
-
-    mplhep.atlas.text("Simulation Internal", ax=ax, loc=1)
+    draw_data_label(ax, "simulation")
     ax.text(0.05, 0.88, text, transform=ax.transAxes, fontsize=14, va="top")
 
 
