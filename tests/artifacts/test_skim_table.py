@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -80,12 +81,12 @@ def test_plain_pandas_files_are_read(tmp_path: Path) -> None:
 
 def test_other_version_names_both(tmp_path: Path) -> None:
     path = tmp_path / skim_table.FILE_NAME
-    _write(path, "ggH", _frame("ggH", 3), replace(ATTRIBUTES, format_version=2))
+    _write(path, "ggH", _frame("ggH", 3), replace(ATTRIBUTES, format_version=3))
     for read in (lambda: skim_table.attributes(path, "ggH"), lambda: skim_table.read(path)):
         with pytest.raises(SkimTableError) as error:
             read()
         text = str(error.value)
-        assert f"{path}:/ggH" in text and "version 2" in text and "version 1" in text
+        assert f"{path}:/ggH" in text and "version 3" in text and "version 2" in text
 
 
 def test_corrupt_file_message_and_force(tmp_path: Path) -> None:
@@ -161,3 +162,28 @@ def test_full_disk_leaves_no_file_and_one_line(tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{path}: cannot write ("), done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_attributes_are_stored_as_json(tmp_path: Path) -> None:
+    import tables
+
+    path = tmp_path / skim_table.FILE_NAME
+    _write(path, "ggH", _frame("ggH", 3))
+    with tables.open_file(path) as handle:
+        stored = handle.get_node("/ggH/table")._v_parent._v_attrs[skim_table.ATTRIBUTE]
+    assert isinstance(stored, str)
+    assert json.loads(stored) == asdict(ATTRIBUTES)
+
+
+def test_version_1_tables_with_pickled_attributes_are_still_read(tmp_path: Path) -> None:
+    path = tmp_path / skim_table.FILE_NAME
+    old = _frame("ggH", 3)
+    old.to_hdf(path, key="ggH", format="table")
+    with pd.HDFStore(path, mode="a") as store:
+        setattr(
+            store.get_storer("ggH").attrs, skim_table.ATTRIBUTE, asdict(replace(ATTRIBUTES, format_version=1))
+        )
+    assert skim_table.attributes(path, "ggH") == replace(ATTRIBUTES, format_version=1)
+    _write(path, "llll", _frame("llll", 2, label=0))  # appending keeps the old table readable
+    assert skim_table.attributes(path, "ggH") == replace(ATTRIBUTES, format_version=1)
+    assert len(skim_table.read(path)) == 5

@@ -29,6 +29,11 @@ def test_max_events_and_zstd_snapshot(real_4lep_file: Path, tmp_path: Path) -> N
     (cutflow,) = result.cutflows
     assert cutflow.rows[0].entries == 20
     table = pd.read_hdf(result.skim_file, "data")
+    # charges, pdgIds and jet counts are stored as integers, kinematics as floats
+    integers = [f"lep{i}_{name}" for i in range(1, 5) for name in ("charge", "pdgId")] + ["n_jets", "n_jets_30"]
+    assert {str(table[name].dtype) for name in integers} == {"int32"}
+    assert set(table.lep1_charge.abs()) <= {1} and set(table.lep1_pdgId.abs()) <= {11, 13}
+    assert table["m4l"].dtype == "float64"
     snapshot = tmp_path / "hzz4l" / "snapshots" / "data.root"
     tree = uproot.open(f"{snapshot}:mini")
     assert tree.num_entries == len(table) == cutflow.rows[-1].entries

@@ -3,9 +3,10 @@ read by the training.
 
 Layout: one pandas/PyTables table per sample under `/<sample>`; columns RESERVED_COLUMNS in that order, then
 the config's features. `fold = eventNumber % k` (FOLD_RULE), the rule the trained models and the C++
-inference use. Each table carries the attribute `higgshunt`, a pickled dict of `TableAttributes` (provenance,
-config hash, the fingerprint the skim resumes by, normalisation, cutflow). A table written before the
-attributes had `format_version` is of version 1.
+inference use. Integer features (charges, pdgIds, object counts) are stored as integers. Each table carries
+the attribute `higgshunt`, a JSON string of `TableAttributes` (provenance, config hash, the fingerprint the
+skim resumes by, normalisation, cutflow), readable without Python. Format version 2; tables of version 1
+(attributes as a pickled dict, every feature a float64) are still read.
 
 Every update writes a complete new file under a temporary name, opens it again to check that every table is
 there with its rows, and renames it; tables are written and copied CHUNK_ROWS rows at a time, so memory does
@@ -14,11 +15,12 @@ not grow with them. HDF5 does not report every failed write (a full disk, a file
 
 from __future__ import annotations
 
+import json
 import logging
 import pickle
 import shutil
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +36,14 @@ from higgshunt.outputs import atomic_output
 log = logging.getLogger(__name__)
 
 FILE_NAME = "skim.h5"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Versions this higgshunt reads: 1 stored the attributes as a pickled dict.
+READABLE_VERSIONS = (1, 2)
 ATTRIBUTE = "higgshunt"
 FOLD_RULE = "eventNumber % k"
+# An integer feature's missing entry (a vector shorter than the layout); 0 is no particle (pdgId), no charge
+# and no object, so it cannot be mistaken for a real value of the features stored as integers.
+MISSING_INTEGER = 0
 # Columns every table has before the features, in this order; a feature may not reuse these names.
 RESERVED_COLUMNS = (
     "runNumber",
@@ -101,9 +108,18 @@ def fold(event_numbers: Any, k: int) -> np.ndarray:
 
 
 def to_frame(
-    arrays: Mapping[str, Any], *, name: str, label: int, folds: int, dsid: int, features: list[str]
+    arrays: Mapping[str, Any],
+    *,
+    name: str,
+    label: int,
+    folds: int,
+    dsid: int,
+    features: list[str],
+    integers: Collection[str] = (),
 ) -> pd.DataFrame:
-    """The table of sample `name` from its column arrays, in the layout's column order and dtypes."""
+    """The table of sample `name` from its column arrays, in the layout's column order and dtypes; the
+    features in `integers` are stored as int32, a missing entry (NaN: a vector shorter than the layout) as
+    MISSING_INTEGER."""
     n = len(arrays["eventNumber"])
     event = np.asarray(arrays["eventNumber"], dtype=np.int64)
     columns: dict[str, Any] = {
@@ -119,18 +135,30 @@ def to_frame(
         "dsid": np.full(n, dsid, dtype=np.int32),
     }
     for feature in features:
-        columns[feature] = np.asarray(arrays[feature])
+        values = np.asarray(arrays[feature])
+        if feature in integers:
+            values = np.where(np.isfinite(values), values, MISSING_INTEGER).astype(np.int32)
+        columns[feature] = values
     return pd.DataFrame(columns)
 
 
 def to_frames(
-    chunks: Iterable[Mapping[str, Any]], *, name: str, label: int, folds: int, dsid: int, features: list[str]
+    chunks: Iterable[Mapping[str, Any]],
+    *,
+    name: str,
+    label: int,
+    folds: int,
+    dsid: int,
+    features: list[str],
+    integers: Collection[str] = (),
 ) -> Iterator[pd.DataFrame]:
     """`to_frame` of every chunk of arrays, lazily, indexed by row number across the chunks (as one frame
     of the whole table would be)."""
     offset = 0
     for arrays in chunks:
-        frame = to_frame(arrays, name=name, label=label, folds=folds, dsid=dsid, features=features)
+        frame = to_frame(
+            arrays, name=name, label=label, folds=folds, dsid=dsid, features=features, integers=integers
+        )
         frame.index = pd.RangeIndex(offset, offset + len(frame))
         offset += len(frame)
         yield frame
@@ -278,10 +306,15 @@ def _attributes(store: pd.HDFStore, name: str, path: Path) -> TableAttributes | 
     if stored is None:
         return None
     where = f"{path}:/{name}"
+    if isinstance(stored, str):
+        try:
+            stored = json.loads(stored)
+        except ValueError as exc:
+            raise SkimTableError(f"{where}: attribute '{ATTRIBUTE}' is not JSON ({exc}){_FORCE}") from exc
     if not isinstance(stored, dict):
-        raise SkimTableError(f"{where}: attribute '{ATTRIBUTE}' is not a dict{_FORCE}")
+        raise SkimTableError(f"{where}: attribute '{ATTRIBUTE}' is not a JSON object{_FORCE}")
     version = stored.get("format_version", 1)
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise SkimTableError(
             f"{where}: a skim table of format version {version!r}, this higgshunt reads version "
             f"{FORMAT_VERSION}; rerun the skim with --force"
@@ -341,7 +374,7 @@ def _put(
     rows = 0
     first: pd.DataFrame | None = None
     with warnings.catch_warnings():
-        # PyTables warns that the attribute dict is pickled; that is intended (read back with pandas).
+        # pandas' own table metadata is pickled by PyTables and warns so; our attribute is JSON.
         warnings.simplefilter("ignore", category=Warning)
         for frame in frames:
             if first is None:
@@ -356,7 +389,7 @@ def _put(
             # pandas writes no table for an empty frame: write one row of the right types, then remove it
             _append(store, key, _placeholder_row(first), 1)
             store.remove(key, start=0, stop=1)
-        setattr(store.get_storer(key).attrs, ATTRIBUTE, attrs)
+        setattr(store.get_storer(key).attrs, ATTRIBUTE, json.dumps(attrs, sort_keys=True))
     return rows
 
 
@@ -391,4 +424,5 @@ def _copy_tables(source: Path, target: Path, names: list[str], complib: str, com
             rows = int(storer.nrows)
             # an empty table still needs one (empty) frame for its column types
             frames = old.select(name, chunksize=CHUNK_ROWS) if rows else [old.select(name)]
-            _put(new, name, frames, dict(getattr(storer.attrs, ATTRIBUTE, {})), rows)
+            stored = getattr(storer.attrs, ATTRIBUTE, {})
+            _put(new, name, frames, json.loads(stored) if isinstance(stored, str) else dict(stored), rows)

@@ -37,6 +37,15 @@ class SampleGraph:
     histograms: dict[str, Any] = field(default_factory=dict)
     snapshot: Any = None
     normalisation: dict[str, Any] = field(default_factory=dict)
+    integer_features: list[str] = field(default_factory=list)
+
+
+# C++ element types whose features are stored as integers (charges, pdgIds, object counts).
+_INTEGER_TYPES = {
+    "int", "unsigned int", "Int_t", "UInt_t", "short", "unsigned short", "Short_t", "UShort_t",
+    "long", "unsigned long", "Long64_t", "ULong64_t", "char", "unsigned char", "Char_t", "UChar_t",
+    "bool", "Bool_t", "int32_t", "uint32_t", "int64_t", "uint64_t",
+}  # fmt: skip
 
 
 def export_columns(config: SkimConfig) -> list[str]:
@@ -84,7 +93,31 @@ def build(
     table = LazyTable.book(node, columns, spill_prefix=spill_prefix)
     histograms = {hist.name: node.Histo1D(_model(hist), hist.feature, WEIGHT) for hist in config.histograms}
     snapshot = snapshots.book(node, config, columns, snapshot_path) if snapshot_path else None
-    return SampleGraph(sample, cutflow, table, histograms, snapshot, normalisation)
+    integers = integer_features(node, config)
+    return SampleGraph(sample, cutflow, table, histograms, snapshot, normalisation, integers)
+
+
+def integer_features(node: Any, config: SkimConfig) -> list[str]:
+    """The features whose expression has an integer C++ type (not converted to GeV); the table stores them as
+    integers. Scalar features are defined as double, so their expression's type is read from an unused
+    definition (never evaluated)."""
+    names = []
+    for feature in config.features:
+        if feature.to_gev:
+            continue
+        if feature.index is None:
+            kind = node.Define(f"__higgshunt_type_of_{feature.name}", feature.expression).GetColumnType(
+                f"__higgshunt_type_of_{feature.name}"
+            )
+        else:
+            kind = node.GetColumnType(feature.source)
+        element = str(kind).strip()
+        for prefix in ("ROOT::VecOps::RVec<", "ROOT::RVec<", "RVec<", "std::vector<", "vector<"):
+            if element.startswith(prefix) and element.endswith(">"):
+                element = element[len(prefix) : -1].strip()
+        if element in _INTEGER_TYPES:
+            names.append(feature.name)
+    return names
 
 
 def _define_weights(df: Any, config: SkimConfig, sample: Sample) -> tuple[Any, dict[str, Any]]:

@@ -265,6 +265,7 @@ def _write(
         folds=config.folds,
         dsid=job.dsid,
         features=config.feature_names,
+        integers=booked.integer_features,
     )
     attrs = skim_table.TableAttributes(
         provenance=record,
