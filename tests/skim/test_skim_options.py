@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -28,9 +32,15 @@ def test_max_events_and_zstd_snapshot(real_4lep_file: Path, tmp_path: Path) -> N
     )
     (cutflow,) = result.cutflows
     assert cutflow.rows[0].entries == 20
+    # the yields are those of the events read, and say so (cutflow, table, cutflow.json)
+    note = "yields cover 20 of 39 events (--max-events), not rescaled"
+    assert cutflow.events_available == 39 and cutflow.partial_note == note
+    assert f"note: {note}" in skim.format_table([cutflow])
+    assert json.loads((tmp_path / "hzz4l" / "cutflow.json").read_text())["notes"] == {"data": note}
     table = pd.read_hdf(result.skim_file, "data")
     # charges, pdgIds and jet counts are stored as integers, kinematics as floats
-    integers = [f"lep{i}_{name}" for i in range(1, 5) for name in ("charge", "pdgId")] + ["n_jets", "n_jets_30"]
+    leptons = [f"lep{i}_{name}" for i in range(1, 5) for name in ("charge", "pdgId")]
+    integers = [*leptons, "n_jets", "n_jets_30"]
     assert {str(table[name].dtype) for name in integers} == {"int32"}
     assert set(table.lep1_charge.abs()) <= {1} and set(table.lep1_pdgId.abs()) <= {11, 13}
     assert table["m4l"].dtype == "float64"
@@ -76,3 +86,19 @@ def test_json_summary_is_all_of_stdout_on_every_run(
     human = capsys.readouterr().out
     assert "complete already: data" in human and f"written to {tmp_path / 'hzz4l'}" in human
     assert "{" not in human
+
+
+def test_stdout_is_one_json_document_in_a_subprocess(real_4lep_file: Path, tmp_path: Path) -> None:
+    """Everything but the JSON (logs, ROOT's progress lines) goes to stderr, on the first run too."""
+    command = [sys.executable, "-m", "higgshunt.cli", "skim", "--config", "hzz4l", "--json", "--progress"]
+    command += ["--input", f"data={real_4lep_file}", "--output", str(tmp_path), "--max-events", "25"]
+    env = {**os.environ, "PYTHONPATH": str(REPO / "python")}
+    for run in ("first", "resumed"):
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == 0, done.stderr
+        summary = json.loads(done.stdout)
+        assert summary["processed" if run == "first" else "resumed"] == ["data"]
+        if run == "first":
+            assert summary["notes"] == {"data": "yields cover 25 of 39 events (--max-events), not rescaled"}
+            assert "yields cover 25 of 39 events" in done.stderr  # the log says so too
+        assert ".tmp" not in done.stderr  # logs name the final files, not temporary ones

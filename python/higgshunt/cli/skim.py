@@ -34,7 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_event_loop_arguments(parser)
     parser.add_argument(
-        "--max-events", type=positive_int, help="read at most N events per sample (single-threaded)"
+        "--max-events",
+        type=positive_int,
+        help="read at most N events per sample (single-threaded); yields are those of the events read, not "
+        "rescaled, and the cutflow says 'yields cover N of M events'",
     )
     parser.add_argument(
         "--force", action="store_true", help="rerun samples whose outputs are already complete"
@@ -77,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
             "resumed": result.resumed,
             "bad_files": result.bad_files,
             "cutflows": {cutflow.sample: cutflow.to_dict()["rows"] for cutflow in result.cutflows},
+            # samples read partially (--max-events): "yields cover N of M events (--max-events), not rescaled"
+            "notes": {c.sample: c.partial_note for c in result.cutflows if c.partial_note},
         }
         print(json.dumps(summary, indent=1))
     else:

@@ -31,17 +31,39 @@ class CutflowRow:
 
 @dataclass(frozen=True)
 class Cutflow:
-    """The cutflow of one sample; the first row (`all`) counts every event read."""
+    """The cutflow of one sample; the first row (`all`) counts every event read.
+
+    `events_available` is the number of events in the sample's files: more than the first row's entries when
+    --max-events stopped reading early. The yields are then those of the events read, not rescaled.
+    """
 
     sample: str
     rows: tuple[CutflowRow, ...]
+    events_available: int | None = None
+
+    @property
+    def partial_note(self) -> str | None:
+        """'yields cover N of M events (--max-events), not rescaled' when not every event was read."""
+        read = self.rows[0].entries if self.rows else 0
+        if self.events_available is None or read >= self.events_available:
+            return None
+        return f"yields cover {read} of {self.events_available} events (--max-events), not rescaled"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sample": self.sample, "rows": [asdict(row) for row in self.rows]}
+        return {
+            "sample": self.sample,
+            "rows": [asdict(row) for row in self.rows],
+            "events_available": self.events_available,
+            "note": self.partial_note,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Cutflow:
-        return cls(sample=data["sample"], rows=tuple(CutflowRow(**row) for row in data["rows"]))
+        return cls(
+            sample=data["sample"],
+            rows=tuple(CutflowRow(**row) for row in data["rows"]),
+            events_available=data.get("events_available"),
+        )
 
 
 class CutflowBooking:
@@ -77,6 +99,8 @@ def format_table(cutflows: list[Cutflow]) -> str:
         for row in cutflow.rows:
             eff = f"{row.sum_w / first:8.4f}" if first else f"{'-':>8}"
             lines.append(f"{row.cut:<24} {row.entries:>10d} {row.sum_w:>14.6g} {row.error:>11.4g} {eff}")
+        if cutflow.partial_note:
+            lines.append(f"note: {cutflow.partial_note}")
         lines.append("")
     return "\n".join(lines)
 

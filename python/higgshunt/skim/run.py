@@ -8,6 +8,7 @@ the current one marks the sample complete, so an interrupted run resumes where i
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,22 @@ def _remove_stale_scratch(channel_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _cpp_stdout_to_stderr() -> Iterator[None]:
+    """Send what C++ writes to stdout (ROOT's progress bar) to stderr: stdout is kept for the result."""
+    import ROOT
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        ROOT.std.cout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _run_event_loops(runner: executors.Executor, jobs: list[_Job], max_events: int | None) -> None:
     entries = sum(job.entries if max_events is None else min(job.entries, max_events) for job in jobs)
     log.info(
@@ -179,7 +196,8 @@ def _run_event_loops(runner: executors.Executor, jobs: list[_Job], max_events: i
     )
     start = time.perf_counter()
     try:
-        runner.run([job.booked.cutflow.first_handle() for job in jobs if job.booked is not None])
+        with _cpp_stdout_to_stderr():
+            runner.run([job.booked.cutflow.first_handle() for job in jobs if job.booked is not None])
     except Exception as exc:  # a read error in the middle of a file, surfaced by ROOT as a C++ exception
         raise InputError(f"event loop failed: {first_line(exc)}") from exc
     seconds = time.perf_counter() - start
@@ -251,7 +269,9 @@ def _write(
     unreadable skim file is replaced."""
     booked = job.booked
     assert booked is not None
-    cutflow = booked.cutflow.result()
+    cutflow = dataclasses.replace(booked.cutflow.result(), events_available=job.entries)
+    if cutflow.partial_note:
+        log.warning("%s: %s", job.sample.name, cutflow.partial_note)
     hists = {name: handle.GetValue() for name, handle in booked.histograms.items()}
     histogram_file.write(channel_dir / HISTOGRAM_FILE, job.sample.name, hists, cutflow)
     _merge_cutflow_json(channel_dir / CUTFLOW_FILE, cutflow, record)
@@ -298,6 +318,10 @@ def _merge_cutflow_json(path: Path, cutflow: Cutflow, record: dict[str, Any]) ->
         with contextlib.suppress(OSError, json.JSONDecodeError):
             document = json.loads(path.read_text())
     document.setdefault("samples", {})[cutflow.sample] = cutflow.to_dict()["rows"]
+    notes = document.setdefault("notes", {})  # partial reads (--max-events): yields of N of M events
+    notes.pop(cutflow.sample, None)
+    if cutflow.partial_note:
+        notes[cutflow.sample] = cutflow.partial_note
     document["provenance"] = {"code_version": record["code_version"], "config_hash": record["config_hash"]}
     documents.write_json(path, document, indent=1)
 
