@@ -68,11 +68,17 @@ def run(args: argparse.Namespace) -> int:
     )
     result = run_fit(options, args.output, plots=args.plots)
     z = result.significance_local
+    print(f"fit range used {result.mass_range[0]:g}-{result.mass_range[1]:g} (whole bins)")
     print(
         f"mass {result.mass:.3f} +- {result.mass_err:.3f}, signal {result.signal_yield:.1f} +- "
-        f"{result.signal_yield_err:.1f}, background {result.background_yield:.1f}; Z local "
-        f"{z['mass_floating']:.2f} (mass fixed {z['mass_fixed']:.2f}), Z expected "
-        f"{result.significance_expected:.2f}, chi2/ndf {result.chi2:.1f}/{result.ndf}"
+        f"{result.signal_yield_err:.1f}, background {result.background_yield:.1f}; Z local (observed) "
+        f"{z['mass_floating']:.2f} (mass fixed {z['mass_fixed']:.2f}), Z post-fit Asimov "
+        f"{result.significance_postfit_asimov:.2f}, chi2/ndf {result.chi2:.1f}/{result.ndf}"
     )
+    if not result.quality["ok"]:
+        print(
+            "FIT FAILED its quality gates (do not quote its significance): "
+            + "; ".join(result.quality["problems"])
+        )
     print(f"written to {args.output}")
     return 0

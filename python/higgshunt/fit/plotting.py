@@ -32,6 +32,9 @@ class FitCurves:
     background_only: np.ndarray
 
 
+PULL_LIMIT = 4.0
+
+
 def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output: Path) -> list[Path]:
     """Write `output`/fit.png and fit.pdf; returns their paths.
 
@@ -63,25 +66,37 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
         top.plot(curves.grid, curves.total, "r-", label=f"Signal + background ({options.signal})")
         top.plot(curves.grid, curves.background, "b--", label=f"Background ({options.background})")
         top.plot(curves.grid, curves.background_only, ":", color="gray", label="Background-only fit")
-        top.set_ylabel(f"Events / {per_bin:.3g}")
+        unit = spectrum.title.rpartition("[")[2].rstrip("]").strip() if "[" in spectrum.title else ""
+        top.set_ylabel(f"Events / {per_bin:.3g} {unit}".rstrip())
         top.set_ylim(0, 1.45 * max(float(np.max(spectrum.counts * scale)), float(np.max(curves.total))))
         z = result.significance_local
         text = (
             f"$m$ = {result.mass:.2f} $\\pm$ {result.mass_err:.2f}, $N_s$ = {result.signal_yield:.1f} "
             f"$\\pm$ {result.signal_yield_err:.1f}\n$Z_{{local}}$ = {z['mass_floating']:.2f} (fixed mass "
-            f"{z['mass_fixed']:.2f}), $Z_{{exp}}$ = {result.significance_expected:.2f}, "
+            f"{z['mass_fixed']:.2f}), $Z_{{post-fit\\ Asimov}}$ = {result.significance_postfit_asimov:.2f}, "
             f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}"
         )
+        if not result.quality["ok"]:
+            text += "\nFIT FAILED quality gates: no significance to quote"
         top.legend(loc="upper right", fontsize="small", title=text, title_fontsize="x-small")
         hep.atlas.label(ax=top, data=True, text=STATUS.get(spectrum.data_kind or "", "Open Data"), loc=0)
         expected = curves.expected
         pulls = np.where(
             expected > 0, (spectrum.counts - expected) / np.sqrt(np.maximum(expected, 1e-12)), 0.0
         )
+        clipped = np.abs(pulls) > PULL_LIMIT  # drawn at the edge and marked with a triangle
+        pulls = np.clip(pulls, -PULL_LIMIT, PULL_LIMIT)
         bottom.bar(spectrum.centers, pulls, width=spectrum.widths, color="steelblue", edgecolor="none")
+        bottom.plot(
+            spectrum.centers[clipped],
+            np.sign(pulls[clipped]) * 0.9 * PULL_LIMIT,
+            "r^",
+            markersize=5,
+            label=f"|pull| > {PULL_LIMIT:g}",
+        )
         bottom.axhline(0.0, color="k", linewidth=0.8)
         bottom.set_ylabel("Pull")
-        bottom.set_ylim(-4, 4)
+        bottom.set_ylim(-PULL_LIMIT, PULL_LIMIT)
         bottom.set_xlabel(mathtext(spectrum.title) or "Mass")
         bottom.set_xlim(spectrum.edges[0], spectrum.edges[-1])
         try:
