@@ -46,6 +46,9 @@ class FitResult:
         quality: {"ok": bool, "problems": [text, ...]}: a failed fit, an inaccurate covariance, a free
             parameter at a limit or a chi2 p-value below 0.01 make the fit not ok; its significances are then
             not to be quoted.
+        scan: with a mass scan, [{mass, z_local, p0_local, signal_yield}] per mass hypothesis; else None.
+        look_elsewhere: with a mass scan, the smallest local p0 and its mass, the global p-value and
+            significance over the scanned range, the method (background-only toys), their number and seed.
     """
 
     mass: float
@@ -69,6 +72,8 @@ class FitResult:
     parameters: dict[str, dict[str, Any]]
     mass_range: tuple[float, float]
     quality: dict[str, Any]
+    scan: list[dict[str, float]] | None = None
+    look_elsewhere: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -120,7 +125,7 @@ def load(directory: str | Path) -> FitRecord:
     result = FitResult(
         **{name: _number(value) for name, value in values.items()}
         | {key: tuple(_number(edge) for edge in values[key]) for key in ("mass_window", "mass_range")}
-        | {"quality": values["quality"]}
+        | {key: values[key] for key in ("quality", "scan", "look_elsewhere")}
     )
     return FitRecord(result=result, inputs=document["inputs"], provenance=document["provenance"])
 

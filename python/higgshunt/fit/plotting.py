@@ -116,3 +116,47 @@ def mathtext(title: str) -> str:
         return title
     latex = text.replace("#", "\\")
     return f"${latex}$" + (f" [{unit}" if bracket else "")
+
+
+def save_scan_plot(result: FitResult, spectrum: Spectrum, output: Path) -> list[Path]:
+    """Write `output`/scan.png and scan.pdf: local p0 versus the mass hypothesis (log scale), with the 1-5
+    sigma lines and the global significance over the scanned range.
+
+    Raises:
+        OutputError: a plot cannot be written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import mplhep as hep
+    from scipy import stats
+
+    assert result.scan is not None and result.look_elsewhere is not None
+    masses = [point["mass"] for point in result.scan]
+    p0 = [max(point["p0_local"], 1e-300) for point in result.scan]
+    with plt.style.context(hep.style.ATLAS):
+        fig, ax = plt.subplots(figsize=(8, 6))
+        ax.semilogy(masses, p0, "k-", label="Observed local $p_0$")
+        for sigma in range(1, 6):
+            level = float(stats.norm.sf(sigma))
+            if level > min(p0) / 10:
+                ax.axhline(level, color="red", linestyle=":", linewidth=0.8)
+                ax.text(masses[-1], level, f"{sigma}$\\sigma$", color="red", va="bottom", ha="right")
+        ax.set_xlabel(mathtext(spectrum.title) or "Mass")
+        ax.set_ylabel("Local $p_0$")
+        ax.set_ylim(min(p0) / 10, 1.5)
+        look = result.look_elsewhere
+        ax.legend(
+            loc="lower left",
+            title=(
+                f"Z local max {look['z_local_max']:.2f} at {look['min_p0_mass']:.4g}\n"
+                f"Z global {look['significance_global']:.2f} ({look['n_toys']} toys)"
+            ),
+            title_fontsize="small",
+        )
+        try:
+            paths = save_figure(fig, output / "scan", ("png", "pdf"), dpi=120)
+        finally:
+            plt.close(fig)
+    return paths

@@ -26,7 +26,8 @@ from higgshunt.errors import FitError
 from higgshunt.fit import likelihood as lk
 from higgshunt.fit.models import SpectrumModel, binned_data, build, pdf_values
 from higgshunt.fit.options import FitOptions, validate
-from higgshunt.fit.plotting import FitCurves, save_plot
+from higgshunt.fit.plotting import FitCurves, save_plot, save_scan_plot
+from higgshunt.fit.scan import mass_scan, scan_masses
 from higgshunt.fit.spectrum import Spectrum, parse_spec, read_spectrum
 from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
@@ -234,6 +235,10 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         lk.restore(model, best)
         chi2, ndf = _chi2(spectrum.counts, curves.expected, n_free)
         problems = _quality_problems(model, best, main, chi2, ndf)
+        scan = None
+        if options.scan is not None:
+            masses = scan_masses(options.scan, options.scan_step, (lo, hi), model.width.getVal())
+            scan = mass_scan(model, masses, options.toys, options.seed)
     for problem in problems:
         log.warning("%s: fit quality: %s", options.hist, problem)
     parameters = {name: {"value": v, "error": e, "constant": c} for name, (v, e, c) in best.items()}
@@ -263,6 +268,8 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         fits={m.name: m.to_json() for m in fits},
         mass_range=(lo, hi),
         quality={"ok": not problems, "problems": problems},
+        scan=scan.points if scan is not None else None,
+        look_elsewhere=scan.look_elsewhere if scan is not None else None,
         parameters=parameters,
     )
     return result, curves
@@ -333,6 +340,8 @@ def run_fit(options: FitOptions, output: str | Path, *, plots: bool = True) -> F
         tmp.mkdir()
         if plots:
             save_plot(curves, result, options, tmp)
+            if result.scan is not None:
+                save_scan_plot(result, curves.spectrum, tmp)
         fit_result.save(tmp, record)
     log.info("fit written to %s", output)
     return result
