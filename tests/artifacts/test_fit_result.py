@@ -29,7 +29,7 @@ def _result(**changes: object) -> FitResult:
             "q0_mass_floating": 50.4,
             "q0_mass_fixed": 49.0,
         },
-        "significance_expected": 6.5,
+        "significance_postfit_asimov": 6.5,
         "mass_window": (119.0, 131.0),
         "fixed_mass": 125.0,
         "chi2": 55.2,
@@ -39,6 +39,8 @@ def _result(**changes: object) -> FitResult:
         "covariance_quality": 3,
         "fits": {"background-only": {"nll": -1.5e4, "status": 0, "covariance_quality": 3, "edm": 1e-6}},
         "parameters": {"mass": {"value": 125.1, "error": 0.3, "constant": False}},
+        "mass_range": (100.0, 160.0),
+        "quality": {"ok": False, "problems": ["chi2/ndf 95.0/56 (p-value 0.001 < 0.01)"]},
     }
     return FitResult(**(values | changes))  # type: ignore[arg-type]
 
@@ -69,9 +71,9 @@ def test_undefined_numbers_are_null_in_the_file_and_nan_when_loaded(tmp_path: Pa
 def test_another_format_version_is_refused_with_both_versions(tmp_path: Path) -> None:
     path = fit_result.save(tmp_path, _record())
     document = json.loads(path.read_text())
-    document["format_version"] = 2
+    document["format_version"] = 1  # before the quality gates and the fit range used
     path.write_text(json.dumps(document))
-    with pytest.raises(FitResultError, match=r"format version 2, this higgshunt reads version 1") as error:
+    with pytest.raises(FitResultError, match=r"format version 1, this higgshunt reads version 2") as error:
         fit_result.load(tmp_path)
     assert str(path) in str(error.value)
 
@@ -91,7 +93,7 @@ def test_a_file_without_version_is_refused(tmp_path: Path) -> None:
         ("{not json", "not valid JSON"),
         ("", "not valid JSON"),
         ("[1, 2]", "expected a JSON object"),
-        (json.dumps({"format_version": 1, "mass": 125.0}), "mass_err"),
+        (json.dumps({"format_version": 2, "mass": 125.0}), "mass_err"),
     ],
 )
 def test_corrupt_or_foreign_files(tmp_path: Path, content: str, message: str) -> None:

@@ -27,7 +27,7 @@ def test_injected_bump_is_found_within_uncertainties(tmp_path, seed: int) -> Non
     z = result.significance_local
     assert 5.0 < z["mass_floating"] < 12.0  # about 150 / sqrt(b within +-2 sigma, ~250) ~ 7-9 expected
     assert z["mass_fixed"] == pytest.approx(z["mass_floating"], abs=0.05)  # fixed at the fitted mass
-    assert result.significance_expected == pytest.approx(z["mass_floating"], rel=0.1)
+    assert result.significance_postfit_asimov == pytest.approx(z["mass_floating"], rel=0.1)
 
 
 @pytest.mark.slow
@@ -69,9 +69,9 @@ def test_asimov_significance_matches_counting_in_a_narrow_window(tmp_path) -> No
     b = result.background_yield * exponential_fractions(edges, fitted_slope)[peak_bin]
     counting = np.sqrt(2 * ((s + b) * np.log(1 + s / b) - s))
     assert s == pytest.approx(60.0, abs=3.0)
-    assert result.significance_expected == pytest.approx(counting, rel=0.03)
+    assert result.significance_postfit_asimov == pytest.approx(counting, rel=0.03)
     # Profiling the background costs a little, never gains.
-    assert result.significance_expected <= counting * 1.001
+    assert result.significance_postfit_asimov <= counting * 1.001
 
 
 @pytest.mark.slow

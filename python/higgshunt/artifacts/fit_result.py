@@ -18,7 +18,7 @@ from higgshunt.artifacts.documents import check_version, read_json, validate, wr
 from higgshunt.errors import ArtifactError
 
 FILE_NAME = "fit.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 VERSION_KEY = "format_version"
 _SCHEMA = "fit_result"
 _WHAT = "a higgshunt fit result (fit.json)"
@@ -35,12 +35,20 @@ class FitResult:
     Attributes:
         significance_local: Z = sqrt(q0) with the mass floating in `mass_window` ("mass_floating") and with
             the mass fixed at `fixed_mass` ("mass_fixed"), plus the q0 values.
-        significance_expected: Asimov Z of the fitted signal + background model (mass fixed at the fit).
+        significance_postfit_asimov: post-fit Asimov Z of the signal + background model fitted to these data
+            (mass fixed at the fit); it moves with the observed fluctuation and is no pre-fit expectation.
         chi2, ndf, chi2_ndf: Pearson chi2 of the signal + background fit over the bins, ndf = bins - free
             parameters.
         status, covariance_quality: of the main (floating-mass) fit.
         fits: every minimisation (nll, status, covariance quality, edm).
         parameters: value and error of every model parameter after the main fit.
+        mass_range: the fit range actually used, the requested range moved inwards to whole bins.
+        quality: {"ok": bool, "problems": [text, ...]}: a failed fit, an inaccurate covariance, a free
+            parameter at a limit or a chi2 p-value below 0.01 make the fit not ok; its significances are then
+            not to be quoted.
+        scan: with a mass scan, [{mass, z_local, p0_local, signal_yield}] per mass hypothesis; else None.
+        look_elsewhere: with a mass scan, the smallest local p0 and its mass, the global p-value and
+            significance over the scanned range, the method (background-only toys), their number and seed.
     """
 
     mass: float
@@ -52,7 +60,7 @@ class FitResult:
     background_yield: float
     background_yield_err: float
     significance_local: dict[str, float]
-    significance_expected: float
+    significance_postfit_asimov: float
     mass_window: tuple[float, float]
     fixed_mass: float
     chi2: float
@@ -62,6 +70,10 @@ class FitResult:
     covariance_quality: int
     fits: dict[str, dict[str, Any]]
     parameters: dict[str, dict[str, Any]]
+    mass_range: tuple[float, float]
+    quality: dict[str, Any]
+    scan: list[dict[str, float]] | None = None
+    look_elsewhere: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -112,7 +124,8 @@ def load(directory: str | Path) -> FitRecord:
     values = {item.name: document[item.name] for item in dataclasses.fields(FitResult)}
     result = FitResult(
         **{name: _number(value) for name, value in values.items()}
-        | {"mass_window": tuple(_number(edge) for edge in values["mass_window"])}
+        | {key: tuple(_number(edge) for edge in values[key]) for key in ("mass_window", "mass_range")}
+        | {key: values[key] for key in ("quality", "scan", "look_elsewhere")}
     )
     return FitRecord(result=result, inputs=document["inputs"], provenance=document["provenance"])
 

@@ -200,12 +200,11 @@ def sculpting(category: Mapping[str, Any], cut_based: Mapping[str, Any]) -> floa
     return jensen_shannon(passing, np.clip(failing, 0.0, None))
 
 
-
 def _significances(entry: dict[str, Any]) -> dict[str, float]:
     result = {"expected_asimov": entry["expected"]["significance_asimov"]}
     fit = entry.get("fit")
-    if fit is not None and "error" not in fit:
-        result["expected_fit"] = fit["significance_expected"]
+    # A fit that failed its quality gates gives no significance: the table shows it as failed.
+    if fit is not None and "error" not in fit and fit.get("quality", {}).get("ok", True):
         result["observed_mass_fixed"] = fit["significance_local"]["mass_fixed"]
         result["observed_mass_floating"] = fit["significance_local"]["mass_floating"]
     return result
@@ -216,7 +215,7 @@ def format_table(summary: dict[str, Any]) -> str:
     the window, expected Asimov Z from counting and from the fit, observed Z (mass fixed, floating), the
     background sculpting (JSD, score selections only) and whether the fit of the data converged."""
     header = (
-        f"{'selection':<12} {'s (window)':>11} {'b (window)':>11} {'Z exp':>7} {'Z exp fit':>10} "
+        f"{'selection':<12} {'s (window)':>11} {'b (window)':>11} {'Z exp':>7} "
         f"{'Z obs':>7} {'Z obs float':>12} {'JSD':>6}  fit"
     )
     lines = [
@@ -231,19 +230,25 @@ def format_table(summary: dict[str, Any]) -> str:
             _number(expected.get("signal"), 11, ".2f"),
             _number(expected.get("background"), 11, ".2f"),
             _number(values.get("expected_asimov"), 7, ".2f"),
-            _number(values.get("expected_fit"), 10, ".2f"),
             _number(values.get("observed_mass_fixed"), 7, ".2f"),
             _number(values.get("observed_mass_floating"), 12, ".2f"),
             _number(category.get("sculpting_jsd"), 6, ".3f"),
         ]
         fit = category.get("fit")
-        status = "-" if fit is None else ("failed" if "error" in fit else "converged")
+        status = "-" if fit is None else _fit_status(fit)
         label = name if "combined_from" not in values else f"{name}*"
         lines.append(f"{label:<12} " + " ".join(cells) + f"  {status}")
     if any("combined_from" in values for values in summary["significance"].values()):
         lines.append("* categories combined as sqrt(sum Z^2) (expected only)")
     lines.append("JSD: background mass shape passing vs failing the score selection (0 = no sculpting)")
     return "\n".join(lines)
+
+
+def _fit_status(fit: dict[str, Any]) -> str:
+    if "error" in fit:
+        return "failed"
+    problems = fit.get("quality", {}).get("problems", [])
+    return f"failed quality gates: {'; '.join(problems)}" if problems else "converged"
 
 
 def _number(value: float | None, width: int, spec: str) -> str:

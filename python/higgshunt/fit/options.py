@@ -24,7 +24,11 @@ class FitOptions:
         width: signal resolution (sigma), fixed. None: from the simulation, else floating.
         signal_shape: "FILE.root:HISTNAME" of simulated signal; its fit fixes the width and the tails.
         mass_window: half-width of the window in which the mass floats; None: 3 widths.
-        seed: seed of ROOT's random generator (recorded; the fit itself draws no random numbers).
+        seed: seed of ROOT's random generator and of the scan's background-only toys (recorded).
+        scan: (low, high) of a mass scan (fixed-mass fits, local p0 per mass, global significance from
+            toys); None: no scan.
+        scan_step: spacing of the scanned masses; None: half the signal width.
+        toys: number of background-only toys of the scan's global significance.
     """
 
     hist: str
@@ -36,12 +40,22 @@ class FitOptions:
     signal_shape: str | None = None
     mass_window: float | None = None
     seed: int = 0
+    scan: tuple[float, float] | None = None
+    scan_step: float | None = None
+    toys: int = 100
 
 
 def validate(options: FitOptions) -> None:
     """Check option values against `schemas/fit.json`, then what the schema cannot express (finite numbers,
     ranges across options), before reading anything (ConfigError names the option)."""
-    configuration.validate_options({**asdict(options), "mass_range": list(options.mass_range)}, "fit")
+    configuration.validate_options(
+        {
+            **asdict(options),
+            "mass_range": list(options.mass_range),
+            "scan": list(options.scan) if options.scan is not None else None,
+        },
+        "fit",
+    )
     lo, hi = options.mass_range
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ConfigError(f"--mass-range: [{lo}, {hi}] must be two finite numbers")

@@ -30,6 +30,9 @@ class FitCurves:
     background_only: np.ndarray
 
 
+PULL_LIMIT = 4.0
+
+
 def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output: Path) -> list[Path]:
     """Write `output`/fit.png and fit.pdf; returns their paths.
 
@@ -61,25 +64,37 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
         top.plot(curves.grid, curves.total, "r-", label=f"Signal + background ({options.signal})")
         top.plot(curves.grid, curves.background, "b--", label=f"Background ({options.background})")
         top.plot(curves.grid, curves.background_only, ":", color="gray", label="Background-only fit")
-        top.set_ylabel(f"Events / {per_bin:.3g}")
+        unit = spectrum.title.rpartition("[")[2].rstrip("]").strip() if "[" in spectrum.title else ""
+        top.set_ylabel(f"Events / {per_bin:.3g} {unit}".rstrip())
         top.set_ylim(0, 1.45 * max(float(np.max(spectrum.counts * scale)), float(np.max(curves.total))))
         z = result.significance_local
         text = (
             f"$m$ = {result.mass:.2f} $\\pm$ {result.mass_err:.2f}, $N_s$ = {result.signal_yield:.1f} "
             f"$\\pm$ {result.signal_yield_err:.1f}\n$Z_{{local}}$ = {z['mass_floating']:.2f} (fixed mass "
-            f"{z['mass_fixed']:.2f}), $Z_{{exp}}$ = {result.significance_expected:.2f}, "
+            f"{z['mass_fixed']:.2f}), $Z_{{post-fit\\ Asimov}}$ = {result.significance_postfit_asimov:.2f}, "
             f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}"
         )
+        if not result.quality["ok"]:
+            text += "\nFIT FAILED quality gates: no significance to quote"
         top.legend(loc="upper right", fontsize="small", title=text, title_fontsize="x-small")
         draw_data_label(top, spectrum.data_kind or "open_data")
         expected = curves.expected
         pulls = np.where(
             expected > 0, (spectrum.counts - expected) / np.sqrt(np.maximum(expected, 1e-12)), 0.0
         )
+        clipped = np.abs(pulls) > PULL_LIMIT  # drawn at the edge and marked with a triangle
+        pulls = np.clip(pulls, -PULL_LIMIT, PULL_LIMIT)
         bottom.bar(spectrum.centers, pulls, width=spectrum.widths, color="steelblue", edgecolor="none")
+        bottom.plot(
+            spectrum.centers[clipped],
+            np.sign(pulls[clipped]) * 0.9 * PULL_LIMIT,
+            "r^",
+            markersize=5,
+            label=f"|pull| > {PULL_LIMIT:g}",
+        )
         bottom.axhline(0.0, color="k", linewidth=0.8)
         bottom.set_ylabel("Pull")
-        bottom.set_ylim(-4, 4)
+        bottom.set_ylim(-PULL_LIMIT, PULL_LIMIT)
         bottom.set_xlabel(mathtext(spectrum.title) or "Mass")
         bottom.set_xlim(spectrum.edges[0], spectrum.edges[-1])
         try:
@@ -99,3 +114,47 @@ def mathtext(title: str) -> str:
         return title
     latex = text.replace("#", "\\")
     return f"${latex}$" + (f" [{unit}" if bracket else "")
+
+
+def save_scan_plot(result: FitResult, spectrum: Spectrum, output: Path) -> list[Path]:
+    """Write `output`/scan.png and scan.pdf: local p0 versus the mass hypothesis (log scale), with the 1-5
+    sigma lines and the global significance over the scanned range.
+
+    Raises:
+        OutputError: a plot cannot be written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import mplhep as hep
+    from scipy import stats
+
+    assert result.scan is not None and result.look_elsewhere is not None
+    masses = [point["mass"] for point in result.scan]
+    p0 = [max(point["p0_local"], 1e-300) for point in result.scan]
+    with plt.style.context(hep.style.ATLAS):
+        fig, ax = plt.subplots(figsize=(8, 6))
+        ax.semilogy(masses, p0, "k-", label="Observed local $p_0$")
+        for sigma in range(1, 6):
+            level = float(stats.norm.sf(sigma))
+            if level > min(p0) / 10:
+                ax.axhline(level, color="red", linestyle=":", linewidth=0.8)
+                ax.text(masses[-1], level, f"{sigma}$\\sigma$", color="red", va="bottom", ha="right")
+        ax.set_xlabel(mathtext(spectrum.title) or "Mass")
+        ax.set_ylabel("Local $p_0$")
+        ax.set_ylim(min(p0) / 10, 1.5)
+        look = result.look_elsewhere
+        ax.legend(
+            loc="lower left",
+            title=(
+                f"Z local max {look['z_local_max']:.2f} at {look['min_p0_mass']:.4g}\n"
+                f"Z global {look['significance_global']:.2f} ({look['n_toys']} toys)"
+            ),
+            title_fontsize="small",
+        )
+        try:
+            paths = save_figure(fig, output / "scan", ("png", "pdf"), dpi=120)
+        finally:
+            plt.close(fig)
+    return paths

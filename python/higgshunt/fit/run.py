@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from higgshunt.artifacts import fit_result
 from higgshunt.artifacts.fit_result import FitRecord, FitResult
@@ -24,7 +26,8 @@ from higgshunt.errors import FitError
 from higgshunt.fit import likelihood as lk
 from higgshunt.fit.models import SpectrumModel, binned_data, build, pdf_values
 from higgshunt.fit.options import FitOptions, validate
-from higgshunt.fit.plotting import FitCurves, save_plot
+from higgshunt.fit.plotting import FitCurves, save_plot, save_scan_plot
+from higgshunt.fit.scan import mass_scan, scan_masses
 from higgshunt.fit.spectrum import Spectrum, parse_spec, read_spectrum
 from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
@@ -107,13 +110,54 @@ def _floating_mass_fit(
     return best
 
 
+CHI2_P_MIN = 0.01  # a signal + background fit with a smaller chi2 p-value is flagged as a bad fit
+_AT_LIMIT = 1e-3  # a free parameter within this fraction of its range from an edge is "at its limit"
+
+
 def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     """Run the fits of `options` (module docstring); nothing is written.
 
     Raises:
         ConfigError: a bad option value. InputError: a missing file or histogram, an empty histogram.
-        FitError: a fit that does not converge.
+        FitError: a fit that does not converge, or any error RooFit raises (named with the histogram).
     """
+    import ROOT
+
+    try:
+        return _fit_histogram(options)
+    except ROOT.std.exception as error:  # RooFit's C++ exceptions, e.g. a value outside a narrowed range
+        raise FitError(
+            f"{options.hist}: RooFit failed in the {options.signal} + {options.background} fit "
+            f"({str(error).splitlines()[0] if str(error) else type(error).__name__}); try --signal-mass, "
+            "a narrower --mass-range, another --background or a fixed --width"
+        ) from error
+
+
+def _quality_problems(
+    model: SpectrumModel, best: lk.Snapshot, main: lk.Minimum, chi2: float, ndf: int
+) -> list[str]:
+    """Why the signal + background fit cannot be trusted (empty when it can): a free parameter at a limit, a
+    chi2 p-value below CHI2_P_MIN, a failed fit or a covariance matrix that is not accurate."""
+    problems = []
+    if main.status != 0:
+        problems.append(f"MINUIT status {main.status}")
+    if main.covariance_quality < 3:
+        problems.append(f"covariance not accurate (quality {main.covariance_quality} < 3)")
+    for p in model.parameters():
+        value, _, constant = best[p.GetName()]
+        lo, hi = p.getMin(), p.getMax()
+        if not constant and math.isfinite(lo) and math.isfinite(hi):
+            margin = _AT_LIMIT * (hi - lo)
+            if value - lo < margin or hi - value < margin:
+                problems.append(f"parameter {p.GetName()} = {value:.4g} at its limit [{lo:.4g}, {hi:.4g}]")
+    if ndf > 0:
+        p_value = float(stats.chi2.sf(chi2, ndf))
+        if p_value < CHI2_P_MIN:
+            problems.append(f"chi2/ndf {chi2:.1f}/{ndf} (p-value {p_value:.2g} < {CHI2_P_MIN})")
+    return problems
+
+
+def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     import ROOT
 
     validate(options)
@@ -189,7 +233,14 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         lk.restore(model, best)
         curves = _curves(model, spectrum, background_only)
         lk.restore(model, best)
-    chi2, ndf = _chi2(spectrum.counts, curves.expected, n_free)
+        chi2, ndf = _chi2(spectrum.counts, curves.expected, n_free)
+        problems = _quality_problems(model, best, main, chi2, ndf)
+        scan = None
+        if options.scan is not None:
+            masses = scan_masses(options.scan, options.scan_step, (lo, hi), model.width.getVal())
+            scan = mass_scan(model, masses, options.toys, options.seed)
+    for problem in problems:
+        log.warning("%s: fit quality: %s", options.hist, problem)
     parameters = {name: {"value": v, "error": e, "constant": c} for name, (v, e, c) in best.items()}
     result = FitResult(
         mass=best["mass"][0],
@@ -206,7 +257,7 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
             "q0_mass_floating": q0_floating,
             "q0_mass_fixed": q0_fixed,
         },
-        significance_expected=expected_z,
+        significance_postfit_asimov=expected_z,
         mass_window=window,
         fixed_mass=float(fixed_mass),
         chi2=chi2,
@@ -215,6 +266,10 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         status=main.status,
         covariance_quality=main.covariance_quality,
         fits={m.name: m.to_json() for m in fits},
+        mass_range=(lo, hi),
+        quality={"ok": not problems, "problems": problems},
+        scan=scan.points if scan is not None else None,
+        look_elsewhere=scan.look_elsewhere if scan is not None else None,
         parameters=parameters,
     )
     return result, curves
@@ -285,6 +340,8 @@ def run_fit(options: FitOptions, output: str | Path, *, plots: bool = True) -> F
         tmp.mkdir()
         if plots:
             save_plot(curves, result, options, tmp)
+            if result.scan is not None:
+                save_scan_plot(result, curves.spectrum, tmp)
         fit_result.save(tmp, record)
     log.info("fit written to %s", output)
     return result

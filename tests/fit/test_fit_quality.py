@@ -1,0 +1,70 @@
+"""Fits that used to crash, and the quality gates that flag fits whose significance must not be quoted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fit_toys import exponential_fractions, write_histograms
+from higgshunt.fit import FitOptions, fit_histogram
+from scipy import stats
+
+EDGES = np.linspace(105.0, 160.0, 31)  # 30 bins of 1.83 GeV, as the public 13 TeV diphoton spectrum
+
+
+def _bump(mass: float, n: float) -> np.ndarray:
+    return n * np.diff(stats.norm.cdf(EDGES, mass, 1.7))
+
+
+@pytest.fixture(scope="module")
+def spectra(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    smooth = 20000.0 * exponential_fractions(EDGES, -0.03)
+    two_bumps = rng.poisson(smooth + _bump(125.0, 300.0) + _bump(144.0, 280.0)).astype(float)
+    spike = rng.poisson(smooth).astype(float)
+    spike[[5, 24]] += 2000.0  # two one-bin spikes: one signal fits at most one, the chi2 is terrible
+    path = tmp_path_factory.mktemp("quality") / "hists.root"
+    return write_histograms(path, {"two_bumps": (EDGES, two_bumps), "spike": (EDGES, spike)})
+
+
+@pytest.mark.parametrize("background", ["exppoly2", "exp"])
+def test_two_bumps_without_signal_mass_fit_one_of_them(spectra, background):
+    options = FitOptions(
+        hist=f"{spectra}:two_bumps", mass_range=(105.0, 160.0), signal="gauss", background=background
+    )
+    result, _ = fit_histogram(options)
+    assert min(abs(result.mass - 125.0), abs(result.mass - 144.0)) < 1.5
+    assert result.significance_local["mass_floating"] > 3.0
+    assert result.mass_range == (105.0, 160.0)
+
+
+def test_mass_range_snapped_to_bin_edges_is_recorded(spectra):
+    options = FitOptions(
+        hist=f"{spectra}:two_bumps",
+        mass_range=(106.0, 159.0),
+        signal="gauss",
+        background="exp",
+        signal_mass=125.0,
+    )
+    result, _ = fit_histogram(options)
+    assert result.mass_range == pytest.approx((EDGES[1], EDGES[-2]))
+
+
+def test_spike_fails_the_quality_gates(spectra):
+    options = FitOptions(
+        hist=f"{spectra}:spike", mass_range=(105.0, 160.0), signal="gauss", background="exppoly2"
+    )
+    result, _ = fit_histogram(options)
+    assert not result.quality["ok"]
+    assert any("chi2/ndf" in problem for problem in result.quality["problems"]), result.quality
+
+
+def test_clean_bump_passes_the_quality_gates(spectra):
+    options = FitOptions(
+        hist=f"{spectra}:two_bumps",
+        mass_range=(115.0, 135.0),
+        signal="gauss",
+        background="exp",
+        signal_mass=125.0,
+    )
+    result, _ = fit_histogram(options)
+    assert result.quality == {"ok": True, "problems": []}, result.quality
