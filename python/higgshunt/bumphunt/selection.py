@@ -6,6 +6,11 @@ starting at bin edges, the highest reaching to the overflow; events below the lo
 Categories are combined as Z = sqrt(sum Z_i^2). The best set is found exactly by dynamic programming over
 the bin edges.
 No data enters here, by construction: the functions see simulated yields only.
+
+The maximum over many cuts is biased upward on the events that chose it (it picks their upward fluctuations),
+so `optimise` runs on one part of the simulation and `measure` reports the chosen intervals' significance on
+an independent part. An interval whose background is carried by a few heavy-weight events is refused: its
+effective number of simulated events (sum w)^2 / sum w^2 must reach `min_effective_events`.
 """
 
 from __future__ import annotations
@@ -65,6 +70,8 @@ def optimise(
     *,
     categories: int = 1,
     min_background: float = 1.0,
+    background_sumw2: np.ndarray | None = None,
+    min_effective_events: float = 0.0,
 ) -> Selection:
     """The `categories` score intervals of largest combined expected Asimov significance.
 
@@ -74,9 +81,13 @@ def optimise(
         edges: the score bin edges (the possible cuts).
         categories: number of intervals.
         min_background: every interval must keep at least this much background.
+        background_sumw2: the sum of squared background weights per score bin (same layout); with it, every
+            interval must hold at least `min_effective_events` effective simulated background events
+            (sum w)^2 / sum w^2.
 
     Raises:
-        InputError: no set of intervals keeps at least `min_background` background in each.
+        InputError: no set of intervals keeps at least `min_background` background (and
+            `min_effective_events` effective events) in each.
     """
     signal = np.asarray(signal, dtype=np.float64)
     background = np.asarray(background, dtype=np.float64)
@@ -86,19 +97,27 @@ def optimise(
     # s_above[i] = yield in bins i, i+1, ..., so bins [i, j) hold s_above[i] - s_above[j].
     s_above = np.concatenate([np.cumsum(signal[::-1])[::-1], [0.0]])
     b_above = np.concatenate([np.cumsum(background[::-1])[::-1], [0.0]])
+    w2 = np.zeros(n) if background_sumw2 is None else np.asarray(background_sumw2, dtype=np.float64)
+    if w2.shape != (n,):
+        raise ValueError(f"background_sumw2 must have {n} entries like the yields")
+    w2_above = np.concatenate([np.cumsum(w2[::-1])[::-1], [0.0]])
     z2 = np.full((n + 1, n + 1), -np.inf)  # z2[i, j]: Z^2 of bins [i, j); -inf when not allowed
     for i in range(n):
         for j in range(i + 1, n + 1):
             s, b = s_above[i] - s_above[j], b_above[i] - b_above[j]
-            if b >= min_background:
+            if b >= min_background and (
+                background_sumw2 is None
+                or effective_events(b, w2_above[i] - w2_above[j]) >= min_effective_events
+            ):
                 z2[i, j] = float(asimov_significance(s, b)) ** 2
     best, choice = _best_intervals(z2, n, categories)
     start = int(np.argmax(best[categories - 1][:n]))
     if not np.isfinite(best[categories - 1][start]):
         raise InputError(
             f"no selection with {categories} score categor{'y' if categories == 1 else 'ies'} keeps at least "
-            f"{min_background} expected background events in the mass window each (total simulated "
-            f"background {b_above[0]:.4g}); lower optimisation.min_background or the number of categories"
+            f"{min_background} expected background events and {min_effective_events} effective simulated "
+            f"events in the mass window each (total simulated background {b_above[0]:.4g}); lower "
+            "optimisation.min_background, optimisation.min_effective_events or the number of categories"
         )
     bounds = [start]
     for k in range(categories - 1, 0, -1):
@@ -125,6 +144,40 @@ def optimise(
         selection.significance,
     )
     return selection
+
+
+def effective_events(sum_w: float, sum_w2: float) -> float:
+    """The effective number of simulated events (sum w)^2 / sum w^2 behind a weighted yield; 0 if empty."""
+    return sum_w**2 / sum_w2 if sum_w2 > 0 else 0.0
+
+
+def measure(
+    chosen: Selection, signal: np.ndarray, background: np.ndarray, *, scale: float = 1.0
+) -> Selection:
+    """The same score intervals as `chosen`, with yields and Asimov significances taken from other events.
+
+    Args:
+        signal, background: yields per score bin (layout as in `optimise`) of events that did not choose the
+            intervals, multiplied by `scale` (e.g. 2 for one half of the simulation) to stand for the whole.
+    """
+    signal = np.asarray(signal, dtype=np.float64) * scale
+    background = np.asarray(background, dtype=np.float64) * scale
+    measured = []
+    for category in chosen.categories:
+        s = float(signal[category.first_bin : category.last_bin + 1].sum())
+        b = float(background[category.first_bin : category.last_bin + 1].sum())
+        measured.append(
+            Category(
+                category.first_bin,
+                category.last_bin,
+                category.low,
+                category.high,
+                s,
+                b,
+                float(asimov_significance(s, b)),
+            )
+        )
+    return Selection(tuple(measured))
 
 
 def _best_intervals(z2: np.ndarray, n: int, categories: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
