@@ -63,6 +63,24 @@ class Selection:
         return self.categories[0].low
 
 
+@dataclass(frozen=True)
+class SplitSelection:
+    """Score intervals chosen on one part of the simulation and measured on an independent part.
+
+    Attributes:
+        chosen: the intervals with the yields of the events that chose them (biased upward when optimised).
+        measured: the same intervals with the yields of the other events: the expected significance to quote.
+        chosen_on, measured_on: which events, in words (recorded in the summary).
+        method: how the intervals were chosen.
+    """
+
+    chosen: Selection
+    measured: Selection
+    chosen_on: str
+    measured_on: str
+    method: str
+
+
 def optimise(
     signal: np.ndarray,
     background: np.ndarray,
@@ -192,3 +210,50 @@ def _best_intervals(z2: np.ndarray, n: int, categories: int) -> tuple[list[np.nd
         choice.append(np.argmax(total, axis=1))
         best.append(total[np.arange(n + 1), choice[-1]])
     return best, choice
+
+
+def at_background_efficiencies(
+    signal: np.ndarray, background: np.ndarray, edges: np.ndarray, efficiencies: tuple[float, ...]
+) -> Selection:
+    """Score intervals bounded by the cuts keeping the given fractions of the background, from the background
+    alone (no signal model enters the choice); `signal` only labels the intervals with their yields.
+
+    Each cut is the lowest score edge above which at most `efficiency` of the background (all score bins)
+    remains; the efficiencies, in decreasing order, give the lower edges of the intervals in ascending score.
+
+    Raises:
+        InputError: no background, or an efficiency keeps no score bin (two efficiencies giving the same cut).
+    """
+    signal = np.asarray(signal, dtype=np.float64)
+    background = np.asarray(background, dtype=np.float64)
+    n = len(edges) + 1
+    total = float(background.sum())
+    if not total > 0:
+        raise InputError("no simulated background to set a cut at a background efficiency")
+    above = np.cumsum(background[::-1])[::-1] / total  # fraction at or above each bin
+    starts: list[int] = []
+    for efficiency in sorted(efficiencies, reverse=True):
+        passing = np.nonzero(above[1:] <= efficiency)[0]  # a cut at an edge: the underflow never passes alone
+        first = int(passing[0]) + 1 if len(passing) else n - 1
+        if starts and first <= starts[-1]:
+            raise InputError(
+                f"optimisation.background_efficiencies: {efficiency} gives the same score cut as a looser "
+                "one (score binning too coarse); use more distant efficiencies"
+            )
+        starts.append(first)
+    bounds = [*starts, n]
+    chosen = []
+    for first, end in zip(bounds[:-1], bounds[1:], strict=True):
+        s, b = float(signal[first:end].sum()), float(background[first:end].sum())
+        chosen.append(
+            Category(
+                first_bin=first,
+                last_bin=end - 1,
+                low=float(edges[first - 1]),
+                high=float(edges[end - 1]) if end < n else math.inf,
+                signal=s,
+                background=b,
+                significance=float(asimov_significance(s, b)),
+            )
+        )
+    return Selection(tuple(chosen))
