@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 from bumphunt_inputs import asimov
-from higgshunt.bumphunt.selection import effective_events, measure, optimise
+from higgshunt.bumphunt.selection import at_background_efficiencies, effective_events, measure, optimise
 from higgshunt.errors import InputError
 from higgshunt.stats import asimov_significance
 
@@ -129,3 +129,21 @@ def test_cut_reported_on_other_half_is_unbiased() -> None:
     spread = np.std(np.array(other) - np.array(true)) / math.sqrt(len(true))
     assert abs(np.mean(other) - np.mean(true)) < 3 * spread
     assert np.mean(same) - np.mean(true) > 5 * spread
+
+
+def test_background_efficiency_cuts_ignore_the_signal() -> None:
+    """Cuts at fixed background efficiencies: the same for any signal, keeping at most that background
+    fraction (checked by hand on a falling background)."""
+    edges = np.linspace(0.0, 1.0, 11)
+    background = np.r_[0.0, 500.0, 250.0, 120.0, 60.0, 30.0, 20.0, 10.0, 6.0, 3.0, 1.0, 0.0]  # total 1000
+    rng = np.random.default_rng(3)
+    cuts = {
+        at_background_efficiencies(rng.uniform(0, 50, 12), background, edges, (0.05, 0.01)).categories
+        for _ in range(5)
+    }
+    assert len({tuple((c.first_bin, c.last_bin) for c in found) for found in cuts}) == 1
+    first, second = next(iter(cuts))
+    # above 0.5: 20 + 10 + 6 + 3 + 1 = 40 of 1000 (<= 5 %); above 0.7: 10 of 1000 (<= 1 %)
+    assert first.low == pytest.approx(0.5) and second.low == pytest.approx(0.7)
+    with pytest.raises(InputError, match="same score cut"):
+        at_background_efficiencies(np.zeros(12), background, edges, (0.05, 0.045))
