@@ -7,6 +7,8 @@
 // logy (logarithmic y axis). Input layout: docs/plot_inputs.md ("plot_stack.C").
 #include "atlas_style.h"
 
+#include <cstring>
+
 #include "TGraphAsymmErrors.h"
 #include "TH1.h"
 #include "THStack.h"
@@ -139,7 +141,8 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     std::vector<TH1*> overlaid;
     const double legend_height = 0.065 * static_cast<double>(processes.size() + 2);  // + data, band
     auto legend = std::make_unique<TLegend>(0.58, 0.91 - legend_height, 0.92, 0.91);
-    legend->AddEntry(&data, "Data", "ep");
+    // the data histogram's title, when set, labels it (e.g. "Data (blinded 120-130)")
+    legend->AddEntry(&data, std::strlen(data.GetTitle()) > 0 ? data.GetTitle() : "Data", "ep");
     for (std::size_t i = 0; i < processes.size(); ++i) {
       TH1* hist = processes[i].hist;
       const std::string label = std::string(hist->GetTitle()).empty() ? processes[i].name : hist->GetTitle();

@@ -65,7 +65,7 @@ def make_config(inputs_dir: Path) -> MakeConfig:
             "mass": {"feature": "m4l", "bins": 24, "low": 80.0, "high": 170.0, "title": "m_{4l} [GeV]"},
             "window": [117.5, 132.5],
             "score": {"bins": 50, "low": 0.0, "high": 1.0},
-            "optimisation": {"categories": 2, "min_background": 1.0},
+            "optimisation": {"categories": 2, "min_background": 1.0, "min_effective_events": 5.0},
             "processes": [{"name": "H125", "title": "H (125 GeV)", "samples": ["signal_h125"]}],
             "fit": {"signal": "gauss", "background": "exp", "signal_mass": 125.0},
             "output": str(folder / "out"),

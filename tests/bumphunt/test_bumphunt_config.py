@@ -18,7 +18,7 @@ MINIMAL = {
 def test_shipped_config_is_typed() -> None:
     config = bumphunt.load(REPO / "configs" / "bumphunt_hzz4l.yaml", model="")
     assert config.mass == Binning(24, 80, 170) and config.mass_title == "m_{4l} [GeV]"
-    assert config.window == (117.5, 132.5) and config.optimisation == Optimisation(2, 0.5)
+    assert config.window == (117.5, 132.5) and config.optimisation == Optimisation(2, 0.5, 10.0, "even", None)
     assert config.processes[0] == ProcessGroup("H125", "H (125 GeV)", ("ggH125_ZZ4lep", "VBFH125_ZZ4lep"))
     assert config.skim.lumi_fb == 36.0 and config.model is None
 

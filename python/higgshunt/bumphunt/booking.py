@@ -4,7 +4,8 @@
 Per sample two results are booked on the node after the skim's cuts: the mass (cut-based selection) and,
 with a model, the mass against the score. Every score selection is a projection of the latter onto the mass
 axis, so one event loop serves any cut, and the cut can be chosen after the loop from the simulated samples
-alone.
+alone. Simulated samples also book the mass against the score separately for events of even and odd
+`eventNumber` (`mass_score_halves`): the cut is chosen on one half and its significance measured on the other.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from higgshunt import skim
 from higgshunt.artifacts.trained_model import TrainedModel
 from higgshunt.bumphunt.config import BumphuntConfig
+from higgshunt.bumphunt.selection import Category, Selection
 from higgshunt.errors import InputError
 from higgshunt.eventloop.samples import Sample
 from higgshunt.inference import define_score
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 CUT_BASED = "cutbased"
 ML = "ml"
+HALVES = ("even", "odd")  # simulated events by eventNumber parity
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Booked:
     sample: Sample
     mass: Any
     mass_score: Any | None
+    mass_score_halves: tuple[Any, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,17 +67,30 @@ def book(df: Any, config: BumphuntConfig, sample: Sample, model: TrainedModel | 
     score = config.score
     # computed inputs (e.g. m34 / m4l) are defined from the expressions they were trained with
     node = define_score(node, model, config.score_column, feature_columns=model.derived)
-    model_2d = ROOT.RDF.TH2DModel(
-        f"{sample.name}_mass_score",
-        f";{config.mass_title};{config.score_column}",
-        mass.bins,
-        mass.low,
-        mass.high,
-        score.bins,
-        score.low,
-        score.high,
-    )
-    return Booked(sample, mass_hist, node.Histo2D(model_2d, feature, config.score_column, skim.WEIGHT))
+
+    def mass_score(selected: Any, suffix: str) -> Any:
+        model_2d = ROOT.RDF.TH2DModel(
+            f"{sample.name}_mass_score{suffix}",
+            f";{config.mass_title};{config.score_column}",
+            mass.bins,
+            mass.low,
+            mass.high,
+            score.bins,
+            score.low,
+            score.high,
+        )
+        return selected.Histo2D(model_2d, feature, config.score_column, skim.WEIGHT)
+
+    halves = None
+    if not sample.is_data:
+        halves = tuple(
+            mass_score(
+                node.Filter(f"eventNumber % 2 == {parity}", f"{HALVES[parity]} eventNumber"),
+                f"_{HALVES[parity]}",
+            )
+            for parity in (0, 1)
+        )
+    return Booked(sample, mass_hist, mass_score(node, ""), halves)
 
 
 def processes(config: BumphuntConfig, samples: list[Sample]) -> list[Process]:
@@ -96,6 +113,14 @@ def processes(config: BumphuntConfig, samples: list[Sample]) -> list[Process]:
     return result
 
 
+def named(name: str, choice: Selection) -> list[tuple[str, Category]]:
+    """Directory names of a selection's categories: `ml` for the single cut, else `ml_cat1`, `ml_cat2`...
+    in ascending score."""
+    if len(choice.categories) == 1 and name == ML:
+        return [(name, choice.categories[0])]
+    return [(f"{name}{position}", category) for position, category in enumerate(choice.categories, start=1)]
+
+
 def as_array(hist: Any) -> np.ndarray:
     """Bin contents with under- and overflow: shape (nx + 2,) or (nx + 2, ny + 2), index = ROOT bin number."""
     nx = hist.GetNbinsX() + 2
@@ -103,6 +128,18 @@ def as_array(hist: Any) -> np.ndarray:
         return np.array([hist.GetBinContent(i) for i in range(nx)], dtype=np.float64)
     ny = hist.GetNbinsY() + 2
     return np.array([[hist.GetBinContent(i, j) for j in range(ny)] for i in range(nx)], dtype=np.float64)
+
+
+def as_sumw2(hist: Any) -> np.ndarray:
+    """The sums of squared weights, laid out as `as_array` (ROOT keeps them when Sumw2 is on, as in
+    RDataFrame's weighted histograms); the bin contents themselves when it is off (unit weights)."""
+    if hist.GetSumw2N() == 0:
+        return as_array(hist)
+    values = np.array(hist.GetSumw2(), dtype=np.float64)
+    nx = hist.GetNbinsX() + 2
+    if hist.GetDimension() == 1:
+        return values
+    return values.reshape(hist.GetNbinsY() + 2, nx).T  # ROOT's global bin = i + nx * j
 
 
 def project(hist2d: Any, name: str, first_bin: int, last_bin: int) -> Any:

@@ -42,10 +42,13 @@ class Binning:
 
 @dataclass(frozen=True)
 class Optimisation:
-    """How the score cut and categories are chosen."""
+    """How the score cut and categories are chosen (see the schema's `optimisation`)."""
 
     categories: int
     min_background: float
+    min_effective_events: float
+    choose_on: str
+    background_efficiencies: tuple[float, ...] | None
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class BumphuntConfig:
         score: the binning of the score column `score_column`.
         processes: the configured process groups, in stacking order.
         output: the output directory.
-        plots, seed, data_kind: as in the schema.
+        plots, seed, data_kind, blind: as in the schema.
     """
 
     source: str
@@ -109,6 +112,7 @@ class BumphuntConfig:
     plots: bool
     seed: int
     data_kind: str
+    blind: bool
 
     @property
     def channel(self) -> str:
@@ -120,11 +124,16 @@ class BumphuntConfig:
 
 
 def load(
-    path: str | Path, *, model: str | Path | None = None, output: str | Path | None = None
+    path: str | Path,
+    *,
+    model: str | Path | None = None,
+    output: str | Path | None = None,
+    blind: bool | None = None,
 ) -> BumphuntConfig:
-    """Read and check a bump-hunt config; `model` and `output` (command-line options) override the file's."""
+    """Read and check a bump-hunt config; `model`, `output` and `blind` (command-line options) override the
+    file's."""
     raw = configuration.load(path, SCHEMA)
-    return build(raw, source=str(path), model=model, output=output)
+    return build(raw, source=str(path), model=model, output=output, blind=blind)
 
 
 def build(
@@ -133,6 +142,7 @@ def build(
     source: str = "<config>",
     model: str | Path | None = None,
     output: str | Path | None = None,
+    blind: bool | None = None,
 ) -> BumphuntConfig:
     """Validate an in-memory config (as `load` does for a file); relative skim paths are taken from `source`'s
     folder (the working directory for in-memory configs)."""
@@ -142,6 +152,8 @@ def build(
         filled["model"] = str(model)
     if output is not None:
         filled["output"] = str(output)
+    if blind is not None:
+        filled["blind"] = blind
     skim_config = _load_skim(filled, source)
     filled["skim"] = skim_config.source
     _check(filled, skim_config, source)
@@ -170,9 +182,7 @@ def _typed(
         window=(float(filled["window"][0]), float(filled["window"][1])),
         score=_binning(score),
         score_column=str(score["column"]),
-        optimisation=Optimisation(
-            int(filled["optimisation"]["categories"]), float(filled["optimisation"]["min_background"])
-        ),
+        optimisation=_optimisation(filled["optimisation"]),
         processes=tuple(
             ProcessGroup(entry["name"], entry.get("title", entry["name"]), tuple(entry["samples"]))
             for entry in filled["processes"]
@@ -191,6 +201,18 @@ def _typed(
         plots=bool(filled["plots"]),
         seed=int(filled["seed"]),
         data_kind=str(filled["data_kind"]),
+        blind=bool(filled["blind"]),
+    )
+
+
+def _optimisation(block: dict[str, Any]) -> Optimisation:
+    efficiencies = block.get("background_efficiencies")
+    return Optimisation(
+        categories=int(block["categories"]),
+        min_background=float(block["min_background"]),
+        min_effective_events=float(block["min_effective_events"]),
+        choose_on=str(block["choose_on"]),
+        background_efficiencies=None if efficiencies is None else tuple(float(e) for e in efficiencies),
     )
 
 

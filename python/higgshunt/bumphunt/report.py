@@ -15,9 +15,9 @@ from tqdm import tqdm
 
 from higgshunt.artifacts import category_histograms
 from higgshunt.artifacts.documents import finite
-from higgshunt.bumphunt.booking import CUT_BASED, as_array
+from higgshunt.bumphunt.booking import CUT_BASED, as_array, named
 from higgshunt.bumphunt.config import BumphuntConfig
-from higgshunt.bumphunt.selection import Selection
+from higgshunt.bumphunt.selection import SplitSelection
 from higgshunt.errors import ConfigError, FitError, InputError
 from higgshunt.stats import asimov_significance, jensen_shannon
 
@@ -108,20 +108,24 @@ def summary(
     config: BumphuntConfig,
     categories: Mapping[str, Mapping[str, Any]],
     kinds: Mapping[str, str],
-    chosen: Mapping[str, Selection],
+    chosen: Mapping[str, SplitSelection],
     fits: Mapping[str, dict[str, Any]],
     record: dict[str, Any],
 ) -> dict[str, Any]:
     """The content of summary.json.
 
     Keys: channel, lumi_fb, mass, window_gev, model; `selections` (per optimised selection: the lowest score
-    kept `cut` (events with score >= cut pass), its `categories` with their score edges, expected signal,
-    background and Asimov Z, from simulation only); `categories` (per category directory: `yields` per
+    kept `cut` (events with score >= cut pass), `method`, `chosen_on` and `measured_on` (which simulated
+    events chose the cut and which measured it), `expected_significance` measured on the independent events
+    and `expected_significance_choosing_events` (biased upward, for comparison), its `categories` with their
+    score edges and the expected signal, background and Asimov Z of the measuring events, and `chosen`, the
+    same on the choosing events); `categories` (per category directory: `yields` per
     process and data (sum of weights and its error in the histogram range and in the window), `expected`
     counting in the window, `sculpting_jsd` for score selections (see `sculpting`), and `fit` of the data:
     the fit result's content or {"error": ...}); `significance`
-    (per selection: expected Asimov from counting, expected from the fit's Asimov data, observed local with
-    the mass fixed and floating); provenance. Infinite or undefined numbers are null.
+    (per selection: expected Asimov from counting, on the measuring half of the simulation for score
+    selections, expected from the fit's Asimov data, observed local with the mass fixed and floating);
+    provenance. Infinite or undefined numbers are null.
     """
     first, last = (config.mass.edge_index(edge) for edge in config.window)
     assert first is not None and last is not None
@@ -139,6 +143,8 @@ def summary(
                 "significance_asimov": float(asimov_significance(s, b)),
             },
         }
+        if config.blind:  # the window's data are hidden; sum_w counts the sidebands only
+            entry["yields"]["data"].update(window_sum_w=None, window_error=None, blinded=True)
         if name != CUT_BASED:
             entry["sculpting_jsd"] = sculpting(category, categories[CUT_BASED])
         if name in fits:
@@ -146,10 +152,13 @@ def summary(
         per_category[name] = entry
         significance[name] = _significances(entry)
     for name, choice in chosen.items():
-        if len(choice.categories) > 1:
+        # score selections: the expected Z of the events that did not choose the cut
+        for category_name, measured in named(name, choice.measured):
+            significance[category_name]["expected_asimov"] = measured.significance
+        if len(choice.measured.categories) > 1:
             significance[name] = {
-                "expected_asimov": choice.significance,
-                "combined_from": len(choice.categories),
+                "expected_asimov": choice.measured.significance,
+                "combined_from": len(choice.measured.categories),
             }
     return finite(
         {
@@ -176,10 +185,15 @@ def summary(
             },
             "selections": {
                 name: {
-                    "cut": choice.cut,
-                    "expected_significance": choice.significance,
-                    "categories": [vars(category) for category in choice.categories],
-                    "optimised_on": "simulation",
+                    "cut": choice.measured.cut,
+                    "method": choice.method,
+                    "chosen_on": choice.chosen_on,
+                    "measured_on": choice.measured_on,
+                    "min_effective_events": config.optimisation.min_effective_events,
+                    "expected_significance": choice.measured.significance,
+                    "expected_significance_choosing_events": choice.chosen.significance,
+                    "categories": [vars(category) for category in choice.measured.categories],
+                    "chosen": [vars(category) for category in choice.chosen.categories],
                 }
                 for name, choice in chosen.items()
             },
@@ -218,8 +232,14 @@ def format_table(summary: dict[str, Any]) -> str:
         f"{'selection':<12} {'s (window)':>11} {'b (window)':>11} {'Z exp':>7} "
         f"{'Z obs':>7} {'Z obs float':>12} {'JSD':>6}  fit"
     )
+    blinded = summary.get("blinded")
     lines = [
-        f"{summary['channel']} at {summary['lumi_fb']} fb^-1 ({summary.get('data_kind', 'data')})",
+        f"{summary['channel']} at {summary['lumi_fb']} fb^-1 ({summary.get('data_kind', 'data')})"
+        + (
+            ""
+            if not blinded
+            else f", BLINDED: data in [{blinded[0]:g}, {blinded[1]:g}] GeV hidden, no data fit"
+        ),
         header,
         "-" * len(header),
     ]

@@ -90,6 +90,9 @@ def run(
     categories, chosen = _categories(config, booked, processes)
     plots = config.plots if plots is None else plots
     fit = config.fit.enabled if fit is None else fit
+    if config.blind:
+        _blind(config, categories)
+        fit = False  # a fit of the data would reveal what the window holds
     kinds = {process.name: process.kind for process in processes}
     what = data_kind.detect(config.data_kind, config.skim, samples)
     log.info("data of this run: %s", what)
@@ -114,6 +117,7 @@ def run(
         )
         summary = report.summary(config, categories, kinds, chosen, fits, record)
         summary["data_kind"] = what
+        summary["blinded"] = list(config.window) if config.blind else None
         if plots:
             report.draw_stacks(tmp, list(categories), progress=progress)
         with (tmp / SUMMARY_FILE).open("w") as handle:
@@ -164,7 +168,7 @@ def _run_event_loops(
 
 def _categories(
     config: BumphuntConfig, booked: list[booking.Booked], processes: list[booking.Process]
-) -> tuple[dict[str, dict[str, Any]], dict[str, selection.Selection]]:
+) -> tuple[dict[str, dict[str, Any]], dict[str, selection.SplitSelection]]:
     """Category -> {"data", process names, "total_signal", "total_background"} -> TH1D; and the selections.
 
     The score cuts come from the simulated samples' mass-vs-score histograms only.
@@ -190,11 +194,11 @@ def _categories(
 
     result = {booking.CUT_BASED: category({b.sample.name: b.mass.GetValue() for b in booked})}
     _check_not_empty(config, result[booking.CUT_BASED])
-    chosen: dict[str, selection.Selection] = {}
+    chosen: dict[str, selection.SplitSelection] = {}
     if config.model is not None:
         chosen = _optimise(config, [b for b in booked if not b.sample.is_data])
         for name, choice in chosen.items():
-            for category_name, interval in _named(name, choice):
+            for category_name, interval in booking.named(name, choice.chosen):
                 result[category_name] = category(
                     {
                         b.sample.name: booking.project(
@@ -209,35 +213,91 @@ def _categories(
     return result, chosen
 
 
-def _optimise(config: BumphuntConfig, mc: list[booking.Booked]) -> dict[str, selection.Selection]:
-    """The single cut (`ml`) and, when asked, the score categories (`ml_cat`), from simulation only."""
+def _optimise(config: BumphuntConfig, mc: list[booking.Booked]) -> dict[str, selection.SplitSelection]:
+    """The single cut (`ml`) and, when asked, the score categories (`ml_cat`), from simulation only: chosen
+    on the events of one eventNumber parity, measured on the other (each half's yields x 2)."""
     first, last = (config.mass.edge_index(edge) for edge in config.window)
     assert first is not None and last is not None  # checked when the config was loaded
-    score = config.score
-    yields = {kind: np.zeros(score.bins + 2) for kind in ("signal", "background")}
-    for b in mc:
-        yields[b.sample.kind] += booking.as_array(_mass_score(b))[first + 1 : last + 1, :].sum(axis=0)
-    edges = np.linspace(score.low, score.high, score.bins + 1)
     options = config.optimisation
-    chosen = {
-        booking.ML: selection.optimise(
-            yields["signal"], yields["background"], edges, min_background=options.min_background
+    choosing = booking.HALVES.index(options.choose_on)
+    halves = [_half_yields(mc, parity, (first + 1, last + 1)) for parity in (choosing, 1 - choosing)]
+    score = config.score
+    edges = np.linspace(score.low, score.high, score.bins + 1)
+    words = [
+        f"simulated events with {booking.HALVES[p]} eventNumber (yields x 2)"
+        for p in (choosing, 1 - choosing)
+    ]
+
+    def split(chosen: selection.Selection, method: str) -> selection.SplitSelection:
+        labelled = selection.measure(chosen, halves[0]["signal"], halves[0]["background"], scale=2.0)
+        measured = selection.measure(chosen, halves[1]["signal"], halves[1]["background"], scale=2.0)
+        log.info(
+            "%s: expected Z %.3f on the choosing half, %.3f on the independent half",
+            method,
+            labelled.significance,
+            measured.significance,
         )
-    }
+        return selection.SplitSelection(labelled, measured, words[0], words[1], method)
+
+    if options.background_efficiencies is not None:
+        efficiencies = sorted(options.background_efficiencies, reverse=True)
+        method = "background efficiencies (background only)"
+        result = {
+            booking.ML: split(
+                selection.at_background_efficiencies(
+                    halves[0]["signal"], halves[0]["background_all"], edges, tuple(efficiencies[:1])
+                ),
+                f"{method}: {efficiencies[:1]}",
+            )
+        }
+        if len(efficiencies) > 1:
+            result["ml_cat"] = split(
+                selection.at_background_efficiencies(
+                    halves[0]["signal"], halves[0]["background_all"], edges, tuple(efficiencies)
+                ),
+                f"{method}: {efficiencies}",
+            )
+        return result
+
+    def best(n_categories: int) -> selection.SplitSelection:
+        chosen = selection.optimise(
+            halves[0]["signal"] * 2,
+            halves[0]["background"] * 2,
+            edges,
+            categories=n_categories,
+            min_background=options.min_background,
+            background_sumw2=halves[0]["background_sumw2"] * 4,  # weights x 2
+            min_effective_events=options.min_effective_events,
+        )
+        return split(chosen, "largest expected Asimov significance")
+
+    result = {booking.ML: best(1)}
     # A sharp classifier can leave too little background for many categories: fall back to fewer.
     for n_categories in range(options.categories, 1, -1):
         try:
-            chosen["ml_cat"] = selection.optimise(
-                yields["signal"],
-                yields["background"],
-                edges,
-                categories=n_categories,
-                min_background=options.min_background,
-            )
+            result["ml_cat"] = best(n_categories)
             break
         except InputError as exc:
             log.warning("%s: trying fewer score categories", exc)
-    return chosen
+    return result
+
+
+def _half_yields(mc: list[booking.Booked], parity: int, window: tuple[int, int]) -> dict[str, np.ndarray]:
+    """Per score bin (flows included) of the simulated events of one eventNumber parity: signal and background
+    yields in the mass window, the background's sum of squared weights there, and the background over the
+    whole mass range (flows included). Unscaled."""
+    low, high = window
+    result: dict[str, np.ndarray] = {}
+    for b in mc:
+        assert b.mass_score_halves is not None  # booked for every simulated sample with a model
+        hist = b.mass_score_halves[parity].GetValue()
+        parts = {b.sample.kind: booking.as_array(hist)[low:high, :].sum(axis=0)}
+        if b.sample.kind == "background":
+            parts["background_sumw2"] = booking.as_sumw2(hist)[low:high, :].sum(axis=0)
+            parts["background_all"] = booking.as_array(hist).sum(axis=0)
+        for key, value in parts.items():
+            result[key] = result.get(key, 0.0) + value
+    return result
 
 
 def _mass_score(booked: booking.Booked) -> Any:
@@ -245,12 +305,19 @@ def _mass_score(booked: booking.Booked) -> Any:
     return booked.mass_score.GetValue()
 
 
-def _named(name: str, choice: selection.Selection) -> list[tuple[str, selection.Category]]:
-    """Directory names of a selection's categories: `ml` for the single cut, else `ml_cat1`, `ml_cat2`...
-    in ascending score."""
-    if len(choice.categories) == 1 and name == booking.ML:
-        return [(name, choice.categories[0])]
-    return [(f"{name}{position}", category) for position, category in enumerate(choice.categories, start=1)]
+def _blind(config: BumphuntConfig, categories: dict[str, dict[str, Any]]) -> None:
+    """Empty the data's mass-window bins (contents and errors) in every category; the data histogram's title
+    says so (the stack plot's legend shows it)."""
+    first, last = (config.mass.edge_index(edge) for edge in config.window)
+    assert first is not None and last is not None  # checked when the config was loaded
+    low, high = config.window
+    for category in categories.values():
+        data = category["data"]
+        for bin_number in range(first + 1, last + 1):
+            data.SetBinContent(bin_number, 0.0)
+            data.SetBinError(bin_number, 0.0)
+        data.SetTitle(f"Data (blinded {low:g}-{high:g});{config.mass_title};")
+    log.info("blinded: data in the window [%g, %g] hidden", low, high)
 
 
 def _check_not_empty(config: BumphuntConfig, category: dict[str, Any]) -> None:

@@ -27,6 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", metavar="DIR", help="trained-model directory for the ml selection (overrides the config)"
     )
     parser.add_argument("--output", metavar="DIR", help="output directory (overrides the config)")
+    blinding = parser.add_mutually_exclusive_group()
+    blinding.add_argument(
+        "--blind",
+        dest="blind",
+        action="store_true",
+        default=None,
+        help="hide the data in the signal window from tables and plots, fit no data (overrides the config)",
+    )
+    blinding.add_argument(
+        "--unblind", dest="blind", action="store_false", help="show the data in the signal window"
+    )
     add_event_loop_arguments(parser)
     parser.add_argument(
         "--no-fit", dest="fit", action="store_false", default=None, help="do not fit the data"
@@ -43,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     configure_jit()
     from higgshunt import bumphunt
 
-    config = bumphunt.load(args.config, model=args.model, output=args.output)
+    config = bumphunt.load(args.config, model=args.model, output=args.output, blind=args.blind)
     result = bumphunt.run(
         config,
         threads=args.threads,
