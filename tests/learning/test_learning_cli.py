@@ -174,3 +174,27 @@ def test_train_drops_nonfinite_rows_when_asked(tmp_path: Path, capsys: pytest.Ca
     assert main([*args, "--output", str(tmp_path / "dropped"), "--drop-nonfinite"]) == 0
     trained = json.loads((tmp_path / "dropped" / "metrics.json").read_text())
     assert trained["n_test"] == len(frame) - 2
+
+
+def test_string_labels_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from learning_tables import blobs
+
+    frame = blobs(600)
+    frame["Label"] = np.where(frame.pop("label") == 1, "s", "b")  # as in the Higgs ML 2014 tables
+    table = tmp_path / "higgsml.csv"
+    frame.to_csv(table, index=False)
+    common = ["--data", str(table), "--label", "Label", "--signal-value", "s"]
+    code = main(["train", *common, "--features", "x1,x2,x3", "--weight", "weight", "--model", "bdt",
+                 "--folds", "2", "--output", str(tmp_path / "model"), "--no-progress"])  # fmt: skip
+    assert code == 0
+    trained = json.loads((tmp_path / "model" / "metrics.json").read_text())
+    assert trained["auc"] > 0.8
+    assert main(["evaluate", "--model", str(tmp_path / "model"), "--data", str(table), "--no-plots",
+                 "--output", str(tmp_path / "eval")]) == 0  # fmt: skip
+    evaluated = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    assert evaluated["auc"] == pytest.approx(trained["auc"], abs=0.02)
+    capsys.readouterr()
+    assert main(["train", *common[:4], "--signal-value", "x", "--features", "x1", "--model", "bdt",
+                 "--output", str(tmp_path / "o"), "--no-progress"]) == 1  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert "values found: 'b', 's'" in err and "\n" not in err

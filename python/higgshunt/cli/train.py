@@ -6,7 +6,7 @@ import argparse
 
 from higgshunt import resources
 from higgshunt.cli.progress import add_progress_argument, progress
-from higgshunt.ranges import finite_float, non_negative_float, positive_int, seed
+from higgshunt.ranges import non_negative_float, positive_int, seed
 
 NAME = "train"
 HELP = (
@@ -22,6 +22,14 @@ def _lambdas(text: str) -> list[float]:
     return [non_negative_float(part) for part in _names(text)]
 
 
+def _signal_values(text: str) -> str | list[str]:
+    """One label value, or several comma-separated ones; numbers stay text here and match numeric labels."""
+    values = _names(text)
+    if not values:
+        raise argparse.ArgumentTypeError("expected a label value, e.g. 1 or s")
+    return values[0] if len(values) == 1 else values
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_argument_group("input (a config, or a table with options)")
     source.add_argument(
@@ -35,7 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     source.add_argument("--features", type=_names, help="comma-separated input columns")
     source.add_argument("--label", help="label column (default: label)")
-    source.add_argument("--signal-value", type=finite_float, help="label value of signal (default 1)")
+    source.add_argument(
+        "--signal-value",
+        type=_signal_values,
+        help="label value(s) of signal: a number or a string (e.g. s), comma-separated for several "
+        "classes (default 1)",
+    )
     source.add_argument("--weight", help="event weight column")
     source.add_argument("--mass", help="mass column (R50/JSD50, adversary)")
     source.add_argument(

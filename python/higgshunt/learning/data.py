@@ -28,6 +28,9 @@ _TREE_CLASSES = ("TTree", "ROOT::RNTuple")  # uproot >= 5.6 writes RNTuples by d
 # events of a class per fold leave splits without that class and metrics that are not defined.
 MIN_EVENTS_PER_CLASS_AND_FOLD = 5
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+# The label value(s) that mark signal: a number, a string (e.g. 's' in the Higgs ML 2014 tables) or a list of
+# them for several signal classes.
+SignalValue = str | float | list[str | float]
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ def prepare(
     *,
     features: list[str],
     label: str,
-    signal_value: float = 1,
+    signal_value: SignalValue = 1,
     weight: str | None = None,
     mass: str | None = None,
     fold_column: str | None = "fold",
@@ -230,6 +233,7 @@ def prepare(
     if label == "label" or np.any(labels == -1):
         frame = frame[labels != -1]
         labels = labels[labels != -1]
+    is_signal = signal_mask(frame[label], signal_value)
     if len(frame) == 0:
         raise InputError(f"{source}: no labelled events (rows with {label} -1 are collision data)")
     x = _numeric(frame, features, source)
@@ -245,16 +249,17 @@ def prepare(
             )
         log.warning("%s: dropping %d rows with NaN/inf features (%s)", source, int(bad_rows.sum()), detail)
         keep = ~bad_rows
-        frame, x, labels = frame[keep], x[keep], labels[keep]
+        frame, x, is_signal = frame[keep], x[keep], is_signal[keep]
     constant = [f for i, f in enumerate(features) if len(x) and np.ptp(x[:, i]) == 0]
     if constant:  # e.g. always-empty RMM cells: harmless, but they carry no information
         log.warning("%s: features constant over all events: %s", source, ", ".join(constant))
-    y = (labels == signal_value).astype(np.int8)
+    y = is_signal.astype(np.int8)
     if require_both_classes and (len(np.unique(y)) < 2):
         only = "signal" if len(y) and y[0] == 1 else "background"
         raise InputError(
             f"{source}: column '{label}' gives one class only ({only}, {len(y)} events); "
-            f"signal is '{label}' == {signal_value}"
+            f"signal is '{label}' in {_signal_values(signal_value)}; values found: "
+            f"{_values_found(frame[label])}"
         )
     w = np.ones(len(y))
     if weight:
@@ -270,6 +275,35 @@ def prepare(
         )
     event_id = _event_ids(frame, source)
     return Dataset(tuple(features), x, y, w, weight is not None, m, folds, event_id, source)
+
+
+def _signal_values(signal_value: SignalValue) -> list[str | float]:
+    return list(signal_value) if isinstance(signal_value, (list, tuple)) else [signal_value]
+
+
+def signal_mask(labels: pd.Series, signal_value: SignalValue) -> np.ndarray:
+    """Which rows are signal: the label equals one of the signal values.
+
+    Tables label classes with numbers (1/0) or strings ('s'/'b', 'ggH'); a value matches a label that is
+    the same string (surrounding blanks ignored, so CSV padding is harmless) or the same number, so '1' given
+    on the command line matches a numeric label 1 and 1 matches a string label '1'.
+    """
+    text = labels.astype(str).str.strip().to_numpy()
+    numbers = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
+    mask = np.zeros(len(labels), dtype=bool)
+    for value in _signal_values(signal_value):
+        as_number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+        mask |= text == str(value).strip()
+        if np.isfinite(as_number):
+            mask |= numbers == float(as_number)
+    return mask
+
+
+def _values_found(labels: pd.Series, limit: int = 10) -> str:
+    """The distinct label values of a column, for error messages (the first `limit`, sorted)."""
+    found = sorted({str(v).strip() for v in labels.unique()})
+    more = f" ... ({len(found)} values)" if len(found) > limit else ""
+    return ", ".join(repr(v) for v in found[:limit]) + more
 
 
 def _require_positive_yields(y: np.ndarray, w: np.ndarray, weight: str, source: str) -> None:

@@ -238,7 +238,7 @@ def evaluate(
     *,
     key: str | None = None,
     label: str | None = None,
-    signal_value: float | None = None,
+    signal_value: data.SignalValue | None = None,
     weight: str | None = None,
     mass: str | None = None,
     competitor: dict[str, Any] | None = None,

@@ -109,7 +109,6 @@ def write_metrics(path: Path, metrics: dict[str, Any]) -> None:
         tmp.write_text(json.dumps(finite(metrics), indent=2, default=_jsonable, allow_nan=False) + "\n")
 
 
-
 def _jsonable(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
