@@ -16,16 +16,16 @@ log = logging.getLogger(__name__)
 
 # (metrics key, label) rows of the summary table, in the order a reader looks for them
 _ROWS: tuple[tuple[str, str], ...] = (
-    ("auc", "AUC (unweighted)"),
-    ("auc_std", "AUC std over folds"),
     ("auc_weighted", "AUC (weighted)"),
+    ("auc", "AUC (unweighted)"),
+    ("auc_std", "AUC std over folds (unweighted)"),
     ("bkg_eff_at_sig_eff.0.5", "bkg eff @ 50% sig"),
     ("bkg_eff_at_sig_eff.0.9", "bkg eff @ 90% sig"),
     ("bkg_eff_at_sig_eff.0.95", "bkg eff @ 95% sig"),
     ("cut_at_sig_eff.0.95", "cut @ 95% sig"),
-    ("significance_asimov_best", "best Asimov Z"),
+    ("significance_asimov_best", "best Asimov Z (cut from other events)"),
     ("significance_asimov_cut", "cut for best Z"),
-    ("ams_best", "best AMS (b_reg=10)"),
+    ("ams_best", "best AMS (b_reg=10, cut from other events)"),
     ("r50", "R50"),
     ("jsd50", "JSD50"),
 )
