@@ -9,6 +9,7 @@ import pytest
 from higgshunt.learning import metrics
 from higgshunt.stats import asimov_significance
 from scipy.stats import mannwhitneyu
+from sklearn.metrics import roc_auc_score
 
 
 def test_ams_hand_value() -> None:
@@ -137,3 +138,30 @@ def test_held_out_best_cut_is_unbiased_and_same_events_maximum_is_not() -> None:
     assert abs(bias.mean()) < 3 * bias.std(ddof=1) / np.sqrt(len(bias))
     same_bias = np.asarray(same) - best_true
     assert same_bias.mean() > 5 * same_bias.std(ddof=1) / np.sqrt(len(same_bias))
+
+
+def test_bootstrap_auc_error_matches_hanley_mcneil() -> None:
+    # Hanley & McNeil (1982) standard error of the AUC, an independent closed form
+    rng = np.random.default_rng(5)
+    n1, n2 = 400, 600
+    s = np.concatenate([rng.normal(1.0, 1.0, n1), rng.normal(0.0, 1.0, n2)])
+    y = np.concatenate([np.ones(n1, int), np.zeros(n2, int)])
+    out = metrics.bootstrap_errors(s, y, None)
+    a = roc_auc_score(y, s)
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    hanley = np.sqrt((a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n2 - 1) * (q2 - a * a)) / (n1 * n2))
+    assert out["auc_bootstrap_std"] == pytest.approx(hanley, rel=0.2)
+    assert out == metrics.bootstrap_errors(s, y, None)  # seeded
+    assert 0 < out["bkg_eff_at_sig_eff_bootstrap_std"]["0.95"] < 0.1
+
+
+def test_held_out_working_point_keeps_its_signal_efficiency() -> None:
+    rng = np.random.default_rng(6)
+    s = np.concatenate([rng.normal(1.0, 1.0, 4000), rng.normal(0.0, 1.0, 4000)])
+    y = np.concatenate([np.ones(4000, int), np.zeros(4000, int)])
+    out = metrics.held_out_working_points(s, y, np.ones(len(y)))
+    assert out["sig_eff_held_out"]["0.95"] == pytest.approx(0.95, abs=0.01)
+    from scipy.stats import norm
+
+    # the true background efficiency of the 95% signal cut: P(N(0,1) > 1 - 1.645)
+    assert out["bkg_eff_held_out"]["0.95"] == pytest.approx(norm.sf(1.0 - norm.isf(0.05)), abs=0.02)

@@ -89,6 +89,39 @@ CUT_CHOICE = (
 )
 
 
+N_BOOTSTRAP = 200
+BOOTSTRAP_SEED = 0
+
+
+def _spread(values: list[float]) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
+
+
+def bootstrap_errors(
+    score: np.ndarray, y: np.ndarray, weight: np.ndarray | None, seed: int = BOOTSTRAP_SEED
+) -> dict[str, Any]:
+    """Standard deviations over `N_BOOTSTRAP` seeded resamples (events drawn with replacement) of the AUC
+    (weighted when `weight` is given) and of the background efficiency at each working point's signal
+    efficiency. Resamples lacking a class are skipped."""
+    rng = np.random.default_rng(seed)
+    aucs: list[float] = []
+    effs: dict[str, list[float]] = {t: [] for t in WORKING_POINTS}
+    for _ in range(N_BOOTSTRAP):
+        pick = rng.integers(0, len(y), len(y))
+        if len(np.unique(y[pick])) < 2:
+            continue
+        w = None if weight is None else weight[pick]
+        aucs.append(float(roc_auc_score(y[pick], score[pick], sample_weight=w)))
+        for target in WORKING_POINTS:
+            effs[target].append(bkg_eff_at_sig_eff(score[pick], y[pick], w, float(target))[0])
+    return {
+        "auc_bootstrap_std": _spread(aucs),
+        "bkg_eff_at_sig_eff_bootstrap_std": {t: _spread(v) for t, v in effs.items()},
+        "bootstrap": f"{N_BOOTSTRAP} resamples of the test events with replacement, seed {seed}"
+        + (", weighted" if weight is not None else ""),
+    }
+
+
 def _best(values: np.ndarray) -> int:
     finite = np.where(np.isfinite(values), values, 0.0)  # a cut leaving no background is not usable
     return int(np.argmax(finite))
@@ -127,6 +160,32 @@ def best_cut_metrics(
     return out
 
 
+def held_out_working_points(
+    score: np.ndarray, y: np.ndarray, weight: np.ndarray, seed: int = CUT_SPLIT_SEED
+) -> dict[str, Any]:
+    """Signal and background efficiency of each working point's cut when the cut is chosen on other events.
+
+    The cut reaching a target signal efficiency is found on one seeded half of the test events and applied
+    to the other half (both ways, averaged): the efficiencies an analysis applying that fixed cut would see.
+    """
+    half = np.random.default_rng(seed).random(len(y)) < 0.5
+    out: dict[str, Any] = {"sig_eff_held_out": {}, "bkg_eff_held_out": {}}
+    for target in WORKING_POINTS:
+        sig, bkg = [], []
+        for choose in (half, ~half):
+            other = ~choose
+            if len(np.unique(y[choose])) < 2 or len(np.unique(y[other])) < 2:
+                continue
+            cut = bkg_eff_at_sig_eff(score[choose], y[choose], weight[choose], float(target))[1]
+            passing = other & (score >= cut)
+            for values, label in ((sig, 1), (bkg, 0)):
+                total = float(weight[other & (y == label)].sum())
+                values.append(float(weight[passing & (y == label)].sum()) / total)
+        out["sig_eff_held_out"][target] = float(np.mean(sig)) if sig else float("nan")
+        out["bkg_eff_held_out"][target] = float(np.mean(bkg)) if bkg else float("nan")
+    return out
+
+
 @dataclass
 class ScoreSet:
     """Scores of one model on a set of events; `fold` lets the AUC spread be measured over folds."""
@@ -161,6 +220,8 @@ def classifier_metrics(scores: ScoreSet) -> dict[str, Any]:
         eff, cut = bkg_eff_at_sig_eff(s, y, positive if scores.has_weights else None, float(target))
         out["bkg_eff_at_sig_eff"][target] = eff
         out["cut_at_sig_eff"][target] = cut
+    out.update(bootstrap_errors(s, y, positive if scores.has_weights else None))
+    out.update(held_out_working_points(s, y, positive if scores.has_weights else np.ones(len(y))))
     if scores.has_weights:
         out.update(best_cut_metrics(s, y, w))
     if scores.mass is not None:

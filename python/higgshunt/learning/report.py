@@ -17,12 +17,15 @@ log = logging.getLogger(__name__)
 # (metrics key, label) rows of the summary table, in the order a reader looks for them
 _ROWS: tuple[tuple[str, str], ...] = (
     ("auc_weighted", "AUC (weighted)"),
+    ("auc_bootstrap_std", "AUC bootstrap std"),
     ("auc", "AUC (unweighted)"),
     ("auc_std", "AUC std over folds (unweighted)"),
     ("bkg_eff_at_sig_eff.0.5", "bkg eff @ 50% sig"),
     ("bkg_eff_at_sig_eff.0.9", "bkg eff @ 90% sig"),
     ("bkg_eff_at_sig_eff.0.95", "bkg eff @ 95% sig"),
     ("cut_at_sig_eff.0.95", "cut @ 95% sig"),
+    ("bkg_eff_held_out.0.95", "bkg eff, 95%-sig cut from other events"),
+    ("sig_eff_held_out.0.95", "sig eff, 95%-sig cut from other events"),
     ("significance_asimov_best", "best Asimov Z (cut from other events)"),
     ("significance_asimov_cut", "cut for best Z"),
     ("ams_best", "best AMS (b_reg=10, cut from other events)"),
