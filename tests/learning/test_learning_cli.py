@@ -198,3 +198,29 @@ def test_string_labels_train_and_evaluate(tmp_path: Path, capsys: pytest.Capture
                  "--output", str(tmp_path / "o"), "--no-progress"]) == 1  # fmt: skip
     err = capsys.readouterr().err.strip()
     assert "values found: 'b', 's'" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("with_event_number", [True, False])
+def test_evaluation_on_training_events_is_flagged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, with_event_number: bool
+) -> None:
+    from learning_tables import blobs
+
+    frame = blobs(400)
+    if not with_event_number:
+        frame = frame.drop(columns=["eventNumber", "fold"])
+    table = tmp_path / "t.csv"
+    frame.to_csv(table, index=False)
+    assert main(["train", "--data", str(table), "--features", "x1,x2,x3", "--model", "bdt", "--folds", "2",
+                 "--output", str(tmp_path / "model"), "--no-progress"]) == 0  # fmt: skip
+    manifest = json.loads((tmp_path / "model" / "manifest.json").read_text())
+    expected_folds = "eventNumber % 2" if with_event_number else "seeded random split (seed 42)"
+    assert manifest["training_folds"] == expected_folds
+    caplog.clear()
+    assert main(["evaluate", "--model", str(tmp_path / "model"), "--data", str(table), "--no-plots",
+                 "--output", str(tmp_path / "eval")]) == 0  # fmt: skip
+    overlap = json.loads((tmp_path / "eval" / "metrics.json").read_text())["training_events_overlap"]
+    assert overlap["n"] == overlap["of"] == len(frame)
+    assert overlap["out_of_fold"] is with_event_number
+    warned = "not out of fold" in caplog.text
+    assert warned is not with_event_number

@@ -49,6 +49,7 @@ class Dataset:
         event_id: (runNumber, eventNumber) pairs when the table has them, else the row number; used to
             re-attach scores.
         source: the file the events came from, for messages.
+        fold_origin: how `fold` was assigned, in words (recorded in the trained model's manifest).
     """
 
     features: tuple[str, ...]
@@ -60,6 +61,7 @@ class Dataset:
     fold: np.ndarray
     event_id: np.ndarray
     source: str
+    fold_origin: str = "eventNumber % n_folds"
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
@@ -76,6 +78,7 @@ class Dataset:
             fold=self.fold[mask],
             event_id=self.event_id[mask],
             source=self.source,
+            fold_origin=self.fold_origin,
         )
 
 
@@ -268,13 +271,13 @@ def prepare(
             raise InputError(f"{source}: weight column '{weight}' has NaN/inf values")
         _require_positive_yields(y, w, weight, source)
     m = _numeric(frame, [mass], source)[:, 0] if mass else None
-    folds = _folds(frame, fold_column, n_folds, seed, source)
+    folds, fold_origin = _folds(frame, fold_column, n_folds, seed, source)
     if min_events:
         _require_events_per_fold(
             y, folds, n_folds, (1, 0) if require_both_classes else (0,), min_events, source
         )
     event_id = _event_ids(frame, source)
-    return Dataset(tuple(features), x, y, w, weight is not None, m, folds, event_id, source)
+    return Dataset(tuple(features), x, y, w, weight is not None, m, folds, event_id, source, fold_origin)
 
 
 def _signal_values(signal_value: SignalValue) -> list[str | float]:
@@ -342,23 +345,36 @@ def _numeric(frame: pd.DataFrame, columns: list[str], source: str) -> np.ndarray
     return out
 
 
-def _folds(frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int, source: str) -> np.ndarray:
-    """Fold per event: eventNumber % k when the table has eventNumber (the rule the saved models and the C++
-    inference use), else the fold column, else a seeded random split."""
+def _folds(
+    frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int, source: str
+) -> tuple[np.ndarray, str]:
+    """Fold per event and how it was assigned: eventNumber % k when the table has eventNumber (the rule the
+    saved models and the C++ inference use), else the fold column, else a seeded random split."""
     if n_folds < 1:
         raise InputError(f"{source}: number of folds must be >= 1, got {n_folds}")
     if n_folds == 1:  # one model for all events; the training holds out its own test sample
-        return np.zeros(len(frame), dtype=np.int64)
+        return np.zeros(len(frame), dtype=np.int64), "one fold: a held-out share of the events is the test"
     if "eventNumber" in frame.columns:
         # the skim's own fold column used its k; re-derive the fold for the k asked here
-        return _integers(frame, "eventNumber", source) % n_folds
+        return _integers(frame, "eventNumber", source) % n_folds, f"eventNumber % {n_folds}"
     if fold_column and fold_column in frame.columns:
         folds = _integers(frame, fold_column, source)
         if folds.min(initial=0) < 0 or folds.max(initial=0) >= n_folds:
             raise InputError(f"{source}: column '{fold_column}' has values outside 0..{n_folds - 1}")
-        return folds
+        return folds, f"column '{fold_column}'"
+    log.warning(
+        "%s: no eventNumber or fold column: folds are a seeded random split (seed %d); later evaluations "
+        "find training events by their content",
+        source,
+        seed,
+    )
     rng = np.random.default_rng(seed)
-    return rng.integers(0, n_folds, size=len(frame)).astype(np.int64)
+    return rng.integers(0, n_folds, size=len(frame)).astype(np.int64), f"seeded random split (seed {seed})"
+
+
+def row_hashes(x: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per row of a feature array: identifies events of tables without eventNumber."""
+    return pd.util.hash_pandas_object(pd.DataFrame(np.ascontiguousarray(x)), index=False).to_numpy()
 
 
 def _integers(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:

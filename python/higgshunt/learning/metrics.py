@@ -171,7 +171,8 @@ def held_out_working_points(
     half = np.random.default_rng(seed).random(len(y)) < 0.5
     out: dict[str, Any] = {"sig_eff_held_out": {}, "bkg_eff_held_out": {}}
     for target in WORKING_POINTS:
-        sig, bkg = [], []
+        sig: list[float] = []
+        bkg: list[float] = []
         for choose in (half, ~half):
             other = ~choose
             if len(np.unique(y[choose])) < 2 or len(np.unique(y[other])) < 2:

@@ -109,6 +109,7 @@ def _restrict(ds: data.Dataset, names: list[str]) -> data.Dataset:
         ds.fold,
         ds.event_id,
         ds.source,
+        ds.fold_origin,
     )
 
 
@@ -174,6 +175,8 @@ def train(config: dict[str, Any]) -> TrainResult:
             derived=config["data"].get("derived") or {},
             provenance=provenance.collect(config),
             settings={**config, "fit": fit},
+            training_folds=ds.fold_origin,
+            training_events=data.row_hashes(ds.x),
         )
         summary = assess(job, header, tmp, make_plots=bool(config["plots"]), config=config)
     return TrainResult(output, summary, trained_model.load(output))
