@@ -57,17 +57,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="drop rows with NaN/inf features (with a warning) instead of failing",
     )
-    parser.add_argument("--model", choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"))
+    parser.add_argument(
+        "--model",
+        choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"),
+        help="model kind (required without --config)",
+    )
     parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
     parser.add_argument("--output", help="output directory (a new one, or one higgshunt wrote)")
-    parser.add_argument("--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k)")
-    parser.add_argument("--seed", type=seed)
-    parser.add_argument("--epochs", type=positive_int)
+    parser.add_argument("--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k; default 3)")
+    parser.add_argument("--seed", type=seed, help="random seed (default 42)")
+    parser.add_argument("--epochs", type=positive_int, help="maximum training epochs (default 100)")
     parser.add_argument(
         "--lambda",
         dest="lambdas",
         type=_lambdas,
-        help="adversary strength; several comma-separated values run a scan (the last is saved)",
+        help="adversary strength (default 10); several comma-separated values run a scan (the last is saved)",
     )
     parser.add_argument(
         "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"
