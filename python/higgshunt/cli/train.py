@@ -64,7 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
     parser.add_argument("--output", help="output directory (a new one, or one higgshunt wrote)")
-    parser.add_argument("--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k; default 3)")
+    parser.add_argument(
+        "--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k; default 3)"
+    )
     parser.add_argument("--seed", type=seed, help="random seed (default 42)")
     parser.add_argument("--epochs", type=positive_int, help="maximum training epochs (default 100)")
     parser.add_argument(
