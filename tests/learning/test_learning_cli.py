@@ -224,3 +224,27 @@ def test_evaluation_on_training_events_is_flagged(
     assert overlap["out_of_fold"] is with_event_number
     warned = "not out of fold" in caplog.text
     assert warned is not with_event_number
+
+
+def test_train_skips_finished_output_and_refuses_another_config_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from learning_tables import blobs
+
+    table = tmp_path / "t.csv"
+    blobs(300).to_csv(table, index=False)
+    args = ["train", "--data", str(table), "--features", "x1,x2", "--model", "bdt", "--folds", "2",
+            "--output", str(tmp_path / "model"), "--no-progress"]  # fmt: skip
+    assert main(args) == 0
+    manifest = tmp_path / "model" / "manifest.json"
+    written = manifest.stat().st_mtime_ns
+    assert main(args) == 0
+    assert "skipped (--force retrains it)" in caplog.text and manifest.stat().st_mtime_ns == written
+    table.touch()  # a newer table: the same config trains again
+    assert main(args) == 0 and manifest.stat().st_mtime_ns != written
+    written = manifest.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main([*args, "--seed", "7"]) == 1
+    assert "trained with another config; use --force to replace it" in capsys.readouterr().err
+    assert main([*args, "--seed", "7", "--force"]) == 0
+    assert manifest.stat().st_mtime_ns != written

@@ -79,6 +79,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"
     )
     parser.add_argument("--competitor-features", type=_names, help="competitor input columns, in its order")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="retrain even when the output holds a model trained with this config, or replace one trained "
+        "with another config",
+    )
     add_progress_argument(parser)
 
 
@@ -93,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         config = learning.config_from_options(options)
     else:
         raise ConfigError("give --config FILE, or --data, --features, --model and --output")
-    result = learning.train(config)
+    result = learning.train(config, force=args.force)
     print(learning.format_table(result.metrics))
     print(f"written to {result.output}")
     return 0

@@ -112,6 +112,15 @@ def write_metrics(path: Path, metrics: dict[str, Any]) -> None:
         tmp.write_text(json.dumps(finite(metrics), indent=2, default=_jsonable, allow_nan=False) + "\n")
 
 
+def read_metrics(path: Path) -> dict[str, Any]:
+    """metrics.json as written by `write_metrics` (empty when missing or unreadable)."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
 def _jsonable(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
