@@ -118,7 +118,7 @@ def run(
                 "plot_cutflow", channel_dir / "histograms.root", output=channel_dir / "cutflow.png"
             )
         with _stage(result, f"train {plan.channel}"):
-            trained = learning.train(_for_demo(train_configs[plan.channel], skimmed, progress))
+            trained = learning.train(_for_demo(train_configs[plan.channel], skimmed, progress), force=True)
         info: dict[str, Any] = {
             "title": plan.title,
             "skim": skimmed.skim_file,
@@ -130,7 +130,9 @@ def run(
         hunt_model = trained.output
         if plan.channel in hunt_models:
             with _stage(result, f"train {plan.hunt_model}"):
-                hunt_model = learning.train(_for_demo(hunt_models[plan.channel], skimmed, progress)).output
+                hunt_model = learning.train(
+                    _for_demo(hunt_models[plan.channel], skimmed, progress), force=True
+                ).output
             info["hunt_model"] = hunt_model
         with _stage(result, f"bump hunt {plan.channel}"):
             hunt_config = bumphunt.load(

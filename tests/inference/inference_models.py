@@ -35,6 +35,8 @@ def write_manifest(
         "features": features,
         "n_folds": len(files),
         "fold_rule": "eventNumber % n_folds",
+        "training_folds": "eventNumber % n_folds",
+        "training_events": trained_model.TRAINING_EVENTS,
         "score": score,
         "files": files,
         "derived": {},

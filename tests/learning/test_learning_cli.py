@@ -174,3 +174,77 @@ def test_train_drops_nonfinite_rows_when_asked(tmp_path: Path, capsys: pytest.Ca
     assert main([*args, "--output", str(tmp_path / "dropped"), "--drop-nonfinite"]) == 0
     trained = json.loads((tmp_path / "dropped" / "metrics.json").read_text())
     assert trained["n_test"] == len(frame) - 2
+
+
+def test_string_labels_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from learning_tables import blobs
+
+    frame = blobs(600)
+    frame["Label"] = np.where(frame.pop("label") == 1, "s", "b")  # as in the Higgs ML 2014 tables
+    table = tmp_path / "higgsml.csv"
+    frame.to_csv(table, index=False)
+    common = ["--data", str(table), "--label", "Label", "--signal-value", "s"]
+    code = main(["train", *common, "--features", "x1,x2,x3", "--weight", "weight", "--model", "bdt",
+                 "--folds", "2", "--output", str(tmp_path / "model"), "--no-progress"])  # fmt: skip
+    assert code == 0
+    trained = json.loads((tmp_path / "model" / "metrics.json").read_text())
+    assert trained["auc"] > 0.8
+    assert main(["evaluate", "--model", str(tmp_path / "model"), "--data", str(table), "--no-plots",
+                 "--output", str(tmp_path / "eval")]) == 0  # fmt: skip
+    evaluated = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    assert evaluated["auc"] == pytest.approx(trained["auc"], abs=0.02)
+    capsys.readouterr()
+    assert main(["train", *common[:4], "--signal-value", "x", "--features", "x1", "--model", "bdt",
+                 "--output", str(tmp_path / "o"), "--no-progress"]) == 1  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert "values found: 'b', 's'" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("with_event_number", [True, False])
+def test_evaluation_on_training_events_is_flagged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, with_event_number: bool
+) -> None:
+    from learning_tables import blobs
+
+    frame = blobs(400)
+    if not with_event_number:
+        frame = frame.drop(columns=["eventNumber", "fold"])
+    table = tmp_path / "t.csv"
+    frame.to_csv(table, index=False)
+    assert main(["train", "--data", str(table), "--features", "x1,x2,x3", "--model", "bdt", "--folds", "2",
+                 "--output", str(tmp_path / "model"), "--no-progress"]) == 0  # fmt: skip
+    manifest = json.loads((tmp_path / "model" / "manifest.json").read_text())
+    expected_folds = "eventNumber % 2" if with_event_number else "seeded random split (seed 42)"
+    assert manifest["training_folds"] == expected_folds
+    caplog.clear()
+    assert main(["evaluate", "--model", str(tmp_path / "model"), "--data", str(table), "--no-plots",
+                 "--output", str(tmp_path / "eval")]) == 0  # fmt: skip
+    overlap = json.loads((tmp_path / "eval" / "metrics.json").read_text())["training_events_overlap"]
+    assert overlap["n"] == overlap["of"] == len(frame)
+    assert overlap["out_of_fold"] is with_event_number
+    warned = "not out of fold" in caplog.text
+    assert warned is not with_event_number
+
+
+def test_train_skips_finished_output_and_refuses_another_config_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from learning_tables import blobs
+
+    table = tmp_path / "t.csv"
+    blobs(300).to_csv(table, index=False)
+    args = ["train", "--data", str(table), "--features", "x1,x2", "--model", "bdt", "--folds", "2",
+            "--output", str(tmp_path / "model"), "--no-progress"]  # fmt: skip
+    assert main(args) == 0
+    manifest = tmp_path / "model" / "manifest.json"
+    written = manifest.stat().st_mtime_ns
+    assert main(args) == 0
+    assert "skipped (--force retrains it)" in caplog.text and manifest.stat().st_mtime_ns == written
+    table.touch()  # a newer table: the same config trains again
+    assert main(args) == 0 and manifest.stat().st_mtime_ns != written
+    written = manifest.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main([*args, "--seed", "7"]) == 1
+    assert "trained with another config; use --force to replace it" in capsys.readouterr().err
+    assert main([*args, "--seed", "7", "--force"]) == 0
+    assert manifest.stat().st_mtime_ns != written

@@ -141,3 +141,23 @@ def test_values_beyond_float32_count_as_infinite(blob_frame: pd.DataFrame) -> No
     frame = blob_frame.assign(x1=np.where(blob_frame.index == 3, 1e300, blob_frame["x1"]))
     with pytest.raises(InputError, match=r"1 rows have NaN/inf features \(x1: 1\)"):
         _prepare(frame)
+
+
+def test_string_and_list_signal_values(blob_frame: pd.DataFrame) -> None:
+    frame = blob_frame.copy()
+    numeric = _prepare(frame)
+    frame["label"] = np.where(frame["label"] == 1, " s", "b")  # CSV padding must not matter
+    as_string = _prepare(frame, signal_value="s")
+    np.testing.assert_array_equal(as_string.y, numeric.y)
+    # '1' typed on the command line matches a numeric label 1
+    np.testing.assert_array_equal(_prepare(blob_frame, signal_value="1").y, numeric.y)
+    production = np.where(np.arange(len(frame)) % 2, "ggH", "VBF")
+    frame["label"] = frame["label"].where(blob_frame["label"] == 0, production)
+    several = _prepare(frame, signal_value=["ggH", "VBF"])
+    np.testing.assert_array_equal(several.y, numeric.y)
+
+
+def test_no_signal_value_names_values_found(blob_frame: pd.DataFrame) -> None:
+    frame = blob_frame.assign(label=np.where(blob_frame["label"] == 1, "s", "b"))
+    with pytest.raises(InputError, match=r"signal is 'label' in \['S'\]; values found: 'b', 's'$"):
+        _prepare(frame, signal_value="S")

@@ -111,3 +111,22 @@ def test_hzz4l_features_are_skim_columns() -> None:
     config = settings.load(CONFIGS / "train_hzz4l.yaml")
     assert set(config["data"]["features"]) <= exported
     assert config["data"]["mass"] in exported
+
+
+def test_train_help_states_the_schema_defaults() -> None:
+    import argparse
+
+    from higgshunt import configuration
+    from higgshunt.cli import train
+
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    text = " ".join(parser.format_help().split())
+    properties = configuration.schema("train")["properties"]
+    training = properties["training"]["properties"]
+    assert f"default {training['folds']['default']}" in text
+    assert f"default {training['seed']['default']}" in text
+    assert f"default {training['epochs']['default']}" in text
+    assert f"default {properties['backend']['default']}" in text
+    lam = properties["adversarial"]["properties"]["lambda"]["default"]
+    assert f"default {lam:g}" in text

@@ -1,14 +1,18 @@
 """The trained-model directory written by `higgshunt train`: `manifest.json`, one model file per fold and the
 training settings (`training.json`).
 
-Manifest (format version 2, schema `schemas/artifacts/trained_model.json`):
-    {"format": "higgshunt-trained", "version": 2, "kind": "dnn|adversarial|bdt|ae|vae",
+Manifest (format version 3, schema `schemas/artifacts/trained_model.json`):
+    {"format": "higgshunt-trained", "version": 3, "kind": "dnn|adversarial|bdt|ae|vae",
      "backend": "keras|xgboost|tmva", "features": [...], "n_folds": k, "fold_rule": "eventNumber % n_folds",
      "score": "probability" | "reconstruction_mse", "files": ["fold0.keras", ...],
+     "training_folds": "eventNumber % 3", "training_events": "training_events.npy",
      "derived": {feature: expression}, "provenance": {...}}
 The model of fold i was trained without the events of fold i and scores them; n_folds = 1 means one model for
 all. `derived` holds the computed inputs among the features (e.g. "m34_over_m4l": "m34 / m4l"), so that
-scoring elsewhere (the bump hunt's event loop) defines them from the same text. Version 1 had no `derived`.
+scoring elsewhere (the bump hunt's event loop) defines them from the same text. `training_folds` says how the
+training events were really split (a table without eventNumber gets a seeded random split), and
+`training_events.npy` holds hashes of their feature rows, so an evaluation can warn when it scores events a
+model was trained on. Version 1 had no `derived`, version 2 no `training_folds` / `training_events`.
 
 `load` is the one consistency check of a model directory, used by every command that loads one: format and
 version, known kind, backend and score (and that they agree), one existing file per fold with the backend's
@@ -30,13 +34,16 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import numpy as np
+
 from higgshunt.artifacts.documents import check_version, read_json, validate, write_json
 from higgshunt.errors import ModelFormatError
 
 FILE_NAME = "manifest.json"
 SETTINGS = "training.json"
 FORMAT = "higgshunt-trained"
-VERSION = 2
+VERSION = 3
+TRAINING_EVENTS = "training_events.npy"
 FOLD_RULE = "eventNumber % n_folds"
 KINDS = ("dnn", "adversarial", "bdt", "ae", "vae")
 ANOMALY_KINDS = ("ae", "vae")
@@ -58,6 +65,8 @@ class TrainedModel:
         files: one model file per fold, as paths in `directory`.
         derived: computed inputs among the features, name -> arithmetic expression of other columns.
         provenance: the training's provenance record.
+        training_folds: how the training events were split into folds (the fold rule above applies to
+            events scored later).
         settings: the merged training config (columns, seed, fit settings); empty when the directory has
             no settings file.
     """
@@ -73,6 +82,15 @@ class TrainedModel:
     provenance: Mapping[str, Any] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
     fold_rule: str = FOLD_RULE
+    training_folds: str = FOLD_RULE
+
+    def training_events(self) -> np.ndarray:
+        """Hashes of the training events' feature rows (`learning.data.row_hashes`), as saved."""
+        path = self.directory / TRAINING_EVENTS
+        try:
+            return np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ModelFormatError(f"{path}: cannot read the training events ({exc})") from exc
 
     @property
     def manifest_path(self) -> Path:
@@ -121,12 +139,18 @@ def save(
     derived: Mapping[str, str],
     provenance: Mapping[str, Any],
     settings: Mapping[str, Any],
+    training_folds: str = FOLD_RULE,
+    training_events: np.ndarray | None = None,
 ) -> TrainedModel:
     """Write the fold models, the manifest and the settings into `directory` and return it loaded (checked).
 
     `directory` is a folder being written (the caller writes it under a temporary name and renames it when
     complete). `models` are one per fold: Keras models, XGBoost boosters, or the paths of TMVA weight files.
     `derived` may hold more expressions than the features use; only those of features are kept.
+    `training_folds` says how the training events were split into folds (e.g. "eventNumber % 3", or a seeded
+    random split for tables without eventNumber); `training_events` are 64-bit hashes of the training events'
+    feature rows, so an evaluation can tell which of its events the models were trained on (none given: none
+    recorded).
 
     Raises:
         OSError: a fold model cannot be written (no space, file too large, no permission); inside
@@ -148,11 +172,19 @@ def save(
         "features": list(features),
         "n_folds": len(files),
         "fold_rule": FOLD_RULE,
+        "training_folds": training_folds,
+        "training_events": TRAINING_EVENTS,
         "score": score_of(kind),
         "files": files,
         "derived": {name: str(expr) for name, expr in derived.items() if name in features},
         "provenance": dict(provenance),
     }
+    with (directory / TRAINING_EVENTS).open("wb") as handle:
+        np.save(
+            handle,
+            np.asarray([] if training_events is None else training_events, dtype=np.uint64),
+            allow_pickle=False,
+        )
     write_json(directory / FILE_NAME, manifest)
     write_json(directory / SETTINGS, dict(settings))
     return load(directory)
@@ -206,6 +238,7 @@ def load(directory: str | Path) -> TrainedModel:
         derived=dict(document["derived"]),
         provenance=dict(document["provenance"]),
         settings=_settings(directory / SETTINGS),
+        training_folds=str(document["training_folds"]),
     )
 
 

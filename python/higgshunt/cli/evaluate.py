@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import argparse
 
-from higgshunt.ranges import finite_float
-
 NAME = "evaluate"
 HELP = "evaluate a trained model directory (and a competitor) on a table; write metrics.json, plots, summary"
 
 
 def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _signal_values(text: str) -> str | list[str]:
+    """One label value, or several comma-separated ones; numbers stay text here and match numeric labels."""
+    values = _names(text)
+    if not values:
+        raise argparse.ArgumentTypeError("expected a label value, e.g. 1 or s")
+    return values[0] if len(values) == 1 else values
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--label", help="label column (default: as in training)")
     parser.add_argument(
-        "--signal-value", type=finite_float, help="label value of signal (default: as in training)"
+        "--signal-value",
+        type=_signal_values,
+        help="label value(s) of signal, number or string, comma-separated for several "
+        "(default: as in training)",
     )
     parser.add_argument("--weight", help="event weight column (default: as in training)")
     parser.add_argument("--mass", help="mass column (default: as in training)")

@@ -6,7 +6,7 @@ import argparse
 
 from higgshunt import resources
 from higgshunt.cli.progress import add_progress_argument, progress
-from higgshunt.ranges import finite_float, non_negative_float, positive_int, seed
+from higgshunt.ranges import non_negative_float, positive_int, seed
 
 NAME = "train"
 HELP = (
@@ -22,6 +22,14 @@ def _lambdas(text: str) -> list[float]:
     return [non_negative_float(part) for part in _names(text)]
 
 
+def _signal_values(text: str) -> str | list[str]:
+    """One label value, or several comma-separated ones; numbers stay text here and match numeric labels."""
+    values = _names(text)
+    if not values:
+        raise argparse.ArgumentTypeError("expected a label value, e.g. 1 or s")
+    return values[0] if len(values) == 1 else values
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_argument_group("input (a config, or a table with options)")
     source.add_argument(
@@ -35,7 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     source.add_argument("--features", type=_names, help="comma-separated input columns")
     source.add_argument("--label", help="label column (default: label)")
-    source.add_argument("--signal-value", type=finite_float, help="label value of signal (default 1)")
+    source.add_argument(
+        "--signal-value",
+        type=_signal_values,
+        help="label value(s) of signal: a number or a string (e.g. s), comma-separated for several "
+        "classes (default 1)",
+    )
     source.add_argument("--weight", help="event weight column")
     source.add_argument("--mass", help="mass column (R50/JSD50, adversary)")
     source.add_argument(
@@ -44,22 +57,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="drop rows with NaN/inf features (with a warning) instead of failing",
     )
-    parser.add_argument("--model", choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"))
+    parser.add_argument(
+        "--model",
+        choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"),
+        help="model kind (required without --config)",
+    )
     parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
     parser.add_argument("--output", help="output directory (a new one, or one higgshunt wrote)")
-    parser.add_argument("--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k)")
-    parser.add_argument("--seed", type=seed)
-    parser.add_argument("--epochs", type=positive_int)
+    parser.add_argument(
+        "--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k; default 3)"
+    )
+    parser.add_argument("--seed", type=seed, help="random seed (default 42)")
+    parser.add_argument("--epochs", type=positive_int, help="maximum training epochs (default 100)")
     parser.add_argument(
         "--lambda",
         dest="lambdas",
         type=_lambdas,
-        help="adversary strength; several comma-separated values run a scan (the last is saved)",
+        help="adversary strength (default 10); several comma-separated values run a scan (the last is saved)",
     )
     parser.add_argument(
         "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"
     )
     parser.add_argument("--competitor-features", type=_names, help="competitor input columns, in its order")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="retrain even when the output holds a model trained with this config, or replace one trained "
+        "with another config",
+    )
     add_progress_argument(parser)
 
 
@@ -74,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         config = learning.config_from_options(options)
     else:
         raise ConfigError("give --config FILE, or --data, --features, --model and --output")
-    result = learning.train(config)
+    result = learning.train(config, force=args.force)
     print(learning.format_table(result.metrics))
     print(f"written to {result.output}")
     return 0

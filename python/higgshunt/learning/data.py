@@ -28,6 +28,9 @@ _TREE_CLASSES = ("TTree", "ROOT::RNTuple")  # uproot >= 5.6 writes RNTuples by d
 # events of a class per fold leave splits without that class and metrics that are not defined.
 MIN_EVENTS_PER_CLASS_AND_FOLD = 5
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+# The label value(s) that mark signal: a number, a string (e.g. 's' in the Higgs ML 2014 tables) or a list of
+# them for several signal classes.
+SignalValue = str | float | list[str | float]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Dataset:
         event_id: (runNumber, eventNumber) pairs when the table has them, else the row number; used to
             re-attach scores.
         source: the file the events came from, for messages.
+        fold_origin: how `fold` was assigned, in words (recorded in the trained model's manifest).
     """
 
     features: tuple[str, ...]
@@ -57,6 +61,7 @@ class Dataset:
     fold: np.ndarray
     event_id: np.ndarray
     source: str
+    fold_origin: str = "eventNumber % n_folds"
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
@@ -73,6 +78,7 @@ class Dataset:
             fold=self.fold[mask],
             event_id=self.event_id[mask],
             source=self.source,
+            fold_origin=self.fold_origin,
         )
 
 
@@ -197,7 +203,7 @@ def prepare(
     *,
     features: list[str],
     label: str,
-    signal_value: float = 1,
+    signal_value: SignalValue = 1,
     weight: str | None = None,
     mass: str | None = None,
     fold_column: str | None = "fold",
@@ -230,6 +236,7 @@ def prepare(
     if label == "label" or np.any(labels == -1):
         frame = frame[labels != -1]
         labels = labels[labels != -1]
+    is_signal = signal_mask(frame[label], signal_value)
     if len(frame) == 0:
         raise InputError(f"{source}: no labelled events (rows with {label} -1 are collision data)")
     x = _numeric(frame, features, source)
@@ -245,16 +252,17 @@ def prepare(
             )
         log.warning("%s: dropping %d rows with NaN/inf features (%s)", source, int(bad_rows.sum()), detail)
         keep = ~bad_rows
-        frame, x, labels = frame[keep], x[keep], labels[keep]
+        frame, x, is_signal = frame[keep], x[keep], is_signal[keep]
     constant = [f for i, f in enumerate(features) if len(x) and np.ptp(x[:, i]) == 0]
     if constant:  # e.g. always-empty RMM cells: harmless, but they carry no information
         log.warning("%s: features constant over all events: %s", source, ", ".join(constant))
-    y = (labels == signal_value).astype(np.int8)
+    y = is_signal.astype(np.int8)
     if require_both_classes and (len(np.unique(y)) < 2):
         only = "signal" if len(y) and y[0] == 1 else "background"
         raise InputError(
             f"{source}: column '{label}' gives one class only ({only}, {len(y)} events); "
-            f"signal is '{label}' == {signal_value}"
+            f"signal is '{label}' in {_signal_values(signal_value)}; values found: "
+            f"{_values_found(frame[label])}"
         )
     w = np.ones(len(y))
     if weight:
@@ -263,13 +271,42 @@ def prepare(
             raise InputError(f"{source}: weight column '{weight}' has NaN/inf values")
         _require_positive_yields(y, w, weight, source)
     m = _numeric(frame, [mass], source)[:, 0] if mass else None
-    folds = _folds(frame, fold_column, n_folds, seed, source)
+    folds, fold_origin = _folds(frame, fold_column, n_folds, seed, source)
     if min_events:
         _require_events_per_fold(
             y, folds, n_folds, (1, 0) if require_both_classes else (0,), min_events, source
         )
     event_id = _event_ids(frame, source)
-    return Dataset(tuple(features), x, y, w, weight is not None, m, folds, event_id, source)
+    return Dataset(tuple(features), x, y, w, weight is not None, m, folds, event_id, source, fold_origin)
+
+
+def _signal_values(signal_value: SignalValue) -> list[str | float]:
+    return list(signal_value) if isinstance(signal_value, (list, tuple)) else [signal_value]
+
+
+def signal_mask(labels: pd.Series, signal_value: SignalValue) -> np.ndarray:
+    """Which rows are signal: the label equals one of the signal values.
+
+    Tables label classes with numbers (1/0) or strings ('s'/'b', 'ggH'); a value matches a label that is
+    the same string (surrounding blanks ignored, so CSV padding is harmless) or the same number, so '1' given
+    on the command line matches a numeric label 1 and 1 matches a string label '1'.
+    """
+    text = labels.astype(str).str.strip().to_numpy()
+    numbers = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
+    mask = np.zeros(len(labels), dtype=bool)
+    for value in _signal_values(signal_value):
+        as_number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+        mask |= text == str(value).strip()
+        if np.isfinite(as_number):
+            mask |= numbers == float(as_number)
+    return mask
+
+
+def _values_found(labels: pd.Series, limit: int = 10) -> str:
+    """The distinct label values of a column, for error messages (the first `limit`, sorted)."""
+    found = sorted({str(v).strip() for v in labels.unique()})
+    more = f" ... ({len(found)} values)" if len(found) > limit else ""
+    return ", ".join(repr(v) for v in found[:limit]) + more
 
 
 def _require_positive_yields(y: np.ndarray, w: np.ndarray, weight: str, source: str) -> None:
@@ -308,23 +345,36 @@ def _numeric(frame: pd.DataFrame, columns: list[str], source: str) -> np.ndarray
     return out
 
 
-def _folds(frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int, source: str) -> np.ndarray:
-    """Fold per event: eventNumber % k when the table has eventNumber (the rule the saved models and the C++
-    inference use), else the fold column, else a seeded random split."""
+def _folds(
+    frame: pd.DataFrame, fold_column: str | None, n_folds: int, seed: int, source: str
+) -> tuple[np.ndarray, str]:
+    """Fold per event and how it was assigned: eventNumber % k when the table has eventNumber (the rule the
+    saved models and the C++ inference use), else the fold column, else a seeded random split."""
     if n_folds < 1:
         raise InputError(f"{source}: number of folds must be >= 1, got {n_folds}")
     if n_folds == 1:  # one model for all events; the training holds out its own test sample
-        return np.zeros(len(frame), dtype=np.int64)
+        return np.zeros(len(frame), dtype=np.int64), "one fold: a held-out share of the events is the test"
     if "eventNumber" in frame.columns:
         # the skim's own fold column used its k; re-derive the fold for the k asked here
-        return _integers(frame, "eventNumber", source) % n_folds
+        return _integers(frame, "eventNumber", source) % n_folds, f"eventNumber % {n_folds}"
     if fold_column and fold_column in frame.columns:
         folds = _integers(frame, fold_column, source)
         if folds.min(initial=0) < 0 or folds.max(initial=0) >= n_folds:
             raise InputError(f"{source}: column '{fold_column}' has values outside 0..{n_folds - 1}")
-        return folds
+        return folds, f"column '{fold_column}'"
+    log.warning(
+        "%s: no eventNumber or fold column: folds are a seeded random split (seed %d); later evaluations "
+        "find training events by their content",
+        source,
+        seed,
+    )
     rng = np.random.default_rng(seed)
-    return rng.integers(0, n_folds, size=len(frame)).astype(np.int64)
+    return rng.integers(0, n_folds, size=len(frame)).astype(np.int64), f"seeded random split (seed {seed})"
+
+
+def row_hashes(x: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per row of a feature array: identifies events of tables without eventNumber."""
+    return pd.util.hash_pandas_object(pd.DataFrame(np.ascontiguousarray(x)), index=False).to_numpy()
 
 
 def _integers(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:

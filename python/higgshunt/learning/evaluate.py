@@ -238,7 +238,7 @@ def evaluate(
     *,
     key: str | None = None,
     label: str | None = None,
-    signal_value: float | None = None,
+    signal_value: data.SignalValue | None = None,
     weight: str | None = None,
     mass: str | None = None,
     competitor: dict[str, Any] | None = None,
@@ -278,7 +278,9 @@ def evaluate(
         require_both_classes=False,
         source=str(data_path),
     )
-    score = predictors.load(trained).score(columns(ds, list(trained.features)), ds.fold)
+    x = columns(ds, list(trained.features))
+    score = predictors.load(trained).score(x, ds.fold)
+    overlap = training_overlap(trained, x, ds.fold_origin, str(data_path))
     job = Assessment(
         name=trained.kind,
         test=metrics.ScoreSet(score, ds.y, ds.weight, ds.has_weights, ds.fold, ds.mass),
@@ -292,8 +294,40 @@ def evaluate(
         "data": str(data_path),
         "features": list(trained.features),
         "seed": trained.settings.get("training", {}).get("seed"),
+        "training_events_overlap": overlap,
     }
     with atomic_output(output, inputs=inputs) as tmp:
         tmp.mkdir(parents=True)
         result = assess(job, header, tmp, make_plots=make_plots, config={**header, "competitor": competitor})
     return result
+
+
+def training_overlap(
+    trained: trained_model.TrainedModel, x: np.ndarray, fold_origin: str, source: str
+) -> dict[str, Any]:
+    """How many evaluated events the model was trained on, found by their feature rows, and whether their
+    scores are still out of fold.
+
+    They are when both the training and this table split folds by eventNumber with the same k (each event is
+    then scored by the fold model that never saw it). Otherwise (random folds, one fold) a training event is
+    scored by a model trained on it and the metrics overstate the performance: a warning says so.
+    """
+    n = int(np.isin(data.row_hashes(x), trained.training_events()).sum())
+    rule = f"eventNumber % {trained.n_folds}"
+    out_of_fold = trained.n_folds > 1 and trained.training_folds == rule and fold_origin == rule
+    if n and not out_of_fold:
+        log.warning(
+            "%s: %d of %d events were training events of this model (training folds: %s; here: %s): "
+            "their scores are not out of fold and the metrics overstate the performance",
+            source,
+            n,
+            len(x),
+            trained.training_folds,
+            fold_origin,
+        )
+    return {
+        "n": n,
+        "of": int(len(x)),
+        "training_folds": trained.training_folds,
+        "out_of_fold": bool(out_of_fold),
+    }

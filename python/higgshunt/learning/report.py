@@ -16,16 +16,19 @@ log = logging.getLogger(__name__)
 
 # (metrics key, label) rows of the summary table, in the order a reader looks for them
 _ROWS: tuple[tuple[str, str], ...] = (
-    ("auc", "AUC (unweighted)"),
-    ("auc_std", "AUC std over folds"),
     ("auc_weighted", "AUC (weighted)"),
+    ("auc_bootstrap_std", "AUC bootstrap std"),
+    ("auc", "AUC (unweighted)"),
+    ("auc_std", "AUC std over folds (unweighted)"),
     ("bkg_eff_at_sig_eff.0.5", "bkg eff @ 50% sig"),
     ("bkg_eff_at_sig_eff.0.9", "bkg eff @ 90% sig"),
     ("bkg_eff_at_sig_eff.0.95", "bkg eff @ 95% sig"),
     ("cut_at_sig_eff.0.95", "cut @ 95% sig"),
-    ("significance_asimov_best", "best Asimov Z"),
+    ("bkg_eff_held_out.0.95", "bkg eff, 95%-sig cut from other events"),
+    ("sig_eff_held_out.0.95", "sig eff, 95%-sig cut from other events"),
+    ("significance_asimov_best", "best Asimov Z (cut from other events)"),
     ("significance_asimov_cut", "cut for best Z"),
-    ("ams_best", "best AMS (b_reg=10)"),
+    ("ams_best", "best AMS (b_reg=10, cut from other events)"),
     ("r50", "R50"),
     ("jsd50", "JSD50"),
 )
@@ -107,6 +110,15 @@ def write_metrics(path: Path, metrics: dict[str, Any]) -> None:
     """metrics.json, written atomically."""
     with atomic_output(path) as tmp:
         tmp.write_text(json.dumps(finite(metrics), indent=2, default=_jsonable, allow_nan=False) + "\n")
+
+
+def read_metrics(path: Path) -> dict[str, Any]:
+    """metrics.json as written by `write_metrics` (empty when missing or unreadable)."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
 
 
 def _jsonable(value: Any) -> Any:

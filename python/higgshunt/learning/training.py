@@ -18,8 +18,8 @@ import numpy as np
 from higgshunt import provenance
 from higgshunt.artifacts import trained_model
 from higgshunt.artifacts.trained_model import TrainedModel
-from higgshunt.errors import ConfigError
-from higgshunt.learning import data, metrics, settings
+from higgshunt.errors import ConfigError, ModelFormatError
+from higgshunt.learning import data, metrics, report, settings
 from higgshunt.learning.evaluate import (
     Assessment,
     assess,
@@ -109,15 +109,33 @@ def _restrict(ds: data.Dataset, names: list[str]) -> data.Dataset:
         ds.fold,
         ds.event_id,
         ds.source,
+        ds.fold_origin,
     )
 
 
-def train(config: dict[str, Any]) -> TrainResult:
+def train(config: dict[str, Any], *, force: bool = False) -> TrainResult:
     """Train the configured model kind with k-fold, save the model directory, metrics, plots and summary.
 
-    `config` is a merged config (`settings.load` / `settings.from_options`).
+    `config` is a merged config (`settings.load` / `settings.from_options`). As with `skim`, an output holding
+    a model trained with this same config is complete: it is skipped, and an output holding a model trained
+    with another config is refused; `force` retrains and replaces either.
     """
     output = check_output_folder(config["output"], inputs=_inputs(config))  # before the long training
+    if not force and trained_model.path(output).exists():
+        try:
+            done = trained_model.load(output)
+        except ModelFormatError as exc:
+            raise ConfigError(f"{exc}; use --force to replace it") from exc
+        if _config_key(done.provenance.get("config") or {}) != _config_key(config):
+            raise ConfigError(
+                f"{output} holds a model trained with another config; use --force to replace it"
+            )
+        if not _inputs_newer(config, trained_model.path(output)):
+            log.warning(
+                "%s: model is complete for this config and these inputs: skipped (--force retrains it)",
+                output,
+            )
+            return TrainResult(output, report.read_metrics(output / "metrics.json"), done)
     kind = config["model"]
     fit = settings.fit_settings(config)
     progress = bool(config["progress"])
@@ -174,9 +192,22 @@ def train(config: dict[str, Any]) -> TrainResult:
             derived=config["data"].get("derived") or {},
             provenance=provenance.collect(config),
             settings={**config, "fit": fit},
+            training_folds=ds.fold_origin,
+            training_events=data.row_hashes(ds.x),
         )
         summary = assess(job, header, tmp, make_plots=bool(config["plots"]), config=config)
     return TrainResult(output, summary, trained_model.load(output))
+
+
+def _config_key(config: dict[str, Any]) -> str:
+    """The hash of what decides a training's result: the config without display options."""
+    return provenance.config_hash({k: v for k, v in config.items() if k not in ("progress", "plots")})
+
+
+def _inputs_newer(config: dict[str, Any], manifest: Path) -> bool:
+    """Whether an input file changed after the model was written (then the same config trains again)."""
+    written = manifest.stat().st_mtime_ns
+    return any(Path(p).exists() and Path(p).stat().st_mtime_ns > written for p in _inputs(config))
 
 
 def _inputs(config: dict[str, Any]) -> list[str]:
