@@ -10,7 +10,8 @@ from higgshunt.ranges import finite_float, non_negative_float, positive_int, see
 
 NAME = "train"
 HELP = (
-    "train a model (dnn, adversarial, bdt, ae, vae, tune) with k-fold; write the model directory and metrics"
+    "train a model (dnn, adversarial, disco, bdt, ae, vae, tune) with k-fold;"
+    " write the model directory and metrics"
 )
 
 
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="drop rows with NaN/inf features (with a warning) instead of failing",
     )
-    parser.add_argument("--model", choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"))
+    parser.add_argument("--model", choices=("dnn", "adversarial", "disco", "bdt", "ae", "vae", "tune"))
     parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
     parser.add_argument("--output", help="output directory (a new one, or one higgshunt wrote)")
     parser.add_argument("--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k)")
@@ -55,6 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="lambdas",
         type=_lambdas,
         help="adversary strength; several comma-separated values run a scan (the last is saved)",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        help="DisCo strength: weight of the score-mass distance correlation on background",
     )
     parser.add_argument(
         "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"

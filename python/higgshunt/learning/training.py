@@ -54,6 +54,10 @@ def _fitter(kind: str) -> Fitter:
         from higgshunt.learning.adversarial import fit_adversarial
 
         return fit_adversarial
+    if kind == "disco":
+        from higgshunt.learning.disco import fit_disco
+
+        return fit_disco
     if kind == "ae":
         from higgshunt.learning.anomaly import fit_autoencoder
 
