@@ -14,9 +14,7 @@ def asimov_significance(signal: np.ndarray | float, background: np.ndarray | flo
     optimiser chases an empty background region). Works elementwise; a 0-d array for scalar inputs, which
     `float()` turns into a number.
     """
-    s, b = np.broadcast_arrays(
-        np.asarray(signal, dtype=np.float64), np.asarray(background, dtype=np.float64)
-    )
+    s, b = np.broadcast_arrays(np.asarray(signal, dtype=np.float64), np.asarray(background, dtype=np.float64))
     z = np.full(s.shape, np.nan)
     defined = b > 0
     positive = defined & (s > 0)

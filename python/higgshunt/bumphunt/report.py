@@ -200,7 +200,6 @@ def sculpting(category: Mapping[str, Any], cut_based: Mapping[str, Any]) -> floa
     return jensen_shannon(passing, np.clip(failing, 0.0, None))
 
 
-
 def _significances(entry: dict[str, Any]) -> dict[str, float]:
     result = {"expected_asimov": entry["expected"]["significance_asimov"]}
     fit = entry.get("fit")

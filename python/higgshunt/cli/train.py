@@ -55,12 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lambda",
         dest="lambdas",
         type=_lambdas,
-        help="adversary strength; several comma-separated values run a scan (the last is saved)",
+        help="adversary strength; several comma-separated values run a scan (the working point is saved)",
     )
     parser.add_argument(
         "--alpha",
-        type=float,
-        help="DisCo strength: weight of the score-mass distance correlation on background",
+        type=_lambdas,
+        help="DisCo strength (score-mass distance correlation on background); several comma-separated values"
+        " run a scan (the working point is saved)",
     )
     parser.add_argument(
         "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"

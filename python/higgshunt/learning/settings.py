@@ -35,7 +35,7 @@ OPTIONS = {
     "epochs": ("--epochs", "training.epochs"),
     "backend": ("--backend", "backend"),
     "lambdas": ("--lambda", "adversarial"),
-    "alpha": ("--alpha", "disco.alpha"),
+    "alpha": ("--alpha", "disco"),
     "competitor_features": ("--competitor-features", "competitor.features"),
     "competitor": ("--competitor", "competitor"),
 }
@@ -72,8 +72,9 @@ def from_options(options: dict[str, Any]) -> dict[str, Any]:
         config["training"] = training
     if options.get("backend"):
         config["backend"] = options["backend"]
-    if options.get("alpha") is not None:
-        config["disco"] = {"alpha": options["alpha"]}
+    alphas = options.get("alpha") or []
+    if alphas:
+        config["disco"] = {"alpha": alphas[-1], "alpha_scan": alphas if len(alphas) > 1 else []}
     lambdas = options.get("lambdas") or []
     if lambdas:
         config["adversarial"] = {"lambda": lambdas[-1], "lambda_scan": lambdas if len(lambdas) > 1 else []}
@@ -104,8 +105,10 @@ def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str,
         out["backend"] = options["backend"]
     if options.get("model"):
         out["model"] = options["model"]
-    if options.get("alpha") is not None:
-        out["disco"]["alpha"] = options["alpha"]
+    alphas = options.get("alpha") or []
+    if alphas:
+        out["disco"]["alpha"] = alphas[-1]
+        out["disco"]["alpha_scan"] = alphas if len(alphas) > 1 else []
     lambdas = options.get("lambdas") or []
     if lambdas:
         out["adversarial"]["lambda"] = lambdas[-1]

@@ -44,9 +44,7 @@ def manifest_samples(config: SkimConfig) -> dict[str, Sample]:
     path = config.manifest_path()
     if not path.exists():
         generate_builtin(config)
-    return samples.samples_from_manifest(
-        sample_manifest.load(path), config.skim, lumi_fb=config.lumi_fb
-    )
+    return samples.samples_from_manifest(sample_manifest.load(path), config.skim, lumi_fb=config.lumi_fb)
 
 
 def generate_builtin(config: SkimConfig) -> None:
