@@ -64,10 +64,11 @@ def test_lambda_scan(tmp_path: Path) -> None:
         }
     )
     result = training.train(config)
-    scan = result.metrics["lambda_scan"]
-    assert [p["lambda"] for p in scan] == [0.0, 5.0]
-    assert all(p["r50"] > 1 and 0 <= p["jsd50"] <= 1 for p in scan)
-    assert (result.output / "lambda_tradeoff.png").exists() and (
+    scan = result.metrics["decorrelation_scan"]
+    assert [p["lambda"] for p in scan["points"]] == [0.0, 5.0]
+    assert all(p["r50"] > 1 and 0 <= p["jsd50"] <= 1 for p in scan["points"])
+    assert scan["working_point"] in scan["points"] and "Pareto" in scan["rule"]
+    assert (result.output / "decorrelation_front.png").exists() and (
         result.output / "adversary_loss.png"
     ).exists()
     saved = json.loads((result.output / "manifest.json").read_text())

@@ -2,7 +2,7 @@
 training settings (`training.json`).
 
 Manifest (format version 3, schema `schemas/artifacts/trained_model.json`):
-    {"format": "higgshunt-trained", "version": 3, "kind": "dnn|adversarial|bdt|ae|vae",
+    {"format": "higgshunt-trained", "version": 3, "kind": "dnn|adversarial|disco|bdt|ae|vae",
      "backend": "keras|xgboost|tmva", "features": [...], "n_folds": k, "fold_rule": "eventNumber % n_folds",
      "score": "probability" | "reconstruction_mse", "files": ["fold0.keras", ...],
      "training_folds": "eventNumber % 3", "training_events": "training_events.npy",
@@ -45,7 +45,7 @@ FORMAT = "higgshunt-trained"
 VERSION = 3
 TRAINING_EVENTS = "training_events.npy"
 FOLD_RULE = "eventNumber % n_folds"
-KINDS = ("dnn", "adversarial", "bdt", "ae", "vae")
+KINDS = ("dnn", "adversarial", "disco", "bdt", "ae", "vae")
 ANOMALY_KINDS = ("ae", "vae")
 SUFFIX = {"keras": ".keras", "xgboost": ".json", "tmva": ".weights.xml"}
 _WHAT = "a trained-model manifest"
@@ -57,7 +57,7 @@ class TrainedModel:
 
     Attributes:
         directory: the model directory.
-        kind: dnn, adversarial, bdt, ae or vae.
+        kind: dnn, adversarial, disco, bdt, ae or vae.
         backend: keras, xgboost or tmva.
         features: the ordered input columns.
         n_folds: number of fold models; fold i scores the events with eventNumber % n_folds == i.

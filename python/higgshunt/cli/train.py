@@ -10,7 +10,8 @@ from higgshunt.ranges import non_negative_float, positive_int, seed
 
 NAME = "train"
 HELP = (
-    "train a model (dnn, adversarial, bdt, ae, vae, tune) with k-fold; write the model directory and metrics"
+    "train a model (dnn, adversarial, disco, bdt, ae, vae, tune) with k-fold;"
+    " write the model directory and metrics"
 )
 
 
@@ -59,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--model",
-        choices=("dnn", "adversarial", "bdt", "ae", "vae", "tune"),
+        choices=("dnn", "adversarial", "disco", "bdt", "ae", "vae", "tune"),
         help="model kind (required without --config)",
     )
     parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
@@ -73,7 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lambda",
         dest="lambdas",
         type=_lambdas,
-        help="adversary strength (default 10); several comma-separated values run a scan (the last is saved)",
+        help="adversary strength (default 10); several comma-separated values run a scan (the working point is saved)",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=_lambdas,
+        help="DisCo strength (score-mass distance correlation on background); several comma-separated values"
+        " run a scan (the working point is saved)",
     )
     parser.add_argument(
         "--competitor", help="competitor network (.keras, .h5, SavedModel dir or folder of them)"

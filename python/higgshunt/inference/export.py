@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # The check guards against unsupported structure, whose errors are O(0.1); float32 rounding stays near 1e-6.
 CHECK_TOLERANCE = 1e-4
-_KIND = {"dnn": "dnn", "adversarial": "dnn", "bdt": "bdt", "ae": "ae", "vae": "ae"}
+_KIND = {"dnn": "dnn", "adversarial": "dnn", "disco": "dnn", "bdt": "bdt", "ae": "ae", "vae": "ae"}
 _EXPORTABLE = ("keras", "xgboost")
 
 

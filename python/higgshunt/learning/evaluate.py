@@ -41,7 +41,7 @@ class Assessment:
     competitor: metrics.ScoreSet | None = None
     competitor_info: dict[str, Any] = field(default_factory=dict)  # path and input features, for the record
     anomaly: bool = False
-    lambda_scan: list[dict[str, float]] = field(default_factory=list)
+    decorrelation_scan: dict[str, Any] = field(default_factory=dict)
 
 
 def assess(
@@ -65,8 +65,8 @@ def assess(
     if job.competitor is not None:
         result["competitor"] = {**job.competitor_info, **metrics.classifier_metrics(job.competitor)}
         result["comparison"] = _comparison(result, result["competitor"])
-    if job.lambda_scan:
-        result["lambda_scan"] = job.lambda_scan
+    if job.decorrelation_scan:
+        result["decorrelation_scan"] = job.decorrelation_scan
     if job.anomaly and has_signal:
         curve = significance_improvement(job.test.score, job.test.y)
         result["sic_max"] = float(np.nanmax(curve["sic"]))
@@ -172,8 +172,8 @@ def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
     if job.anomaly and has_both:
         curve = significance_improvement(test.score, test.y)
         drawn.append(plots.sic(curve["eff_s"], curve["sic"], out_dir / "sic"))
-    if job.lambda_scan:
-        drawn.append(plots.lambda_tradeoff(job.lambda_scan, out_dir / "lambda_tradeoff"))
+    if job.decorrelation_scan:
+        drawn.append(plots.decorrelation_front(job.decorrelation_scan, out_dir / "decorrelation_front"))
     return drawn
 
 

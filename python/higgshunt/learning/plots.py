@@ -183,18 +183,29 @@ def sic(eff_s: np.ndarray, value: np.ndarray, stem: Path) -> Path:
     return _save(fig, stem)
 
 
-def lambda_tradeoff(points: Sequence[dict[str, float]], stem: Path) -> Path:
-    """R50 against 1/JSD50 for each lambda of a scan."""
+def decorrelation_front(scan: dict[str, Any], stem: Path) -> Path:
+    """R50 against 1/JSD50 for each strength of a scan; the Pareto front joined, the working point starred."""
     fig, ax = _figure()
-    x = [1.0 / p["jsd50"] if p["jsd50"] > 0 else np.nan for p in points]
-    y = [p["r50"] for p in points]
-    ax.plot(x, y, "o-")
-    for xi, yi, p in zip(x, y, points, strict=True):
+    name, points = scan["parameter"], scan["points"]
+    inv = [1.0 / p["jsd50"] if p["jsd50"] > 0 else np.nan for p in points]
+    ax.plot(inv, [p["r50"] for p in points], "o", label="scan points")
+    front = sorted((x, p["r50"]) for x, p in zip(inv, points, strict=True) if p["pareto"])
+    ax.plot([f[0] for f in front], [f[1] for f in front], "-", label="Pareto front")
+    chosen = scan["working_point"]
+    ax.plot(
+        [1.0 / chosen["jsd50"] if chosen["jsd50"] > 0 else np.nan],
+        [chosen["r50"]],
+        "*",
+        ms=16,
+        label="working point",
+    )
+    for xi, p in zip(inv, points, strict=True):
         ax.annotate(
-            f"$\\lambda$={p['lambda']:g}", (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=11
+            f"$\\{name}$={p[name]:g}", (xi, p["r50"]), textcoords="offset points", xytext=(5, 5), fontsize=11
         )
     ax.set_xscale("log")
     ax.set_xlabel("1 / JSD$_{50}$ (mass decorrelation)")
     ax.set_ylabel("R$_{50}$ (background rejection)")
+    ax.legend()
     _label(ax, "Decorrelation trade-off")
     return _save(fig, stem)

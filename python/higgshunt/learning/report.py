@@ -95,12 +95,16 @@ def write_summary(path: Path, metrics: dict[str, Any], plots: Sequence[Path], ti
     comparison = metrics.get("comparison")
     if comparison:
         lines += ["", comparison_sentence(comparison)]
-    if metrics.get("lambda_scan"):
-        lines += ["", "| lambda | AUC | R50 | JSD50 |", "|---|---|---|---|"]
+    scan = metrics.get("decorrelation_scan")
+    if scan:
+        name = scan["parameter"]
+        lines += ["", f"| {name} | AUC | R50 | JSD50 | Pareto |", "|---|---|---|---|---|"]
         lines += [
-            f"| {p['lambda']:g} | {p['auc']:.4f} | {p['r50']:.3g} | {p['jsd50']:.3g} |"
-            for p in metrics["lambda_scan"]
+            f"| {p[name]:g} | {p['auc']:.4f} | {p['r50']:.3g} | {p['jsd50']:.3g} |"
+            f" {'yes' if p['pareto'] else ''} |"
+            for p in scan["points"]
         ]
+        lines += ["", f"Working point {name} = {scan['working_point'][name]:g} ({scan['rule']})."]
     lines += ["", "## Plots", ""] + [f"![{p.stem}]({p.name})" for p in plots]
     with atomic_output(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")

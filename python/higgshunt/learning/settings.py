@@ -15,7 +15,7 @@ from higgshunt import configuration
 
 log = logging.getLogger(__name__)
 
-MODEL_KINDS = ("dnn", "adversarial", "bdt", "ae", "vae", "tune")
+MODEL_KINDS = ("dnn", "adversarial", "disco", "bdt", "ae", "vae", "tune")
 SCHEMA = "train"
 # Each command-line option (by its argparse name): as typed, and the config key path it sets; a bad value is
 # reported under the option's name.
@@ -35,6 +35,7 @@ OPTIONS = {
     "epochs": ("--epochs", "training.epochs"),
     "backend": ("--backend", "backend"),
     "lambdas": ("--lambda", "adversarial"),
+    "alpha": ("--alpha", "disco"),
     "competitor_features": ("--competitor-features", "competitor.features"),
     "competitor": ("--competitor", "competitor"),
 }
@@ -71,6 +72,9 @@ def from_options(options: dict[str, Any]) -> dict[str, Any]:
         config["training"] = training
     if options.get("backend"):
         config["backend"] = options["backend"]
+    alphas = options.get("alpha") or []
+    if alphas:
+        config["disco"] = {"alpha": alphas[-1], "alpha_scan": alphas if len(alphas) > 1 else []}
     lambdas = options.get("lambdas") or []
     if lambdas:
         config["adversarial"] = {"lambda": lambdas[-1], "lambda_scan": lambdas if len(lambdas) > 1 else []}
@@ -101,6 +105,10 @@ def with_overrides(config: dict[str, Any], options: dict[str, Any]) -> dict[str,
         out["backend"] = options["backend"]
     if options.get("model"):
         out["model"] = options["model"]
+    alphas = options.get("alpha") or []
+    if alphas:
+        out["disco"]["alpha"] = alphas[-1]
+        out["disco"]["alpha_scan"] = alphas if len(alphas) > 1 else []
     lambdas = options.get("lambdas") or []
     if lambdas:
         out["adversarial"]["lambda"] = lambdas[-1]
@@ -129,6 +137,7 @@ def fit_settings(config: dict[str, Any]) -> dict[str, Any]:
         "bdt": config["bdt"],
         "adversarial": config["adversarial"],
         "lambda": config["adversarial"]["lambda"],
+        "disco": config["disco"],
         "anomaly": config["anomaly"],
         "tune": config["tune"],
         "backend": config["backend"],

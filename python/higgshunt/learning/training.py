@@ -19,7 +19,7 @@ from higgshunt import provenance
 from higgshunt.artifacts import trained_model
 from higgshunt.artifacts.trained_model import TrainedModel
 from higgshunt.errors import ConfigError, ModelFormatError
-from higgshunt.learning import data, metrics, report, settings
+from higgshunt.learning import data, decorrelation, metrics, report, settings
 from higgshunt.learning.evaluate import (
     Assessment,
     assess,
@@ -28,7 +28,7 @@ from higgshunt.learning.evaluate import (
     competitor_info,
     competitor_scores,
 )
-from higgshunt.learning.kfold import Fitter, KFoldResult, fit_dnn, run_kfold
+from higgshunt.learning.kfold import Fitter, fit_dnn, run_kfold
 from higgshunt.outputs import atomic_output
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,10 @@ def _fitter(kind: str) -> Fitter:
         from higgshunt.learning.adversarial import fit_adversarial
 
         return fit_adversarial
+    if kind == "disco":
+        from higgshunt.learning.disco import fit_disco
+
+        return fit_disco
     if kind == "ae":
         from higgshunt.learning.anomaly import fit_autoencoder
 
@@ -149,9 +153,14 @@ def train(config: dict[str, Any], *, force: bool = False) -> TrainResult:
     if kind == "tune":
         kind = _tuned(ds, fit, progress)
     backend = "keras" if kind != "bdt" else fit["backend"]
-    scan: list[dict[str, float]] = []
-    if kind == "adversarial" and config["adversarial"]["lambda_scan"]:
-        result, scan = _lambda_scan(ds, fit, config, progress)
+    scan: dict[str, Any] = {}
+    scanned = config.get(kind, {}).get(f"{decorrelation.PARAMETER.get(kind)}_scan") or []
+    if scanned:
+        block = config[kind]
+        values = [float(v) for v in scanned] + [float(block[decorrelation.PARAMETER[kind]])]
+        result, scan = decorrelation.scan(
+            ds, _fitter(kind), fit, kind, values, float(block["max_jsd50"]), progress
+        )
     else:
         result = run_kfold(ds, _fitter(kind), fit, progress=progress)
     test = result.test_mask
@@ -168,7 +177,7 @@ def train(config: dict[str, Any], *, force: bool = False) -> TrainResult:
         train=(result.train_score, ds.y[result.train_index]),
         histories=[m.history for m in result.models],
         anomaly=kind in ("ae", "vae"),
-        lambda_scan=scan,
+        decorrelation_scan=scan,
         competitor=_subset_scores(competitor_scores(config.get("competitor"), full, int(fit["folds"])), test),
         competitor_info=competitor_info(config.get("competitor"), features),
     )
@@ -244,29 +253,3 @@ def _tuned(ds: data.Dataset, fit: dict[str, Any], progress: bool) -> str:
         fit["anomaly"] = {**fit["anomaly"], "latent": best["latent"]}
     fit["tuned"] = best
     return str(fit["tune"]["kind"])
-
-
-def _lambda_scan(
-    ds: data.Dataset, fit: dict[str, Any], config: dict[str, Any], progress: bool
-) -> tuple[KFoldResult, list[dict[str, float]]]:
-    """Train the adversarial model for every lambda of the scan; keep the run of the configured lambda."""
-    from sklearn.metrics import roc_auc_score
-
-    from higgshunt.learning.adversarial import fit_adversarial
-
-    mass = ds.mass
-    if mass is None:
-        raise ConfigError("adversarial.lambda_scan needs data.mass (the column to decorrelate from)")
-    chosen = float(config["adversarial"]["lambda"])
-    lambdas = sorted({float(v) for v in config["adversarial"]["lambda_scan"]} | {chosen})
-    points, runs = [], {}
-    for lam in lambdas:
-        log.info("lambda scan: lambda = %g", lam)
-        run = run_kfold(ds, fit_adversarial, {**fit, "lambda": lam}, progress=progress)
-        t = run.test_mask
-        weights = np.clip(ds.weight[t], 0, None) if ds.has_weights else np.ones(int(t.sum()))
-        r50, jsd = metrics.r50_jsd50(run.test_score[t], ds.y[t], weights, mass[t])
-        auc = float(roc_auc_score(ds.y[t], run.test_score[t]))
-        points.append({"lambda": lam, "auc": auc, "r50": r50, "jsd50": jsd})
-        runs[lam] = run
-    return runs[chosen], points
