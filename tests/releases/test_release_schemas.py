@@ -23,7 +23,7 @@ def test_detect_from_branches_and_one_line_error_listing_what_is_missing() -> No
     with pytest.raises(InputError) as caught:
         releases.detect("f.root", {"analysis": partial})
     message = str(caught.value)
-    assert "\n" not in message and "lacks xsec, kfac" in message and "no tree 'mini'" in message
+    assert "\n" not in message and "lacks xsec, kfac" in message and "no TTree 'mini'" in message
     with pytest.raises(InputError, match="unknown release 'x'"):
         releases.by_name("x")
 
@@ -40,7 +40,8 @@ def test_2025_event_model_and_weight_match_an_independent_uproot_computation() -
     node = releases.apply(ROOT.RDataFrame(schema.tree, path), schema).Define(
         "w", f"{LUMI_FB * 1000!r} * XSection / SumWeights * mcWeight * " + " * ".join(sfs)
     )
-    got = node.AsNumpy(["lep_n", "lep_pt", "lep_type", "lep_tracksigd0pvunbiased", "w"])
+    columns = ["lep_n", "lep_pt", "lep_type", "lep_tracksigd0pvunbiased", "lep_isTightIso", "lep_trigMatched"]
+    got = node.AsNumpy([*columns, "w"])
 
     arrays = uproot.open(path)["analysis"].arrays(library="np")
     for i in range(len(arrays["mcWeight"])):
@@ -53,6 +54,8 @@ def test_2025_event_model_and_weight_match_an_independent_uproot_computation() -
         d0sig = np.abs(arrays["lep_d0sig"][i][keep][order])
         np.testing.assert_allclose(np.asarray(got["lep_tracksigd0pvunbiased"][i]), d0sig, rtol=1e-6)
         assert got["lep_n"][i] == keep.sum()
+        for name, source in (("lep_isTightIso", "lep_isTightIso"), ("lep_trigMatched", "lep_isTrigMatched")):
+            np.testing.assert_array_equal(np.asarray(got[name][i]), arrays[source][i][keep][order])
     # Hand computation of lumi * 1000 * xsec * filteff * kfac / sum_of_weights * mcWeight * scale factors.
     a = {k: arrays[k].astype(np.float64) for k in ("xsec", "filteff", "kfac", "sum_of_weights", "mcWeight")}
     hand = LUMI_FB * 1000 * a["xsec"] * a["filteff"] * a["kfac"] / a["sum_of_weights"] * a["mcWeight"]

@@ -32,7 +32,8 @@ class ReleaseSchema:
     # Event-model column -> C++ expression on the file's branches, applied in order; a name that is already a
     # branch of the file is redefined (its old value is still readable inside its own expression).
     columns: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    weight: str = "mcWeight * XSection / SumWeights"  # per-event MC weight before lumi and scale factors
+    # Normalisation record -> branches whose first-entry product gives it (constant within a file).
+    normalisation: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def missing(self, branches: Collection[str]) -> list[str]:
         return [name for name in self.required if name not in branches]
@@ -58,12 +59,14 @@ _LEPTON_VECTORS = (
 def _columns_2025() -> tuple[tuple[str, str], ...]:
     # The 2020 files kept only loosely identified and isolated leptons, ordered by decreasing pT; the 2025
     # files keep every lepton, electrons first: the same preselection and order are made here, before any cut.
-    keep = "(lep_isLooseID && lep_isLooseIso)"
-    order = f"ROOT::VecOps::Reverse(ROOT::VecOps::Argsort(lep_pt[{keep}]))"
-    columns: list[tuple[str, str]] = [("hh_lep_order", order)]
-    columns += [(name, f"ROOT::VecOps::Take({name}[{keep}], hh_lep_order)") for name in _LEPTON_VECTORS]
+    # The mask and order are columns of their own, computed before any lepton vector is redefined.
+    order = "ROOT::VecOps::Reverse(ROOT::VecOps::Argsort(lep_pt[hh_lep_keep]))"
+    columns = [("hh_lep_keep", "lep_isLooseID && lep_isLooseIso"), ("hh_lep_order", order)]
+    columns += [(name, f"ROOT::VecOps::Take({name}[hh_lep_keep], hh_lep_order)") for name in _LEPTON_VECTORS]
     renamed = {
-        "lep_n": "int(lep_pt.size())",
+        # the event model's types are the 2020 ones: unsigned counts and lepton types
+        "lep_n": "static_cast<unsigned int>(lep_pt.size())",
+        "lep_type": "ROOT::RVec<unsigned int>(lep_type.begin(), lep_type.end())",
         "lep_E": f"lep_e * {_GEV}",
         "lep_pt": f"lep_pt * {_GEV}",
         "lep_ptcone30": f"lep_ptvarcone30 * {_GEV}",
@@ -99,10 +102,12 @@ RELEASE_2025 = ReleaseSchema(
         "lep_isLooseIso", "mcWeight", "xsec", "filteff", "kfac", "sum_of_weights", "ScaleFactor_PILEUP",
     ),
     columns=_columns_2025(),
+    normalisation=(("xsec_pb", ("xsec", "filteff", "kfac")), ("sum_weights", ("sum_of_weights",))),
 )  # fmt: skip
 
-# Column names read by an expression: identifiers that are neither namespaces, functions nor casts.
-_INPUT = re.compile(r"(?<!::)\b[A-Za-z_][A-Za-z0-9_]*\b(?!\s*(?:::|\())")
+# Column names read by an expression: identifiers that are neither namespaces, members, functions nor types.
+_INPUT = re.compile(r"(?<![:.])\b[A-Za-z_][A-Za-z0-9_]*\b(?!\s*(?:::|\())")
+_CPP_WORDS = frozenset({"unsigned", "int", "float", "double", "bool", "static_cast"})
 
 RELEASES: dict[str, ReleaseSchema] = {schema.name: schema for schema in (RELEASE_2025, RELEASE_2020)}
 
@@ -120,7 +125,7 @@ def detect(path: str, trees: Mapping[str, Collection[str]]) -> ReleaseSchema:
     closest: list[str] = []
     for schema in RELEASES.values():
         if schema.tree not in trees:
-            closest.append(f"{schema.name}: no tree '{schema.tree}'")
+            closest.append(f"{schema.name}: no TTree '{schema.tree}'")
             continue
         missing = schema.missing(trees[schema.tree])
         if not missing:
@@ -129,8 +134,8 @@ def detect(path: str, trees: Mapping[str, Collection[str]]) -> ReleaseSchema:
     raise InputError(f"{path}: layout of no known release ({'; '.join(closest)})")
 
 
-def detect_file(path: str) -> ReleaseSchema:
-    """Open `path` and detect its release."""
+def trees_of(path: str) -> dict[str, list[str]]:
+    """The TTrees of a file and their branch names; an InputError when it cannot be opened."""
     import ROOT
 
     from higgshunt.artifacts import root_files
@@ -144,9 +149,14 @@ def detect_file(path: str) -> ReleaseSchema:
             obj = handle.Get(key.GetName())
             if isinstance(obj, ROOT.TTree):
                 trees[key.GetName()] = [branch.GetName() for branch in obj.GetListOfBranches()]
-        return detect(path, trees)
+        return trees
     finally:
         handle.Close()
+
+
+def detect_file(path: str) -> ReleaseSchema:
+    """Open `path` and detect its release."""
+    return detect(path, trees_of(path))
 
 
 def apply(df: Any, schema: ReleaseSchema, branches: Iterable[str] | None = None) -> Any:
@@ -154,7 +164,7 @@ def apply(df: Any, schema: ReleaseSchema, branches: Iterable[str] | None = None)
     present = set(branches if branches is not None else (str(c) for c in df.GetColumnNames()))
     node = df
     for name, expression in schema.columns:
-        if not set(_INPUT.findall(expression)) <= present:
+        if not set(_INPUT.findall(expression)) - _CPP_WORDS <= present:
             continue  # a collection this skim does not carry (e.g. no photons): its columns stay undefined
         node = node.Redefine(name, expression) if name in present else node.Define(name, expression)
         present.add(name)
