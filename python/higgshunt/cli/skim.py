@@ -9,6 +9,7 @@ import sys
 
 from higgshunt import resources
 from higgshunt.cli.progress import add_progress_argument, progress
+from higgshunt.eventloop import releases
 from higgshunt.eventloop.options import add_event_loop_arguments
 from higgshunt.ranges import positive_int
 
@@ -45,6 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--skip-bad-files", action="store_true", help="continue past unreadable or malformed files"
     )
+    parser.add_argument(
+        "--release",
+        choices=list(releases.RELEASES),
+        help="read the inputs as this Open Data release (default: detected from each sample's first file)",
+    )
     add_progress_argument(parser)
     parser.add_argument(
         "--json", action="store_true", help="print only a JSON summary on stdout (outputs, samples, cutflows)"
@@ -72,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         skip_bad_files=args.skip_bad_files,
         progress=progress(args),
+        release=args.release,
     )
     if args.json:  # stdout holds this one document, whatever the run did
         summary = {

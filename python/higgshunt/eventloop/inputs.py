@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +79,9 @@ def branches_used(expressions: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
-def check_file(path: str, tree_name: str, branches: Sequence[str]) -> int:
+def check_file(
+    path: str, tree_name: str, branches: Sequence[str], types: Mapping[str, str] = ATLAS_BRANCH_TYPES
+) -> int:
     """Open `path`, check it and return the tree's number of entries; raise InputError naming the problem."""
     import ROOT
 
@@ -99,7 +101,7 @@ def check_file(path: str, tree_name: str, branches: Sequence[str]) -> int:
             found = _branch_type(tree, branch)
             if found is None:
                 raise InputError(f"{path}: tree '{tree_name}' has no branch '{branch}'")
-            expected = ATLAS_BRANCH_TYPES.get(branch)
+            expected = types.get(branch)
             if expected is not None and found != expected:
                 raise InputError(f"{path}: branch '{branch}' is {found}, expected {expected}")
         return int(tree.GetEntries())
@@ -108,13 +110,18 @@ def check_file(path: str, tree_name: str, branches: Sequence[str]) -> int:
 
 
 def check_files(
-    files: Sequence[str], tree_name: str, branches: Sequence[str], *, skip_bad: bool
+    files: Sequence[str],
+    tree_name: str,
+    branches: Sequence[str],
+    *,
+    skip_bad: bool,
+    types: Mapping[str, str] = ATLAS_BRANCH_TYPES,
 ) -> FileCheck:
     """Check every file; with `skip_bad` collect the bad ones, otherwise raise on the first."""
     result = FileCheck()
     for path in files:
         try:
-            result.entries[path] = check_file(path, tree_name, branches)
+            result.entries[path] = check_file(path, tree_name, branches, types)
             result.good.append(path)
         except InputError as exc:
             if not skip_bad:

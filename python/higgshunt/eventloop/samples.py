@@ -32,6 +32,7 @@ class Sample:
         dsid: dataset id, None to read it from the first file.
         xsec_pb, sum_weights: normalisation, None to take them per event from the tree's branches.
         lumi_fb: luminosity for this sample, None for the config's.
+        release: the Open Data release of its files (`eventloop.releases`), None for the event model itself.
     """
 
     name: str
@@ -41,6 +42,7 @@ class Sample:
     xsec_pb: float | None = None
     sum_weights: float | None = None
     lumi_fb: float | None = None
+    release: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property

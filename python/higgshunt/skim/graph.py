@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from higgshunt.errors import ConfigError
+from higgshunt.eventloop import releases
 from higgshunt.eventloop.declare import first_line
 from higgshunt.eventloop.samples import Sample
 from higgshunt.skim import snapshot as snapshots
@@ -56,12 +57,16 @@ def export_columns(config: SkimConfig) -> list[str]:
 def select(
     df: Any, config: SkimConfig, sample: Sample, *, on_cut: Callable[[str, Any], None] | None = None
 ) -> tuple[Any, dict[str, Any]]:
-    """The channel's selection of one sample: weights, definitions, named cuts, then the features (GeV).
+    """The channel's selection of one sample: its release's input schema, weights, definitions, named cuts,
+    then the features (GeV).
 
     Returns the selected node and the sample's normalisation; `on_cut(name, node)` is called on the node
     before any cut ("all") and after each named cut, e.g. to book a cutflow.
     """
     where = config.source
+    if sample.release is not None:
+        # The first step: the release's own branches become the event model the config is written against.
+        df = releases.apply(df, releases.by_name(sample.release))
     node, normalisation = _define_weights(df, config, sample)
     for name, expression in config.definitions.items():
         node = _step(node.Define, name, expression, where=f"{where}: definitions.{name}")

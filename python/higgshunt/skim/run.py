@@ -11,13 +11,14 @@ import contextlib
 import dataclasses
 import json
 import logging
+import math
 import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from tqdm import tqdm
 from higgshunt import provenance
 from higgshunt.artifacts import documents, skim_table
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.eventloop import executors, inputs
+from higgshunt.eventloop import executors, inputs, releases
 from higgshunt.eventloop.declare import declare, first_line
 from higgshunt.eventloop.samples import Sample, is_remote
 from higgshunt.outputs import all_or_nothing, atomic_output
@@ -76,6 +77,7 @@ class _Job:
     fingerprint: dict[str, Any]
     normalisation: dict[str, Any]
     entries: int
+    tree: str
     outputs: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     booked: graph.SampleGraph | None = None
 
@@ -94,19 +96,23 @@ def run(
     force: bool = False,
     skip_bad_files: bool = False,
     progress: bool = True,
+    release: str | None = None,
 ) -> SkimResult:
     """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`.
 
     Options mirror `higgshunt skim`: `samples` restricts the run, `threads` > 1 enables implicit
     multi-threading, `executor="dask"` runs on a dask.distributed cluster (`scheduler` address, or a local
     2-worker cluster), `max_events` reads the first N entries per sample, `force` reruns complete samples,
-    `skip_bad_files` drops unreadable files (listed in the result) instead of failing.
+    `skip_bad_files` drops unreadable files (listed in the result) instead of failing, `release` forces the
+    input schema (`eventloop.releases`) instead of detecting it from each sample's first file.
     """
     result = SkimResult(channel_dir=Path(output) / config.channel)
     resolved = resolve_samples(config, inputs=inputs_by_name, only=samples)
     jobs = []
     for sample in resolved:
-        job = _prepare(config, sample, result, max_events=max_events, skip_bad_files=skip_bad_files)
+        job = _prepare(
+            config, sample, result, max_events=max_events, skip_bad_files=skip_bad_files, release=release
+        )
         if job is None:
             continue
         done = None if force else skim_table.attributes(result.skim_file, sample.name)
@@ -209,23 +215,34 @@ def _run_event_loops(runner: executors.Executor, jobs: list[_Job], max_events: i
 
 
 def _prepare(
-    config: SkimConfig, sample: Sample, result: SkimResult, *, max_events: int | None, skip_bad_files: bool
+    config: SkimConfig,
+    sample: Sample,
+    result: SkimResult,
+    *,
+    max_events: int | None,
+    skip_bad_files: bool,
+    release: str | None,
 ) -> _Job | None:
     """Check a sample's files and compute its fingerprint; None when no usable file is left."""
-    needed = inputs.branches_used(_expressions(config, sample)) + ["runNumber", "eventNumber"]
-    checked = inputs.check_files(sample.files, config.tree, sorted(set(needed)), skip_bad=skip_bad_files)
+    schema = _release_of(config, sample, release)
+    if schema.columns:
+        sample = replace(sample, release=schema.name)
+        tree, types = schema.tree, {}  # the schema's columns are checked by ROOT when they are defined
+        needed = [*schema.required, "runNumber", "eventNumber"]
+    else:  # the event model itself: every branch the config reads, with its type
+        tree, types = config.tree, inputs.ATLAS_BRANCH_TYPES
+        needed = inputs.branches_used(_expressions(config, sample)) + ["runNumber", "eventNumber"]
+    checked = inputs.check_files(
+        sample.files, tree, sorted(set(needed)), skip_bad=skip_bad_files, types=types
+    )
     result.bad_files.update(checked.bad)
     if not checked.good:
         log.warning("sample %s: no readable input file left; skipped", sample.name)
         return None
     dsid = sample.dsid
     if dsid is None:
-        dsid = (
-            0
-            if sample.is_data
-            else int(inputs.first_value(checked.good[0], config.tree, "channelNumber") or 0)
-        )
-    normalisation = {} if sample.is_data else _normalisation(config, sample, checked.good[0])
+        dsid = 0 if sample.is_data else int(inputs.first_value(checked.good[0], tree, "channelNumber") or 0)
+    normalisation = {} if sample.is_data else _normalisation(config, sample, checked.good[0], schema)
     fingerprint = {
         "config_hash": config.selection_hash,
         "sample": {
@@ -235,11 +252,31 @@ def _prepare(
             "xsec_pb": sample.xsec_pb,
             "sum_weights": sample.sum_weights,
             "lumi_fb": sample.lumi_fb or config.lumi_fb,
+            "release": sample.release,
         },
         "files": [_file_identity(path) for path in checked.good],
         "max_events": max_events,
     }
-    return _Job(sample, checked.good, dsid, fingerprint, normalisation, checked.total_entries)
+    return _Job(sample, checked.good, dsid, fingerprint, normalisation, checked.total_entries, tree)
+
+
+def _release_of(config: SkimConfig, sample: Sample, forced: str | None) -> releases.ReleaseSchema:
+    """The forced schema, else the one of the sample's first readable file; files with the config's own
+    tree are read as the event model (their branches are checked one by one afterwards)."""
+    if forced is not None:
+        return releases.by_name(forced)
+    for path in sample.files:
+        try:
+            trees = releases.trees_of(path)
+        except InputError:
+            continue  # reported (or skipped) by the file checks
+        for schema in releases.RELEASES.values():
+            if schema.columns and schema.tree in trees and not schema.missing(trees[schema.tree]):
+                return schema
+        if config.tree in trees or not any(schema.tree in trees for schema in releases.RELEASES.values()):
+            return releases.RELEASE_2020  # the file checks name the missing tree or branches
+        return releases.detect(path, trees)  # a release's tree without its branches: lists what is missing
+    return releases.RELEASE_2020
 
 
 def _book(
@@ -252,7 +289,7 @@ def _book(
         if snapshot_on:
             final = snapshot.path_for(channel_dir, job.sample.name)
             snapshot_tmp = str(job.outputs.enter_context(atomic_output(final)))
-        df = runner.dataframe(config.tree, job.files)
+        df = runner.dataframe(job.tree, job.files)
         job.booked = graph.build(
             df,
             config,
@@ -342,16 +379,23 @@ def _expressions(config: SkimConfig, sample: Sample) -> list[str]:
     return expressions
 
 
-def _normalisation(config: SkimConfig, sample: Sample, first_file: str) -> dict[str, Any]:
+def _normalisation(
+    config: SkimConfig, sample: Sample, first_file: str, schema: releases.ReleaseSchema
+) -> dict[str, Any]:
     """Cross-section and sum of weights for the record: the config/manifest values, else the tree's branches
     (first entry; the per-event weight reads the branches themselves)."""
     weights = config.weights
     record: dict[str, Any] = {"xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
-    for key, branch in (("xsec_pb", weights.xsec), ("sum_weights", weights.sum_weights)):
+    sources = dict(schema.normalisation) or {
+        "xsec_pb": (weights.xsec,),
+        "sum_weights": (weights.sum_weights,),
+    }
+    tree = schema.tree if schema.columns else config.tree
+    for key, branches in sources.items():
         if record[key] is None:
-            value = inputs.first_value(first_file, config.tree, branch)
-            record[key] = None if value is None else float(value)
-            log.info("sample %s: %s from branch %s (%s in its first entry)", sample.name, key, branch, value)
+            values = [inputs.first_value(first_file, tree, branch) for branch in branches]
+            record[key] = None if None in values else math.prod(float(v) for v in values)
+            log.info("sample %s: %s from %s (%s in its first entry)", sample.name, key, branches, values)
     return record
 
 
