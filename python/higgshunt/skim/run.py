@@ -88,6 +88,7 @@ def run(
     threads: int = 1,
     executor: str = "local",
     scheduler: str | None = None,
+    cluster: str = "local",
     npartitions: int | None = None,
     max_events: int | None = None,
     force: bool = False,
@@ -97,9 +98,10 @@ def run(
     """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`.
 
     Options mirror `higgshunt skim`: `samples` restricts the run, `threads` > 1 enables implicit
-    multi-threading, `executor="dask"` runs on a dask.distributed cluster (`scheduler` address, or a local
-    2-worker cluster), `max_events` reads the first N entries per sample, `force` reruns complete samples,
-    `skip_bad_files` drops unreadable files (listed in the result) instead of failing.
+    multi-threading, `executor="dask"` runs on a dask.distributed cluster (`scheduler` address, or a
+    2-worker cluster started on `cluster` local, slurm or htcondor), `max_events` reads the first N entries
+    per sample, `force` reruns complete samples, `skip_bad_files` drops unreadable files (listed in the
+    result) instead of failing.
     """
     result = SkimResult(channel_dir=Path(output) / config.channel)
     resolved = resolve_samples(config, inputs=inputs_by_name, only=samples)
@@ -129,6 +131,7 @@ def run(
         threads=threads,
         max_events=max_events,
         scheduler=scheduler,
+        cluster=cluster,
         npartitions=npartitions,
         declarations=config.declarations,
         progress=progress,
