@@ -106,7 +106,7 @@ def test_server_gone_mid_file_one_line_error_nothing_written(
     http_server.die_after = 2  # two chunks of the file, then silence
     url = f"{http_server.url}/{NAME}"
     out = tmp_path / "out"
-    with pytest.raises(InputError, match="cannot copy from the server") as info:
+    with pytest.raises(InputError, match="cannot open: copy from the server failed") as info:
         skim.run(config, output=out, inputs_by_name={"data": [url]}, progress=False)
     assert url in str(info.value) and "\n" not in str(info.value)
     assert not out.exists() or not any(out.rglob("*"))
@@ -114,3 +114,10 @@ def test_server_gone_mid_file_one_line_error_nothing_written(
 
     result = skim.run(config, output=out, inputs_by_name={"data": [url]}, skip_bad_files=True, progress=False)
     assert list(result.bad_files) == [url] and result.processed == []
+
+
+def test_missing_remote_file_is_not_retried(http_server: RangeServer) -> None:
+    url = f"{http_server.url}/no_such_file.root"
+    with pytest.raises(InputError, match="HTTP 404"):
+        remote.localise(url)
+    assert http_server.requests == 1

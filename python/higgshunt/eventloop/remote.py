@@ -20,6 +20,7 @@ import hashlib
 import logging
 import os
 import re
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -64,7 +65,8 @@ def scheme(path: str) -> str | None:
 
 
 def with_retries(action: Callable[[], T], what: str, settings: RemoteSettings) -> T:
-    """`action()`, repeated after OSError with waits of backoff, 2*backoff, ...; the last error propagates."""
+    """`action()`, repeated after OSError (a transient failure) with waits of backoff, 2*backoff, ...; the
+    last error propagates. Permanent failures are raised as InputError by the action and not retried."""
     for attempt in range(settings.retries + 1):
         try:
             return action()
@@ -97,7 +99,7 @@ def localise(path: str, settings: RemoteSettings | None = None) -> str:
         with_retries(lambda: copy(path, partial), path, settings)
         partial.rename(target)
     except OSError as exc:
-        raise InputError(f"{path}: cannot copy from the server ({exc})") from exc
+        raise InputError(f"{path}: cannot open: copy from the server failed ({exc})") from exc
     finally:
         partial.unlink(missing_ok=True)
     return str(target)
@@ -123,8 +125,16 @@ def _copy_http(url: str, destination: Path) -> None:
                         break
                     size = int(total.group(1))
                     chunk = answer.read()
-            except (urllib.error.URLError, ConnectionError) as exc:
-                raise OSError(str(getattr(exc, "reason", exc))) from exc
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500:  # missing file, no permission: asking again will not help
+                    raise InputError(f"{url}: cannot open: HTTP {exc.code} {exc.reason}") from exc
+                raise OSError(f"HTTP {exc.code} {exc.reason}") from exc
+            except urllib.error.URLError as exc:
+                if isinstance(exc.reason, socket.gaierror):  # unknown host: not transient either
+                    raise InputError(f"{url}: cannot open: {exc.reason}") from exc
+                raise OSError(str(exc.reason)) from exc
+            except ConnectionError as exc:
+                raise OSError(str(exc)) from exc
             if not chunk:
                 raise OSError(f"the server sent no data at byte {start} of {size}")
             out.write(chunk)
