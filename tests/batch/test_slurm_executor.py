@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dask
 import pandas as pd
 import pytest
 from higgshunt import skim
@@ -26,15 +27,16 @@ def test_skim_on_slurm_matches_local(slurm_cluster: Path, real_4lep_file: Path, 
     config = skim.load(REPO / "configs" / "hzz4l.yaml")
     inputs = {"data": [str(real_4lep_file)]}
     local = skim.run(config, output=tmp_path / "local", inputs_by_name=inputs, progress=False)
-    batch = skim.run(
-        config,
-        output=tmp_path / "slurm",
-        inputs_by_name=inputs,
-        executor="dask",
-        cluster="slurm",
-        npartitions=2,
-        progress=False,
-    )
+    with dask.config.set({"jobqueue.slurm.log-directory": str(tmp_path / "jobs")}):  # not slurm-N.out here
+        batch = skim.run(
+            config,
+            output=tmp_path / "slurm",
+            inputs_by_name=inputs,
+            executor="dask",
+            cluster="slurm",
+            npartitions=2,
+            progress=False,
+        )
     assert batch.processed == ["data"]
     assert [c.to_dict()["rows"] for c in batch.cutflows] == [c.to_dict()["rows"] for c in local.cutflows]
     ours = _tables(tmp_path / "slurm" / "hzz4l" / "skim.h5")
