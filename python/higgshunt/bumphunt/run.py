@@ -57,6 +57,7 @@ def run(
     threads: int = 1,
     executor: str = "local",
     scheduler: str | None = None,
+    cluster: str = "local",
     npartitions: int | None = None,
     plots: bool | None = None,
     fit: bool | None = None,
@@ -65,7 +66,8 @@ def run(
     """Run the bump hunt of `config` into `config.output`; `plots`/`fit` override the config's switches.
 
     The event loops run where `executor` says (higgshunt.eventloop.executors: "local" with `threads`, or
-    "dask" on the cluster at `scheduler`, a local 2-worker cluster without one, `npartitions` per sample);
+    "dask" on the cluster at `scheduler`, or a 2-worker one started on `cluster` local, slurm or htcondor,
+    `npartitions` per sample);
     the histograms are the same either way.
 
     Raises:
@@ -83,6 +85,7 @@ def run(
         executor,
         threads=threads,
         scheduler=scheduler,
+        cluster=cluster,
         npartitions=npartitions,
         declarations=config.skim.declarations,
     )

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         executor=args.executor,
         scheduler=args.scheduler,
+        cluster=args.cluster,
         npartitions=args.npartitions,
         plots=args.plots,
         fit=args.fit,

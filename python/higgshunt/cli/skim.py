@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         executor=args.executor,
         scheduler=args.scheduler,
+        cluster=args.cluster,
         npartitions=args.npartitions,
         max_events=args.max_events,
         force=args.force,

@@ -3,15 +3,12 @@
 Distributed RDataFrame runs the same graph on Dask workers. The workers need libhiggshunt and its headers: the
 initialisation function below loads them (and the config's C++ declarations) on every worker before any task.
 
-On lxplus (HTCondor), start the cluster with dask-jobqueue and pass its scheduler address:
-
-    from dask_jobqueue import HTCondorCluster          # or dask_lxplus.CernCluster
-    cluster = HTCondorCluster(cores=1, memory="2GB", disk="1GB",
-                              job_extra_directives={"+JobFlavour": '"espresso"'})
-    cluster.scale(jobs=20)
-    print(cluster.scheduler_address)                   # -> higgshunt skim --executor dask --scheduler tcp://...
-
-The workers must see the same Python environment and the built library (e.g. the repository on AFS/EOS).
+`--cluster slurm|htcondor` submits the workers as batch jobs through dask-jobqueue (SLURMCluster,
+HTCondorCluster): one single-core job per worker running this interpreter (sys.executable), so the workers
+must see the same Python environment and the built library (e.g. the repository on AFS/EOS on lxplus).
+Queue, account, walltime, HTCondor's `+JobFlavour` and the like come from dask's own configuration
+(~/.config/dask/jobqueue.yaml, section `jobqueue.slurm` or `jobqueue.htcondor`). `--scheduler ADDRESS` joins a
+cluster started elsewhere instead.
 """
 
 from __future__ import annotations
@@ -93,25 +90,68 @@ class LocalExecutor:
         """Nothing to release: implicit multi-threading stays as configured for the process."""
 
 
+CLUSTERS = ("local", "slurm", "htcondor")
+# how long batch-submitted workers may take to start before the run gives up
+WORKER_START_SECONDS = 300
+
+
+def start_cluster(kind: str, workers: int) -> Any:
+    """A dask cluster of `workers` single-threaded workers: processes on this machine, or batch jobs."""
+    if kind == "local":
+        from dask.distributed import LocalCluster
+
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        import dask_jobqueue
+    except ImportError as exc:
+        raise ConfigError(f"--cluster {kind} needs the package dask-jobqueue ({exc})") from exc
+    job_class = {"slurm": dask_jobqueue.SLURMCluster, "htcondor": dask_jobqueue.HTCondorCluster}.get(kind)
+    if job_class is None:
+        raise ConfigError(f"--cluster '{kind}': expected one of {', '.join(CLUSTERS)}")
+    import dask
+
+    # cores, memory (and HTCondor's disk) are required by dask-jobqueue: dask's config sets them, or these do
+    section = f"jobqueue.{kind}"
+    options: dict[str, Any] = {
+        "python": sys.executable,
+        "scheduler_options": {"dashboard_address": None},
+        "cores": dask.config.get(f"{section}.cores", None) or 1,
+        "memory": dask.config.get(f"{section}.memory", None) or "2GB",
+    }
+    if kind == "htcondor":
+        options["disk"] = dask.config.get(f"{section}.disk", None) or "1GB"
+    cluster = job_class(**options)
+    cluster.scale(jobs=workers)
+    log.info("submitted %d %s worker job(s):\n%s", workers, kind, cluster.job_script())
+    return cluster
+
+
 class DaskExecutor:
-    """Distributed RDataFrame on a dask.distributed client (a local cluster without scheduler address)."""
+    """Distributed RDataFrame on a dask.distributed client: a cluster started here (`cluster` local, slurm or
+    htcondor) or an existing scheduler's address."""
 
     def __init__(
         self,
         *,
         scheduler: str | None = None,
+        cluster: str = "local",
         npartitions: int | None = None,
         workers: int = 2,
         declarations: str | None = None,
     ) -> None:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
 
         self._cluster = None
         if scheduler is None:
-            self._cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
+            self._cluster = start_cluster(cluster, workers)
             self.client = Client(self._cluster)
+            try:
+                self.client.wait_for_workers(workers, timeout=WORKER_START_SECONDS)
+            except TimeoutError as exc:
+                self.close()
+                raise HiggshuntError(
+                    f"--cluster {cluster}: {workers} worker(s) not running after {WORKER_START_SECONDS} s"
+                ) from exc
         else:
             try:
                 self.client = Client(scheduler, timeout=30)
@@ -156,6 +196,7 @@ def make(
     threads: int = 1,
     max_events: int | None = None,
     scheduler: str | None = None,
+    cluster: str = "local",
     npartitions: int | None = None,
     declarations: str | None = None,
     progress: bool = False,
@@ -169,6 +210,10 @@ def make(
                 "--max-events is not available with --executor dask (Range is single-threaded only)"
             )
         return DaskExecutor(
-            scheduler=scheduler, npartitions=npartitions, workers=max(threads, 2), declarations=declarations
+            scheduler=scheduler,
+            cluster=cluster,
+            npartitions=npartitions,
+            workers=max(threads, 2),
+            declarations=declarations,
         )
     raise ConfigError(f"--executor '{kind}': expected local or dask")

@@ -14,6 +14,7 @@ from typing import Any
 
 from higgshunt.artifacts import root_files
 from higgshunt.errors import InputError
+from higgshunt.eventloop import remote
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def check_file(
     """Open `path`, check it and return the tree's number of entries; raise InputError naming the problem."""
     import ROOT
 
-    handle = root_files.open_file(path)  # ROOT's own complaint silenced: the error below is the one line
+    handle = _open(path)
     if handle is None:
         raise InputError(f"{path}: cannot open as a ROOT file (missing, unreachable or corrupt)")
     try:
@@ -121,8 +122,9 @@ def check_files(
     result = FileCheck()
     for path in files:
         try:
-            result.entries[path] = check_file(path, tree_name, branches, types)
-            result.good.append(path)
+            readable = remote.localise(path)  # http(s) and cached root:// files: a local copy
+            result.entries[readable] = check_file(readable, tree_name, branches, types)
+            result.good.append(readable)
         except InputError as exc:
             if not skip_bad:
                 raise
@@ -146,6 +148,23 @@ def first_value(path: str, tree_name: str, branch: str) -> Any:
         return getattr(tree, branch)
     finally:
         handle.Close()
+
+
+def _open(path: str) -> Any:
+    """The opened file or None; a remote file is retried with back-off (see higgshunt.eventloop.remote)."""
+    if remote.scheme(path) is None:
+        return root_files.open_file(path)  # ROOT's own complaint silenced: the caller's error is the one line
+
+    def attempt() -> Any:
+        handle = root_files.open_file(path)
+        if handle is None:
+            raise OSError("cannot open")
+        return handle
+
+    try:
+        return remote.with_retries(attempt, path, remote.RemoteSettings.from_environment())
+    except OSError:
+        return None
 
 
 def _branch_type(tree: Any, name: str) -> str | None:

@@ -91,6 +91,7 @@ def run(
     threads: int = 1,
     executor: str = "local",
     scheduler: str | None = None,
+    cluster: str = "local",
     npartitions: int | None = None,
     max_events: int | None = None,
     force: bool = False,
@@ -101,10 +102,11 @@ def run(
     """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`.
 
     Options mirror `higgshunt skim`: `samples` restricts the run, `threads` > 1 enables implicit
-    multi-threading, `executor="dask"` runs on a dask.distributed cluster (`scheduler` address, or a local
-    2-worker cluster), `max_events` reads the first N entries per sample, `force` reruns complete samples,
-    `skip_bad_files` drops unreadable files (listed in the result) instead of failing, `release` forces the
-    input schema (`eventloop.releases`) instead of detecting it from each sample's first file.
+    multi-threading, `executor="dask"` runs on a dask.distributed cluster (`scheduler` address, or a
+    2-worker cluster started on `cluster` local, slurm or htcondor), `max_events` reads the first N entries
+    per sample, `force` reruns complete samples, `skip_bad_files` drops unreadable files (listed in the
+    result) instead of failing, `release` forces the input schema (`eventloop.releases`) instead of detecting
+    it from each sample's first file.
     """
     result = SkimResult(channel_dir=Path(output) / config.channel)
     resolved = resolve_samples(config, inputs=inputs_by_name, only=samples)
@@ -136,6 +138,7 @@ def run(
         threads=threads,
         max_events=max_events,
         scheduler=scheduler,
+        cluster=cluster,
         npartitions=npartitions,
         declarations=config.declarations,
         progress=progress,
