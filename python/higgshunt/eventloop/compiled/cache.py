@@ -74,8 +74,12 @@ def key(source: str) -> str:
     import ROOT
 
     digest = hashlib.sha256()
-    for part in (source.encode(), _file_digest(native.LIBRARY).encode(), str(ROOT.gROOT.GetVersion()).encode(),
-                 " ".join(COMPILER_FLAGS).encode()):
+    for part in (
+        source.encode(),
+        _file_digest(native.LIBRARY).encode(),
+        str(ROOT.gROOT.GetVersion()).encode(),
+        " ".join(COMPILER_FLAGS).encode(),
+    ):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:32]
 
@@ -111,11 +115,25 @@ def _compile(source: str, folder: Path, target: Path, meta: Path) -> None:
         cpp.write_text(source)
         built = Path(scratch) / "graph.so"
         command = [
-            os.environ.get("CXX", "g++"), *COMPILER_FLAGS,
-            f"-I{root / 'include'}", f"-I{native.INCLUDE_DIR}", str(cpp), "-o", str(built),
-            f"-L{root / 'lib'}", f"-Wl,-rpath,{root / 'lib'}", f"-L{native.LIBRARY.parent}",
-            f"-Wl,-rpath,{native.LIBRARY.parent}", "-lhiggshunt", "-lROOTDataFrame", "-lCore", "-lTree",
-            "-lRIO", "-lROOTVecOps", "-lHist", "-lMathCore",
+            os.environ.get("CXX", "g++"),
+            *COMPILER_FLAGS,
+            f"-I{root / 'include'}",
+            f"-I{native.INCLUDE_DIR}",
+            str(cpp),
+            "-o",
+            str(built),
+            f"-L{root / 'lib'}",
+            f"-Wl,-rpath,{root / 'lib'}",
+            f"-L{native.LIBRARY.parent}",
+            f"-Wl,-rpath,{native.LIBRARY.parent}",
+            "-lhiggshunt",
+            "-lROOTDataFrame",
+            "-lCore",
+            "-lTree",
+            "-lRIO",
+            "-lROOTVecOps",
+            "-lHist",
+            "-lMathCore",
         ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 _IDENTIFIER = re.compile(r"(?<![\w.:])([A-Za-z_]\w*)(?![\w:])(?!\s*\()")
@@ -33,7 +33,7 @@ class Generated:
     lines: dict[int, Step]  # the first line of each step's C++, to name the step a compiler error is in
 
 
-def columns_used(expression: str, known: Sequence[str] | set[str]) -> list[str]:
+def columns_used(expression: str, known: Collection[str]) -> list[str]:
     """The columns an expression reads, in first-use order (identifiers not after `.`/`::`, not calls)."""
     found: list[str] = []
     for name in _IDENTIFIER.findall(_without_strings(expression)):
@@ -62,9 +62,9 @@ def generate(steps: Sequence[Step], dataset_types: Mapping[str, str], declaratio
         body.append(f"  auto f{position} = [](" + params + ") { return " + expression + "; };")
         if step.kind == "define":
             alias = f"D{position}"
+            arguments = f", {call_types}" if inputs else ""
             body.append(
-                f"  using {alias} = std::decay_t<std::invoke_result_t<decltype(f{position}){', ' if inputs else ''}"
-                f"{call_types}>>;"
+                f"  using {alias} = std::decay_t<std::invoke_result_t<decltype(f{position}){arguments}>>;"
             )
             body.append(f'  node = node.Define("{step.name}", f{position}, {{{names}}});')
             types[step.name] = alias
