@@ -8,13 +8,14 @@ from the config's expressions.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from higgshunt.errors import ConfigError
-from higgshunt.eventloop import releases
-from higgshunt.eventloop.declare import first_line
+from higgshunt.eventloop import graph_runner, releases
+from higgshunt.eventloop.compiled.codegen import Step
 from higgshunt.eventloop.samples import Sample
 from higgshunt.skim import snapshot as snapshots
 from higgshunt.skim.config import Histogram, SkimConfig
@@ -61,22 +62,44 @@ def select(
     then the features (GeV).
 
     Returns the selected node and the sample's normalisation; `on_cut(name, node)` is called on the node
-    before any cut ("all") and after each named cut, e.g. to book a cutflow.
+    before any cut ("all") and after each named cut, e.g. to book a cutflow. The graph is compiled C++
+    (see `eventloop.compiled`) when `HIGGSHUNT_COMPILED` is 1, else ROOT's JIT of the expressions.
     """
-    where = config.source
     if sample.release is not None:
         # The first step: the release's own branches become the event model the config is written against.
         df = releases.apply(df, releases.by_name(sample.release))
-    node, normalisation = _define_weights(df, config, sample)
+    steps, normalisation = graph_steps(config, sample)
+    if compiled_graphs_enabled():
+        nodes = graph_runner.apply_compiled(df, steps, config.declarations)
+        if nodes is not None:
+            return _report_cuts(nodes, steps, on_cut), normalisation
+    return graph_runner.apply_jit(df, steps, on_cut), normalisation
+
+
+def graph_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[str, Any]]:
+    """The selection as ordered steps: weights, definitions, the "all" mark, cuts, features."""
+    where = config.source
+    steps, normalisation = _weight_steps(config, sample)
     for name, expression in config.definitions.items():
-        node = _step(node.Define, name, expression, where=f"{where}: definitions.{name}")
-    if on_cut is not None:
-        on_cut("all", node)
+        steps.append(Step("define", name, expression, f"{where}: definitions.{name}"))
+    steps.append(Step("mark", "all", "", where))
     for position, cut in enumerate(config.cuts):
-        node = _step(node.Filter, cut.expression, cut.name, where=f"{where}: cuts[{position}] ({cut.name})")
-        if on_cut is not None:
-            on_cut(cut.name, node)
-    return _define_features(node, config), normalisation
+        steps.append(Step("filter", cut.name, cut.expression, f"{where}: cuts[{position}] ({cut.name})"))
+    steps.extend(_feature_steps(config))
+    return steps, normalisation
+
+
+def compiled_graphs_enabled() -> bool:
+    return os.environ.get("HIGGSHUNT_COMPILED", "0") == "1"
+
+
+def _report_cuts(nodes: list[Any], steps: list[Step], on_cut: Callable[[str, Any], None] | None) -> Any:
+    """The compiled graph returns the node at the mark and after each cut, then the final node."""
+    if on_cut is not None:
+        names = [step.name for step in steps if step.kind in ("mark", "filter")]
+        for name, node in zip(names, nodes, strict=False):
+            on_cut(name, node)
+    return nodes[-1]
 
 
 def build(
@@ -125,7 +148,7 @@ def integer_features(node: Any, config: SkimConfig) -> list[str]:
     return names
 
 
-def _define_weights(df: Any, config: SkimConfig, sample: Sample) -> tuple[Any, dict[str, Any]]:
+def _weight_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[str, Any]]:
     """w_mc * w_sf * w_norm = weight (1 for data); also the squared weight for the cutflow's errors."""
     weights = config.weights
     if sample.is_data:
@@ -145,17 +168,19 @@ def _define_weights(df: Any, config: SkimConfig, sample: Sample) -> tuple[Any, d
         )
         w_norm = f"{xsec} * {lumi_fb * PB_PER_FB!r} / {sumw}"
         normalisation = {"lumi_fb": lumi_fb, "xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
-    node = (
-        df.Define("w_mc", w_mc)
-        .Define("w_sf", w_sf)
-        .Define("w_norm", w_norm)
-        .Define(WEIGHT, "w_mc * w_sf * w_norm")
-        .Define(WEIGHT_SQUARED, f"{WEIGHT} * {WEIGHT}")
-    )
-    return node, normalisation
+    where = f"{config.source}: weights"
+    steps = [
+        Step("define", "w_mc", w_mc, where),
+        Step("define", "w_sf", w_sf, where),
+        Step("define", "w_norm", w_norm, where),
+        Step("define", WEIGHT, "w_mc * w_sf * w_norm", where),
+        Step("define", WEIGHT_SQUARED, f"{WEIGHT} * {WEIGHT}", where),
+    ]
+    return steps, normalisation
 
 
-def _define_features(node: Any, config: SkimConfig) -> Any:
+def _feature_steps(config: SkimConfig) -> list[Step]:
+    steps: list[Step] = []
     defined: set[str] = set()
     for feature in config.features:
         if feature.source not in defined:
@@ -165,18 +190,27 @@ def _define_features(node: Any, config: SkimConfig) -> Any:
                 if feature.to_gev
                 else f"({feature.expression})"
             )
-            node = _step(
-                node.Define,
-                feature.source,
-                expression if feature.index is not None else f"double{expression}",
-                where=f"{config.source}: features ({feature.name}: {feature.expression})",
+            steps.append(
+                Step(
+                    "define",
+                    feature.source,
+                    expression if feature.index is not None else f"double{expression}",
+                    f"{config.source}: features ({feature.name}: {feature.expression})",
+                )
             )
             defined.add(feature.source)
         if feature.index is not None:
             # Missing entries (a shorter vector than the layout) are NaN rather than out-of-bounds reads.
             source, index = feature.source, feature.index
-            node = node.Define(feature.name, f"{source}.size() > {index} ? double({source}[{index}]) : NAN")
-    return node
+            steps.append(
+                Step(
+                    "define",
+                    feature.name,
+                    f"{source}.size() > {index} ? double({source}[{index}]) : NAN",
+                    f"{config.source}: features ({feature.name})",
+                )
+            )
+    return steps
 
 
 def _model(hist: Histogram) -> Any:
@@ -185,9 +219,3 @@ def _model(hist: Histogram) -> Any:
     return ROOT.RDF.TH1DModel(hist.name, hist.title, hist.bins, hist.low, hist.high)
 
 
-def _step(method: Any, *args: str, where: str) -> Any:
-    """Call a Define/Filter; a C++ compilation error becomes a ConfigError naming the config key."""
-    try:
-        return method(*args)
-    except Exception as exc:  # cppyy's std::runtime_error proxies derive from Exception only
-        raise ConfigError(f"{where}: ROOT cannot use this expression ({first_line(exc)})") from exc

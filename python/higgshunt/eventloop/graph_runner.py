@@ -1,0 +1,88 @@
+"""Put a graph's steps (see `compiled.codegen.Step`) on an RDataFrame node: as ROOT JIT strings, or as one
+compiled library's typed node chain (the JIT remains the fallback, named in a log line, when g++ rejects
+the generated source)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from higgshunt import native
+from higgshunt.errors import ConfigError
+from higgshunt.eventloop.compiled import cache, codegen
+from higgshunt.eventloop.compiled.codegen import Step
+from higgshunt.eventloop.declare import first_line
+
+log = logging.getLogger(__name__)
+
+_loaded: set[str] = set()
+
+
+def apply_jit(df: Any, steps: Sequence[Step], on_cut: Callable[[str, Any], None] | None) -> Any:
+    """Each step as a string Define/Filter; `on_cut` sees the mark's node and each cut's."""
+    node = df
+    for step in steps:
+        if step.kind == "mark":
+            if on_cut is not None:
+                on_cut(step.name, node)
+        elif step.kind == "define":
+            node = _call(node.Define, step.name, step.expression, where=step.where)
+        else:
+            node = _call(node.Filter, step.expression, step.name, where=step.where)
+            if on_cut is not None:
+                on_cut(step.name, node)
+    return node
+
+
+def apply_compiled(df: Any, steps: Sequence[Step], declarations: str | None) -> list[Any] | None:
+    """The nodes of the compiled graph (the mark's, each cut's, then the last), or None when the generated
+    source does not compile (logged with the step's config key; the caller then uses the JIT)."""
+    import ROOT
+
+    native.load_into_root()
+    generated = codegen.generate(steps, dataset_types(df, steps), declarations)
+    try:
+        path = cache.library(generated.source)
+    except cache.CompileError as exc:
+        step = _step_at(generated, exc.line)
+        where = step.where if step is not None else "generated graph"
+        log.warning("compiled graph: %s cannot be compiled (%s): ROOT's JIT is used instead", where, exc)
+        cache.REPORT.fallbacks.append(where)
+        return None
+    if generated.namespace not in _loaded:
+        if ROOT.gSystem.Load(str(path)) < 0 or not ROOT.gInterpreter.Declare(
+            codegen.prototype(generated.namespace)
+        ):
+            raise ConfigError(f"cannot load the compiled graph {path}")
+        _loaded.add(generated.namespace)
+    built = getattr(ROOT, generated.namespace).build(ROOT.RDF.AsRNode(df))
+    return [ROOT.RDF.RNode(node) for node in built]
+
+
+def dataset_types(df: Any, steps: Sequence[Step]) -> dict[str, str]:
+    """The C++ type of every column of `df` the steps read (columns they define themselves excluded)."""
+    available = {str(name) for name in df.GetColumnNames()}
+    defined: set[str] = set()
+    types: dict[str, str] = {}
+    for step in steps:
+        for column in codegen.columns_used(step.expression, available - defined):
+            types.setdefault(column, str(df.GetColumnType(column)))
+        if step.kind == "define":
+            defined.add(step.name)
+    return types
+
+
+def _step_at(generated: codegen.Generated, line: int | None) -> Step | None:
+    if line is None:
+        return None
+    starts = [start for start in generated.lines if start <= line]
+    return generated.lines[max(starts)] if starts else None
+
+
+def _call(method: Any, *args: str, where: str) -> Any:
+    """Call a Define/Filter; a C++ compilation error becomes a ConfigError naming the config key."""
+    try:
+        return method(*args)
+    except Exception as exc:  # cppyy's std::runtime_error proxies derive from Exception only
+        raise ConfigError(f"{where}: ROOT cannot use this expression ({first_line(exc)})") from exc
