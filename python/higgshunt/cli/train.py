@@ -74,7 +74,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lambda",
         dest="lambdas",
         type=_lambdas,
-        help="adversary strength (default 10); several comma-separated values run a scan (the working point is saved)",
+        help="adversary strength (default 10); several comma-separated values run a scan"
+        " (the working point is saved)",
     )
     parser.add_argument(
         "--alpha",
