@@ -86,3 +86,16 @@ def test_skim_of_the_2025_file_matches_uproot_event_by_event(tmp_path: Path) -> 
     np.testing.assert_allclose(cutflow.rows[0].sum_w2, (everything**2).sum(), rtol=1e-6)
     assert cutflow.rows[-1].entries == len(expected)
     np.testing.assert_allclose(cutflow.rows[-1].sum_w, expected["weight"].sum(), rtol=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("channel", ["hzz4l_2025", "hyy_2025", "wz3l_2025"])
+def test_shipped_2025_configs_run_on_a_real_2025_file(channel: str, tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    config = skim.load(repo / "configs" / f"{channel}.yaml")
+    result = skim.run(
+        config, output=tmp_path, inputs_by_name={"zprime": [str(SHARED_2025[0])]}, progress=False
+    )
+    rows = result.cutflows[0].rows
+    assert [row.cut for row in rows] == ["all", *(cut.name for cut in config.cuts)]
+    assert rows[0].entries == 365 and rows[0].sum_w > 0
