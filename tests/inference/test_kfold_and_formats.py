@@ -108,7 +108,7 @@ def test_not_json_and_missing_file(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(version=3), "format version 3, this higgshunt reads version 2"),
+        (lambda m: m.update(version=4), "format version 4, this higgshunt reads version 3"),
         (lambda m: m.update(format="other"), "format: 'higgshunt-trained' was expected"),
         (lambda m: m.update(backend="tmva"), r"'fold0.keras' of a tmva model must end in \.weights\.xml"),
         (lambda m: m.update(kind="gan"), "kind: 'gan' is not one of"),

@@ -24,7 +24,7 @@ from learning_tables import xgboost_config
             lambda m: m.update(features=["x1", "x2"]),
             r"fold0\.json: the booster has 3 features, the manifest lists 2",
         ),
-        (lambda m: m.update(version=1), "format version 1, this higgshunt reads version 2"),
+        (lambda m: m.update(version=1), "format version 1, this higgshunt reads version 3"),
     ],
 )
 def test_inconsistent_model_is_refused(

@@ -74,7 +74,7 @@ def test_train_replaces_its_own_output(tmp_path: Path, blob_csv: Path) -> None:
     output = tmp_path / "bdt"
     first = training.train(xgboost_config(blob_csv, output, 5))
     (output / "stale.txt").write_text("from the first run")
-    second = training.train(xgboost_config(blob_csv, output, 5))
+    second = training.train(xgboost_config(blob_csv, output, 5), force=True)
     assert not (output / "stale.txt").exists() and second.model.files == first.model.files
 
 
