@@ -40,6 +40,10 @@ def tiny_configs(repo: Path, tmp_path: Path) -> Path:
     _edit_yaml(configs / "train_hzz4l.yaml", training)
     # a few hundred events leave too little background in the bump hunt's mass range to train on it alone
     _edit_yaml(configs / "train_hzz4l_decorrelated.yaml", lambda doc: doc["data"].pop("mass_range"))
+    # ... and too few simulated events for the bump hunt's effective-events floor
+    _edit_yaml(
+        configs / "bumphunt_hzz4l.yaml", lambda doc: doc["optimisation"].update(min_effective_events=1)
+    )
     with (configs / "hzz4l.yaml").open("a") as handle:
         handle.write(f"manifest: {generated / 'samples.json'}\n")
     return configs

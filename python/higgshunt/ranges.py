@@ -61,3 +61,11 @@ seed = integer(minimum=0, maximum=MAX_SEED)
 finite_float = real()
 non_negative_float = real(minimum=0.0)
 positive_float = real(minimum=0.0, inclusive=False)
+
+
+def label_values(text: str) -> str | list[str]:
+    """One label value, or several comma-separated ones; numbers stay text here and match numeric labels."""
+    values = [part.strip() for part in text.split(",") if part.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError("expected a label value, e.g. 1 or s")
+    return values[0] if len(values) == 1 else values

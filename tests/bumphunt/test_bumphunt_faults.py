@@ -82,7 +82,7 @@ def test_model_of_another_version(make_config: Any, inputs_dir: Path, tmp_path: 
         if item.name != "higgshunt_model.json":
             (model / item.name).write_bytes(item.read_bytes())
     manifest = model / "manifest.json"
-    manifest.write_text(manifest.read_text().replace('"version": 2', '"version": 99'))
+    manifest.write_text(manifest.read_text().replace('"version": 3', '"version": 99'))
     path = make_config(tmp_path, model=str(model))
     _run_fails(path, ModelFormatError, "version")
 

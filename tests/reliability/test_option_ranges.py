@@ -32,6 +32,15 @@ def _positive(v: float) -> bool:
     return math.isfinite(v) and v > 0
 
 
+def _non_negative(v: float) -> bool:
+    return _finite(v) and v >= 0
+
+
+def _label(v: object) -> bool:
+    """Label values are text (numbers match numeric labels later); never empty."""
+    return isinstance(v, str) and v.strip() == v and v != "" and "," not in v
+
+
 def _seed(v: float) -> bool:
     return float(v).is_integer() and 0 <= v <= MAX_SEED
 
@@ -43,14 +52,16 @@ SPEC: dict[str, tuple[list[str], dict[str, tuple[int, Check]]]] = {
     "skim": (["--config", "c.yaml"], {"--threads": (1, _at_least_one), "--npartitions": (1, _at_least_one),
                                       "--max-events": (1, _at_least_one)}),
     "train": ([], {"--folds": (1, _at_least_one), "--seed": (1, _seed), "--epochs": (1, _at_least_one),
-                   "--signal-value": (1, _finite), "--lambda": (1, lambda v: _finite(v) and v >= 0)}),
-    "evaluate": (["--model", "m", "--data", "d", "--output", "o"], {"--signal-value": (1, _finite)}),
+                   "--signal-value": (1, _label), "--lambda": (1, _non_negative),
+                   "--alpha": (1, _non_negative)}),
+    "evaluate": (["--model", "m", "--data", "d", "--output", "o"], {"--signal-value": (1, _label)}),
     "export": (["m"], {"--seed": (1, _seed)}),
     "bumphunt": (["--config", "c.yaml"], {"--threads": (1, _at_least_one),
                                           "--npartitions": (1, _at_least_one)}),
     "fit": (["--hist", "f.root:h", "--output", "o", "--mass-range", "1", "2"],
             {"--mass-range": (2, _finite), "--signal-mass": (1, _finite), "--width": (1, _positive),
-             "--mass-window": (1, _positive), "--seed": (1, _seed)}),
+             "--mass-window": (1, _positive), "--seed": (1, _seed), "--scan": (2, _finite),
+             "--step": (1, _positive), "--toys": (1, lambda v: v == int(v) and 0 <= v <= 100000)}),
     "demo": ([], {"--jobs": (1, _at_least_one)}),
 }  # fmt: skip
 

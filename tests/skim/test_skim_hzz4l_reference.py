@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import awkward as ak
@@ -84,14 +85,13 @@ def test_table_contract(skimmed: skim.SkimResult) -> None:
     assert (table.label == -1).all() and (table.weight == 1.0).all() and (table["sample"] == "data").all()
     with pd.HDFStore(skimmed.skim_file, mode="r") as store:
         storer = store.get_storer("data")
-        attrs = storer.attrs.higgshunt
+        attrs = json.loads(storer.attrs.higgshunt)
         assert storer.is_table
         assert attrs["cutflow"]["rows"][-1]["entries"] == len(table)
         assert attrs["config_hash"] and attrs["provenance"]["versions"]["ROOT"].startswith("6.")
 
 
 def test_histograms_and_cutflow_outputs(skimmed: skim.SkimResult) -> None:
-    import json
 
     from higgshunt.skim import histogram_file
 

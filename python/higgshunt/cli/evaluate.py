@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import argparse
 
+from higgshunt.ranges import label_values
+
 NAME = "evaluate"
 HELP = "evaluate a trained model directory (and a competitor) on a table; write metrics.json, plots, summary"
 
 
 def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _signal_values(text: str) -> str | list[str]:
-    """One label value, or several comma-separated ones; numbers stay text here and match numeric labels."""
-    values = _names(text)
-    if not values:
-        raise argparse.ArgumentTypeError("expected a label value, e.g. 1 or s")
-    return values[0] if len(values) == 1 else values
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label", help="label column (default: as in training)")
     parser.add_argument(
         "--signal-value",
-        type=_signal_values,
+        type=label_values,
         help="label value(s) of signal, number or string, comma-separated for several "
         "(default: as in training)",
     )

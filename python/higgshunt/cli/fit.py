@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from higgshunt import configuration
-from higgshunt.ranges import finite_float, positive_float, seed
+from higgshunt.ranges import finite_float, integer, positive_float, seed
 
 NAME = "fit"
 HELP = "fit signal + background to a mass histogram with RooFit; write the fit result and the fit plot"
@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--step", type=positive_float, help="scan step (default: half the signal width)")
     parser.add_argument(
         "--toys",
-        type=int,
+        type=integer(minimum=0, maximum=fit_options["toys"]["maximum"]),
         default=fit_options["toys"]["default"],
         help="background-only toys of the scan's global significance (seeded by --seed)",
     )

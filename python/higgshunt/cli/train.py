@@ -6,7 +6,7 @@ import argparse
 
 from higgshunt import resources
 from higgshunt.cli.progress import add_progress_argument, progress
-from higgshunt.ranges import non_negative_float, positive_int, seed
+from higgshunt.ranges import label_values, non_negative_float, positive_int, seed
 
 NAME = "train"
 HELP = (
@@ -21,14 +21,6 @@ def _names(text: str) -> list[str]:
 
 def _lambdas(text: str) -> list[float]:
     return [non_negative_float(part) for part in _names(text)]
-
-
-def _signal_values(text: str) -> str | list[str]:
-    """One label value, or several comma-separated ones; numbers stay text here and match numeric labels."""
-    values = _names(text)
-    if not values:
-        raise argparse.ArgumentTypeError("expected a label value, e.g. 1 or s")
-    return values[0] if len(values) == 1 else values
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--label", help="label column (default: label)")
     source.add_argument(
         "--signal-value",
-        type=_signal_values,
+        type=label_values,
         help="label value(s) of signal: a number or a string (e.g. s), comma-separated for several "
         "classes (default 1)",
     )
