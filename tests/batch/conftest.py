@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from server_processes import stop
 
 
 def _free_port() -> int:
@@ -26,15 +27,6 @@ def _free_port() -> int:
 
 def _memory_mb() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +97,7 @@ PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
         yield conf
     finally:
         for process in reversed(started):
-            _stop(process)
+            stop(process)
         munged_pid = work / "munged.pid"
         if munged_pid.exists():
             os.kill(int(munged_pid.read_text().split()[0]), 15)

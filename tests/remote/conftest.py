@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from range_http import RangeServer
+from server_processes import stop
 
 HOST = "127.0.0.2"
 
@@ -72,12 +73,7 @@ def xrootd_url(served_dir: Path) -> Iterator[str]:
         _wait_for_port(port, process, log)
         yield f"root://{HOST}:{port}/"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         shutil.rmtree(work, ignore_errors=True)
 
 
