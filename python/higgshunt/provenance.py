@@ -21,6 +21,7 @@ _PACKAGES = (
     "tensorflow-cpu",
     "keras",
     "xgboost",
+    "lightgbm",
     "pythia8mc",
     "fastjet",
 )

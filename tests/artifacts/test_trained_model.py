@@ -138,7 +138,7 @@ def test_missing_directory(tmp_path: Path) -> None:
     ("edit", "message"),
     [
         (lambda m: m.update(format="onnx"), "format: 'higgshunt-trained' was expected"),
-        (lambda m: m.update(backend="lightgbm"), "backend: 'lightgbm' is not one of"),
+        (lambda m: m.update(backend="catboost"), "backend: 'catboost' is not one of"),
         (
             lambda m: m.update(score="reconstruction_mse"),
             "score 'reconstruction_mse' does not go with kind 'bdt'",

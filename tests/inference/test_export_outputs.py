@@ -78,7 +78,7 @@ def test_tmva_models_are_refused_by_name(tmp_path: Path) -> None:
         settings={},
     )
     with pytest.raises(
-        ModelFormatError, match="backend 'tmva'; only keras and xgboost models can be exported"
+        ModelFormatError, match="backend 'tmva'; only keras, xgboost and lightgbm models can be exported"
     ):
         export_model(directory)
 

@@ -22,13 +22,14 @@ def test_auto_picks_xgboost_without_tmva() -> None:
     assert bdt.choose_backend("auto", has_tmva=False) == "xgboost"
     assert bdt.choose_backend("auto", has_tmva=True) == "tmva"
     assert bdt.choose_backend("xgboost", has_tmva=True) == "xgboost"
+    assert bdt.choose_backend("lightgbm", has_tmva=True) == "lightgbm"
 
 
 def test_explicit_tmva_without_tmva_is_an_error() -> None:
     with pytest.raises(ConfigError, match="no TMVA"):
         bdt.choose_backend("tmva", has_tmva=False)
     with pytest.raises(ConfigError, match="unknown"):
-        bdt.choose_backend("lightgbm")
+        bdt.choose_backend("catboost")
 
 
 def test_tmva_options_are_the_proven_bdtg() -> None:

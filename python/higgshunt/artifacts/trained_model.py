@@ -3,7 +3,8 @@ training settings (`training.json`).
 
 Manifest (format version 3, schema `schemas/artifacts/trained_model.json`):
     {"format": "higgshunt-trained", "version": 3, "kind": "dnn|adversarial|disco|bdt|ae|vae",
-     "backend": "keras|xgboost|tmva", "features": [...], "n_folds": k, "fold_rule": "eventNumber % n_folds",
+     "backend": "keras|xgboost|lightgbm|tmva", "features": [...], "n_folds": k,
+     "fold_rule": "eventNumber % n_folds",
      "score": "probability" | "reconstruction_mse", "files": ["fold0.keras", ...],
      "training_folds": "eventNumber % 3", "training_events": "training_events.npy",
      "derived": {feature: expression}, "provenance": {...}}
@@ -17,7 +18,8 @@ model was trained on. Version 1 had no `derived`, version 2 no `training_folds` 
 `load` is the one consistency check of a model directory, used by every command that loads one: format and
 version, known kind, backend and score (and that they agree), one existing file per fold with the backend's
 suffix, and features that agree with what the fold files say about their inputs where that is cheap to read
-(an XGBoost booster's feature count and names, a Keras model's input width, a TMVA weight file's variables).
+(an XGBoost booster's feature count and names, a LightGBM model's feature count, a Keras model's input width,
+a TMVA weight file's variables).
 Loading the fold models into predictors is the training stage's job.
 """
 
@@ -47,7 +49,7 @@ TRAINING_EVENTS = "training_events.npy"
 FOLD_RULE = "eventNumber % n_folds"
 KINDS = ("dnn", "adversarial", "disco", "bdt", "ae", "vae")
 ANOMALY_KINDS = ("ae", "vae")
-SUFFIX = {"keras": ".keras", "xgboost": ".json", "tmva": ".weights.xml"}
+SUFFIX = {"keras": ".keras", "xgboost": ".json", "lightgbm": ".txt", "tmva": ".weights.xml"}
 _WHAT = "a trained-model manifest"
 
 
@@ -58,7 +60,7 @@ class TrainedModel:
     Attributes:
         directory: the model directory.
         kind: dnn, adversarial, disco, bdt, ae or vae.
-        backend: keras, xgboost or tmva.
+        backend: keras, xgboost, lightgbm or tmva.
         features: the ordered input columns.
         n_folds: number of fold models; fold i scores the events with eventNumber % n_folds == i.
         score: probability or reconstruction_mse.
@@ -200,6 +202,8 @@ def _save_fold(model: Any, backend: str, path: Path) -> None:
         model.feature_names = None
         # the same bytes as Booster.save_model, whose failed writes are an XGBoostError without the cause
         path.write_bytes(bytes(model.save_raw("json")))
+    elif backend == "lightgbm":  # the fitter hands over the text model
+        path.write_text(str(model))
     else:  # TMVA wrote its weight file during training (in a temporary folder, maybe on another disk)
         shutil.move(str(model), path)
 
@@ -279,6 +283,9 @@ def _check_inputs(path: Path, backend: str, features: tuple[str, ...]) -> None:
     elif backend == "keras":
         count, names = _keras_input_width(path), []
         what = "Keras model"
+    elif backend == "lightgbm":
+        count, names = _lightgbm_inputs(path), []
+        what = "LightGBM model"
     else:
         names = _tmva_variables(path)
         count, what = len(names), "TMVA weight file"
@@ -298,6 +305,20 @@ def _booster_inputs(path: Path) -> tuple[int, list[str]]:
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ModelFormatError(f"{path}: not an XGBoost JSON model ({_first_line(exc)})") from exc
     return count, [str(name) for name in learner.get("feature_names") or []]
+
+
+def _lightgbm_inputs(path: Path) -> int:
+    """The feature count of a LightGBM text model (`max_feature_idx` + 1 in its header)."""
+    try:
+        with path.open() as handle:
+            for line in handle:
+                if line.startswith("max_feature_idx="):
+                    return int(line.split("=", 1)[1]) + 1
+                if line.startswith("Tree="):
+                    break
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ModelFormatError(f"{path}: not a LightGBM text model ({_first_line(exc)})") from exc
+    raise ModelFormatError(f"{path}: not a LightGBM text model (no max_feature_idx in its header)")
 
 
 def _keras_input_width(path: Path) -> int | None:

@@ -55,7 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("dnn", "adversarial", "disco", "bdt", "ae", "vae", "tune"),
         help="model kind (required without --config)",
     )
-    parser.add_argument("--backend", choices=("auto", "xgboost", "tmva"), help="BDT backend (default auto)")
+    parser.add_argument(
+        "--backend",
+        choices=("auto", "xgboost", "lightgbm", "tmva"),
+        help="BDT backend (default auto: TMVA where ROOT has it, else XGBoost)",
+    )
     parser.add_argument("--output", help="output directory (a new one, or one higgshunt wrote)")
     parser.add_argument(
         "--folds", type=positive_int, help="number of folds k (fold = eventNumber %% k; default 3)"

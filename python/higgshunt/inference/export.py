@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # The check guards against unsupported structure, whose errors are O(0.1); float32 rounding stays near 1e-6.
 CHECK_TOLERANCE = 1e-4
 _KIND = {"dnn": "dnn", "adversarial": "dnn", "disco": "dnn", "bdt": "bdt", "ae": "ae", "vae": "ae"}
-_EXPORTABLE = ("keras", "xgboost")
+_EXPORTABLE = ("keras", "xgboost", "lightgbm")
 
 
 def as_trained(model: TrainedModel | str | Path) -> TrainedModel:
@@ -77,8 +77,8 @@ def export_model(
     )
     if model.backend not in _EXPORTABLE:
         raise ModelFormatError(
-            f"{model.manifest_path}: backend {model.backend!r}; only keras and xgboost models can be "
-            "exported (ROOT here has no TMVA)"
+            f"{model.manifest_path}: backend {model.backend!r}; only keras, xgboost and lightgbm models "
+            "can be exported (ROOT here has no TMVA)"
         )
     folds, score = _convert(model)
     directory = str(model.directory.resolve())
@@ -108,9 +108,10 @@ def _convert(trained: TrainedModel) -> tuple[list[dict[str, Any]], str]:
         from higgshunt.inference.networks import convert_keras
 
         return [convert_keras(f, len(trained.features)) for f in trained.files], trained.score
-    from higgshunt.inference.trees import convert_xgboost
+    from higgshunt.inference.trees import convert_lightgbm, convert_xgboost
 
-    folds, links = zip(*(convert_xgboost(f, trained.features) for f in trained.files), strict=True)
+    convert = convert_lightgbm if trained.backend == "lightgbm" else convert_xgboost
+    folds, links = zip(*(convert(f, trained.features) for f in trained.files), strict=True)
     if trained.score == "probability" and set(links) != {"logistic"}:
         raise ModelFormatError(
             f"{trained.directory}: the manifest promises probabilities but the boosters' "

@@ -1,5 +1,5 @@
-"""A checked trained-model directory with its fold models loaded into predictors (Keras, XGBoost, TMVA),
-scoring raw features event by event with the fold rule."""
+"""A checked trained-model directory with its fold models loaded into predictors (Keras, XGBoost, LightGBM,
+TMVA), scoring raw features event by event with the fold rule."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ def _predictor(path: Path, trained: TrainedModel) -> Predictor:
         from higgshunt.learning.bdt import xgboost_predictor
 
         return xgboost_predictor(path)
+    if trained.backend == "lightgbm":
+        from higgshunt.learning.bdt import lightgbm_predictor
+
+        return lightgbm_predictor(path)
     from higgshunt.learning.bdt import tmva_predictor
 
     return tmva_predictor(path, list(trained.features))
