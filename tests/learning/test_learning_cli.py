@@ -226,6 +226,32 @@ def test_evaluation_on_training_events_is_flagged(
     assert warned is not with_event_number
 
 
+def test_one_fold_model_scores_only_its_held_out_events(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """folds: 1 -> the model may score its held-out test split (or other tables), never its training
+    events: evaluating the full table is one line of error."""
+    from learning_tables import blobs
+
+    frame = blobs(400)
+    table = tmp_path / "t.csv"
+    frame.to_csv(table, index=False)
+    assert main(["train", "--data", str(table), "--features", "x1,x2,x3", "--model", "bdt", "--folds", "1",
+                 "--output", str(tmp_path / "model"), "--no-progress"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["evaluate", "--model", str(tmp_path / "model"), "--data", str(table), "--no-plots",
+                 "--output", str(tmp_path / "eval")]) == 1  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert "one-fold model (folds: 1)" in err and "\n" not in err and not (tmp_path / "eval").exists()
+    other = tmp_path / "other.csv"
+    blobs(300, seed=9).to_csv(other, index=False)
+    assert main(["evaluate", "--model", str(tmp_path / "model"), "--data", str(other), "--no-plots",
+                 "--output", str(tmp_path / "eval")]) == 0  # fmt: skip
+    # what the model learnt from excludes the held-out test split (about 25% of the events)
+    n_training = len(np.load(tmp_path / "model" / "training_events.npy"))
+    assert 0.65 * len(frame) < n_training < 0.85 * len(frame)
+
+
 def test_train_skips_finished_output_and_refuses_another_config_unless_forced(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -4,6 +4,12 @@ tuning.
 The saved network maps raw features to a reconstruction of the NORMALISED features (its first layer is the
 Normalization); the anomaly score is the mean over features of (normalised x - reconstruction)^2. The VAE is
 saved deterministically, decoding z = z_mean.
+
+Event weights: the (auto)encoders learn the weighted background, not the simulated mixture, through the
+per-event loss weights and weighted normalisation statistics. Negative weights (NLO generators) are used as
+|w|: a reconstruction loss with negative weights is unbounded below (the network would learn to reconstruct
+those events as badly as possible), so the learnt mixture over-counts the regions where negative weights
+cancel positive ones, by the fraction logged at training.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from higgshunt.errors import ConfigError
+from higgshunt.errors import ConfigError, InputError
 from higgshunt.learning.data import Dataset
-from higgshunt.learning.kfold import FoldModel, balanced_weights, configure_determinism, fit_keras
+from higgshunt.learning.kfold import FoldModel, balanced_weights, configure_determinism, fit_dnn, fit_keras
 from higgshunt.learning.models import DenseSpec, build_autoencoder, build_classifier, build_vae
 
 log = logging.getLogger(__name__)
@@ -40,6 +46,18 @@ def _background(ds: Dataset) -> Dataset:
     return ds.subset(ds.y == 0)
 
 
+def reconstruction_weights(ds: Dataset) -> np.ndarray:
+    """Loss weights of background events: |w| scaled to mean 1 (see the module docstring for why |w|)."""
+    w = np.asarray(ds.weight, dtype=np.float64)
+    total = np.abs(w).sum()
+    if not len(w) or total <= 0:
+        raise InputError(f"{ds.source}: the background events to train on have no weight (total |w| = 0)")
+    negative = float(np.abs(w[w < 0]).sum() / total)
+    if negative > 0:
+        log.info("%s: %.1f%% of the background |weight| is negative; used as |w|", ds.source, 100 * negative)
+    return np.abs(w) * (len(w) / total)
+
+
 def _normalization(model: Any) -> Any:
     """The model's input Normalization, found by type: Keras numbers layer names per process."""
     return next(layer for layer in model.layers if type(layer).__name__ == "Normalization")
@@ -53,13 +71,14 @@ def fit_autoencoder(train: Dataset, val: Dataset, settings: dict[str, Any]) -> F
     """Autoencoder of one fold, fitted on the background events of `train` (validated on those of `val`)."""
     configure_determinism(int(settings["seed"]), int(settings["threads"]))
     bkg, bkg_val = _background(train), _background(val)
+    w, w_val = reconstruction_weights(bkg), reconstruction_weights(bkg_val)
     model, _ = build_autoencoder(
-        bkg.x, DenseSpec.from_config(settings["network"]), int(settings["anomaly"]["latent"])
+        bkg.x, DenseSpec.from_config(settings["network"]), int(settings["anomaly"]["latent"]), w
     )
     history = fit_keras(
         model,
-        (bkg.x, _normalised(model, bkg.x), np.ones(len(bkg))),
-        (bkg_val.x, _normalised(model, bkg_val.x), np.ones(len(bkg_val))),
+        (bkg.x, _normalised(model, bkg.x), w),
+        (bkg_val.x, _normalised(model, bkg_val.x), w_val),
         settings,
         loss="mse",
     )
@@ -70,14 +89,20 @@ def fit_vae(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel
     """VAE of one fold on background only; the returned (saved) model decodes z_mean."""
     configure_determinism(int(settings["seed"]), int(settings["threads"]))
     bkg, bkg_val = _background(train), _background(val)
+    w, w_val = reconstruction_weights(bkg), reconstruction_weights(bkg_val)
     anomaly = settings["anomaly"]
     trainer, exported = build_vae(
-        bkg.x, DenseSpec.from_config(settings["network"]), int(anomaly["latent"]), float(anomaly["kl_weight"])
+        bkg.x,
+        DenseSpec.from_config(settings["network"]),
+        int(anomaly["latent"]),
+        float(anomaly["kl_weight"]),
+        w,
     )
+    # the KL term is a per-batch mean over events (unweighted); the weights act on the reconstruction loss
     history = fit_keras(
         trainer,
-        (bkg.x, _normalised(trainer, bkg.x), np.ones(len(bkg))),
-        (bkg_val.x, _normalised(trainer, bkg_val.x), np.ones(len(bkg_val))),
+        (bkg.x, _normalised(trainer, bkg.x), w),
+        (bkg_val.x, _normalised(trainer, bkg_val.x), w_val),
         settings,
         loss="mse",
     )
@@ -88,15 +113,16 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
     """Keras Tuner Hyperband over the architecture space of `settings['tune']`; returns the best network
     block.
 
-    The search runs on one training/validation split; the best architecture is then trained fold by fold like
-    any other model. Target kind `tune.kind`: 'ae' (background reconstruction loss) or 'dnn' (weighted BCE).
+    The search runs on one training/validation split (inside one fold's training events, see `fit_tuned`).
+    Target kind `tune.kind`: 'ae' (background reconstruction loss) or 'dnn' (weighted BCE).
     """
     import keras
 
     space, kind = settings["tune"]["space"], settings["tune"]["kind"]
     configure_determinism(int(settings["seed"]), int(settings["threads"]))
     if kind == "ae":
-        fit_x, val_x = _background(train).x, _background(val).x
+        fit_bkg, val_bkg = _background(train), _background(val)
+        fit_x, val_x = fit_bkg.x, val_bkg.x
         # a code as wide as the input can learn the identity, which minimises the loss and detects nothing
         latents = [v for v in space["latent"] if v < fit_x.shape[1]]
         if not latents:
@@ -117,17 +143,17 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
         spec = DenseSpec.from_config(network)
         rate = hp.Choice("learning_rate", space["learning_rate"])
         if kind == "ae":
-            model, _ = build_autoencoder(fit_x, spec, hp.Choice("latent", latents))
+            model, _ = build_autoencoder(fit_x, spec, hp.Choice("latent", latents), weights[0])
             loss = "mse"
         else:
             model, loss = build_classifier(fit_x, spec), "binary_crossentropy"
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=rate), loss=loss)
         return model
 
-    probe, _ = build_autoencoder(fit_x, DenseSpec((4,)), 2) if kind == "ae" else (None, None)
     if kind == "ae":
+        weights = (reconstruction_weights(fit_bkg), reconstruction_weights(val_bkg))
+        probe, _ = build_autoencoder(fit_x, DenseSpec((4,)), 2, weights[0])
         data = (fit_x, _normalised(probe, fit_x)), (val_x, _normalised(probe, val_x))
-        weights: tuple[Any, Any] = (None, None)
     else:
         data = (fit_x, train.y.astype(np.float32)), (val_x, val.y.astype(np.float32))
         weights = (balanced_weights(train.y, train.weight), balanced_weights(val.y, val.weight))
@@ -146,11 +172,7 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
             data[0][0].astype(np.float32),
             data[0][1],
             sample_weight=weights[0],
-            validation_data=(
-                data[1][0].astype(np.float32),
-                data[1][1],
-                *([weights[1]] if weights[1] is not None else []),
-            ),
+            validation_data=(data[1][0].astype(np.float32), data[1][1], weights[1]),
             batch_size=int(settings["batch_size"]),
             verbose=0,
             callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(settings["patience"]))],
@@ -167,6 +189,20 @@ def tune(train: Dataset, val: Dataset, settings: dict[str, Any], *, progress: bo
     if kind == "ae":
         out["latent"] = int(best["latent"])
     return out
+
+
+def fit_tuned(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel:
+    """One fold of a tuned model: the Hyperband search on this fold's training events (`train`, with `val`
+    carved from them), then the best architecture trained on the same events. The fold's test events never
+    enter the search, so no fold model is chosen on events it later scores."""
+    best = tune(train, val, settings, progress=False)
+    tuned = {**settings, "network": best["network"], "learning_rate": best["learning_rate"]}
+    if "latent" in best:
+        tuned["anomaly"] = {**settings["anomaly"], "latent": best["latent"]}
+    fit = fit_autoencoder if settings["tune"]["kind"] == "ae" else fit_dnn
+    fold_model = fit(train, val, tuned)
+    fold_model.info = best
+    return fold_model
 
 
 def _hyperband_class() -> type:

@@ -279,8 +279,8 @@ def evaluate(
         source=str(data_path),
     )
     x = columns(ds, list(trained.features))
+    overlap = training_overlap(trained, x, ds.fold_origin, str(data_path))  # before the scoring
     score = predictors.load(trained).score(x, ds.fold)
-    overlap = training_overlap(trained, x, ds.fold_origin, str(data_path))
     job = Assessment(
         name=trained.kind,
         test=metrics.ScoreSet(score, ds.y, ds.weight, ds.has_weights, ds.fold, ds.mass),
@@ -309,10 +309,20 @@ def training_overlap(
     scores are still out of fold.
 
     They are when both the training and this table split folds by eventNumber with the same k (each event is
-    then scored by the fold model that never saw it). Otherwise (random folds, one fold) a training event is
-    scored by a model trained on it and the metrics overstate the performance: a warning says so.
+    then scored by the fold model that never saw it). With random folds a training event is scored by a model
+    trained on it and the metrics overstate the performance: a warning says so. A one-fold model (`folds: 1`)
+    has no out-of-fold model for its training events at all: it may score only events held out from its
+    training (its own test split, or another table), and is refused otherwise.
+
+    Raises:
+        InputError: a one-fold model would score events it was trained on.
     """
     n = int(np.isin(data.row_hashes(x), trained.training_events()).sum())
+    if n and trained.n_folds == 1:
+        raise InputError(
+            f"{source}: {n} of {len(x)} events were training events of this one-fold model (folds: 1), which "
+            "would score them in-sample; score events held out from its training, or train with folds >= 2"
+        )
     rule = f"eventNumber % {trained.n_folds}"
     out_of_fold = trained.n_folds > 1 and trained.training_folds == rule and fold_origin == rule
     if n and not out_of_fold:

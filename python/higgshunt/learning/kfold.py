@@ -25,11 +25,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class FoldModel:
-    """One trained model: the object saved to disk, how it scores raw features, and its loss history."""
+    """One trained model: the object saved to disk, how it scores raw features, its loss history, and what
+    the fitter chose for it (e.g. a tuned architecture)."""
 
     model: Any
     predict: Callable[[np.ndarray], np.ndarray]
     history: dict[str, list[float]] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 # A fitter trains one model on (train, validation) events with the run's settings.

@@ -26,6 +26,7 @@ class DenseSpec:
     activation: str = "relu"
     dropout: float = 0.0
     batch_norm: bool = False
+    scaler: str = "standard"
 
     @classmethod
     def from_config(cls, section: dict[str, Any]) -> DenseSpec:
@@ -39,16 +40,66 @@ class DenseSpec:
             str(section.get("activation", "relu")),
             float(section.get("dropout", 0.0)),
             bool(section.get("batch_norm", False)),
+            str(section.get("scaler", "standard")),
         )
 
 
-def normalization(x_train: np.ndarray, name: str = "normalization") -> Any:
-    """A Normalization layer adapted to the training features (mean and variance stored in the model)."""
+# Interquartile range of a unit Gaussian: the robust scale is IQR / 1.349, a standard deviation for Gaussians.
+_GAUSSIAN_IQR = 1.3489795
+
+
+def weighted_quantile(x: np.ndarray, q: float, weight: np.ndarray) -> np.ndarray:
+    """Per column, the q-quantile of the weighted empirical distribution (lowest value with CDF >= q)."""
+    out = np.empty(x.shape[1])
+    for j in range(x.shape[1]):
+        order = np.argsort(x[:, j], kind="stable")
+        cdf = np.cumsum(weight[order])
+        out[j] = x[order[min(int(np.searchsorted(cdf, q * cdf[-1])), len(order) - 1)], j]
+    return out
+
+
+def scaling(x: np.ndarray, scaler: str = "standard", weight: np.ndarray | None = None) -> tuple[Any, Any]:
+    """(centre, variance) per feature that the input Normalization applies: (x - centre) / sqrt(variance).
+
+    standard: the (weighted) mean and variance. robust: the (weighted) median and (IQR / 1.349)^2, so that
+    long tails do not squeeze the bulk of a feature into a narrow range (the Normalization layer, which the
+    C++ inference evaluates, stays the only preprocessing). `weight` must be non-negative; None = unit.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    w = np.ones(len(x)) if weight is None else np.asarray(weight, dtype=np.float64)
+    if scaler == "robust":
+        centre = weighted_quantile(x, 0.5, w)
+        spread = (weighted_quantile(x, 0.75, w) - weighted_quantile(x, 0.25, w)) / _GAUSSIAN_IQR
+        std = np.sqrt(np.average((x - np.average(x, axis=0, weights=w)) ** 2, axis=0, weights=w))
+        spread = np.where(spread > 0, spread, std)  # a feature with most events at one value: the std
+        return centre, spread**2
+    mean = np.average(x, axis=0, weights=w)
+    return mean, np.average((x - mean) ** 2, axis=0, weights=w)
+
+
+def normalization(
+    x_train: np.ndarray,
+    name: str = "normalization",
+    *,
+    scaler: str = "standard",
+    weight: np.ndarray | None = None,
+) -> Any:
+    """The input Normalization layer, its centre and scale from the training features (stored in the model).
+
+    The unweighted standard case adapts the layer as Keras does; otherwise see `scaling`."""
     import keras
 
-    layer = keras.layers.Normalization(axis=-1, name=name)
-    layer.adapt(np.asarray(x_train, dtype=np.float32))
-    return layer
+    if scaler == "standard" and weight is None:
+        layer = keras.layers.Normalization(axis=-1, name=name)
+        layer.adapt(np.asarray(x_train, dtype=np.float32))
+        return layer
+    centre, variance = scaling(x_train, scaler, weight)
+    return keras.layers.Normalization(
+        axis=-1,
+        mean=centre.astype(np.float32).tolist(),
+        variance=variance.astype(np.float32).tolist(),
+        name=name,
+    )
 
 
 def _dense_stack(tensor: Any, spec: DenseSpec, prefix: str) -> Any:
@@ -71,22 +122,24 @@ def build_classifier(x_train: np.ndarray, spec: DenseSpec, name: str = "classifi
 
     _check_activation(spec.activation)
     inputs = keras.Input(shape=(x_train.shape[1],), name="features")
-    hidden = _dense_stack(normalization(x_train)(inputs), spec, "hidden")
+    hidden = _dense_stack(normalization(x_train, scaler=spec.scaler)(inputs), spec, "hidden")
     output = keras.layers.Dense(1, activation="sigmoid", name="score")(hidden)
     return keras.Model(inputs, output, name=name)
 
 
-def build_autoencoder(x_train: np.ndarray, encoder: DenseSpec, latent: int) -> tuple[Any, Any]:
+def build_autoencoder(
+    x_train: np.ndarray, encoder: DenseSpec, latent: int, weight: np.ndarray | None = None
+) -> tuple[Any, Any]:
     """An autoencoder mapping raw features to a reconstruction of the normalised features.
 
     Returns (model, norm) where `norm` is the model's Normalization layer, so the loss can compare the
-    reconstruction with the normalised input.
+    reconstruction with the normalised input. `weight` (non-negative) weights the normalisation statistics.
     """
     import keras
 
     _check_activation(encoder.activation)
     inputs = keras.Input(shape=(x_train.shape[1],), name="features")
-    norm = normalization(x_train)
+    norm = normalization(x_train, scaler=encoder.scaler, weight=weight)
     normalised = norm(inputs)
     code = keras.layers.Dense(latent, name="latent")(_dense_stack(normalised, encoder, "enc"))
     decoded = _dense_stack(code, _mirror(encoder), "dec")
@@ -95,10 +148,18 @@ def build_autoencoder(x_train: np.ndarray, encoder: DenseSpec, latent: int) -> t
 
 
 def _mirror(spec: DenseSpec) -> DenseSpec:
-    return DenseSpec(tuple(reversed(spec.widths)), spec.activation, spec.dropout, spec.batch_norm)
+    return DenseSpec(
+        tuple(reversed(spec.widths)), spec.activation, spec.dropout, spec.batch_norm, spec.scaler
+    )
 
 
-def build_vae(x_train: np.ndarray, encoder: DenseSpec, latent: int, kl_weight: float) -> tuple[Any, Any]:
+def build_vae(
+    x_train: np.ndarray,
+    encoder: DenseSpec,
+    latent: int,
+    kl_weight: float,
+    weight: np.ndarray | None = None,
+) -> tuple[Any, Any]:
     """A variational autoencoder for training, and its deterministic export (z = z_mean) sharing the weights.
 
     Returns (trainer, exported): `trainer` maps raw features to the reconstruction and adds the KL term as a
@@ -108,7 +169,7 @@ def build_vae(x_train: np.ndarray, encoder: DenseSpec, latent: int, kl_weight: f
 
     _check_activation(encoder.activation)
     inputs = keras.Input(shape=(x_train.shape[1],), name="features")
-    normalised = normalization(x_train)(inputs)
+    normalised = normalization(x_train, scaler=encoder.scaler, weight=weight)(inputs)
     hidden = _dense_stack(normalised, encoder, "enc")
     z_mean = keras.layers.Dense(latent, name="z_mean")(hidden)
     z_log_var = keras.layers.Dense(latent, name="z_log_var")(hidden)

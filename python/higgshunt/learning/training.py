@@ -66,6 +66,10 @@ def _fitter(kind: str) -> Fitter:
         from higgshunt.learning.anomaly import fit_vae
 
         return fit_vae
+    if kind == "tune":
+        from higgshunt.learning.anomaly import fit_tuned
+
+        return fit_tuned
     raise ConfigError(f"model kind '{kind}' unknown; expected one of {', '.join(settings.MODEL_KINDS)}")
 
 
@@ -150,8 +154,6 @@ def train(config: dict[str, Any], *, force: bool = False) -> TrainResult:
         from higgshunt.learning.bdt import choose_backend
 
         fit["backend"] = choose_backend(config["backend"])
-    if kind == "tune":
-        kind = _tuned(ds, fit, progress)
     backend = "keras" if kind != "bdt" else fit["backend"]
     scan: dict[str, Any] = {}
     scanned = config.get(kind, {}).get(f"{decorrelation.PARAMETER.get(kind)}_scan") or []
@@ -163,6 +165,9 @@ def train(config: dict[str, Any], *, force: bool = False) -> TrainResult:
         )
     else:
         result = run_kfold(ds, _fitter(kind), fit, progress=progress)
+    if kind == "tune":  # searched and trained fold by fold (anomaly.fit_tuned), saved as the tuned kind
+        fit["tuned"] = [m.info for m in result.models]  # the architecture each fold's search chose
+        kind = str(config["tune"]["kind"])
     test = result.test_mask
     job = Assessment(
         name=kind,
@@ -202,7 +207,8 @@ def train(config: dict[str, Any], *, force: bool = False) -> TrainResult:
             provenance=provenance.collect(config),
             settings={**config, "fit": fit},
             training_folds=ds.fold_origin,
-            training_events=data.row_hashes(ds.x),
+            # with one fold, the held-out test split is not training: it may be scored later
+            training_events=data.row_hashes(ds.x if int(fit["folds"]) > 1 else ds.x[~test]),
         )
         summary = assess(job, header, tmp, make_plots=bool(config["plots"]), config=config)
     return TrainResult(output, summary, trained_model.load(output))
@@ -236,20 +242,3 @@ def _subset_scores(scores: metrics.ScoreSet | None, mask: np.ndarray) -> metrics
         scores.fold[mask],
         None if scores.mass is None else scores.mass[mask],
     )
-
-
-def _tuned(ds: data.Dataset, fit: dict[str, Any], progress: bool) -> str:
-    """Run the Hyperband search on the first fold's training events; update `fit` with the best
-    architecture."""
-    from higgshunt.learning.anomaly import tune
-    from higgshunt.learning.kfold import split_validation
-
-    first = ds.subset(ds.fold != 0) if int(fit["folds"]) > 1 else ds
-    search_train, search_val = split_validation(first, float(fit["validation_fraction"]), int(fit["seed"]))
-    best = tune(search_train, search_val, fit, progress=progress)
-    fit["network"] = best["network"]
-    fit["learning_rate"] = best["learning_rate"]
-    if "latent" in best:
-        fit["anomaly"] = {**fit["anomaly"], "latent": best["latent"]}
-    fit["tuned"] = best
-    return str(fit["tune"]["kind"])
