@@ -140,3 +140,34 @@ def test_saved_classifier_is_readable_by_the_inference(tmp_path: Path, batch_nor
     model.save(tmp_path / "fold0.keras")
     converted = networks.convert_keras(tmp_path / "fold0.keras", 3)
     assert converted
+
+
+def test_cosine_schedule_by_hand() -> None:
+    """lr(epoch) = lr0 * (1 + cos(pi * epoch / epochs)) / 2: lr0 first, half way at the middle, -> 0."""
+    rate = kfold._cosine({"learning_rate": 0.01, "epochs": 10})
+    assert rate(0, 0.0) == pytest.approx(0.01)
+    assert rate(5, 0.0) == pytest.approx(0.005)
+    assert rate(9, 0.0) == pytest.approx(0.01 * (1 + np.cos(0.9 * np.pi)) / 2)
+
+
+@pytest.mark.slow
+def test_robust_scaler_is_saved_in_the_normalization(tmp_path: Path) -> None:
+    """With `network.scaler: robust` the saved Normalization holds the median and (IQR / 1.349)^2, which the
+    exported model (C++ inference) reproduces."""
+    import keras
+    from higgshunt.inference import export_model
+
+    frame = blobs(600)
+    frame["x3"] = np.random.default_rng(1).standard_cauchy(len(frame))  # tails a mean/std would follow
+    table = tmp_path / "t.csv"
+    frame.to_csv(table, index=False)
+    config = _config(tmp_path, table, network={"width": 8, "depth": 1, "scaler": "robust"})
+    config["training"]["folds"] = 2
+    result = training.train(settings.merged(config))
+    norm = keras.models.load_model(result.output / "fold0.keras").get_layer("normalization")
+    train_rows = frame[frame["eventNumber"] % 2 == 1][["x1", "x2", "x3"]].to_numpy()
+    median = np.asarray(norm.mean).ravel()
+    assert abs(median[2]) < 0.3 and np.sqrt(np.asarray(norm.variance).ravel()[2]) < 3.0  # Cauchy: IQR 2
+    # the robust centre is a median of fold 0's learning events (a subset of fold 1), so it lies within them
+    assert train_rows[:, 0].min() <= median[0] <= train_rows[:, 0].max()
+    assert export_model(result.output).exists()  # the C++ check against Keras passes inside

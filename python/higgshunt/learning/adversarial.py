@@ -23,6 +23,7 @@ import numpy as np
 from higgshunt.errors import InputError
 from higgshunt.learning import metrics
 from higgshunt.learning.data import Dataset
+from higgshunt.learning.decorrelation import batches, cosine_adam, event_tensors
 from higgshunt.learning.kfold import (
     FoldModel,
     balanced_weights,
@@ -81,19 +82,19 @@ def fit_adversarial(train: Dataset, val: Dataset, settings: dict[str, Any]) -> F
     bkg = train.y == 0
     m_mean, m_std = float(np.mean(train.mass[bkg])), float(np.std(train.mass[bkg]) or 1.0)
 
-    def tensors(ds: Dataset, mass: np.ndarray) -> tuple[Any, ...]:
-        w = balanced_weights(ds.y, ds.weight)
-        return (
-            tf.constant(ds.x, tf.float32),
-            tf.constant(ds.y, tf.float32),
-            tf.constant(w, tf.float32),
-            tf.constant((mass - m_mean) / m_std, tf.float32),
-            tf.constant(np.where(ds.y == 0, w, 0.0), tf.float32),
-        )
-
     lam = float(settings["lambda"])
-    opt_clf = tf.keras.optimizers.Adam(float(settings["learning_rate"]))
-    opt_adv = tf.keras.optimizers.Adam(float(adv["adversary_learning_rate"]))
+    n_epochs = min(cap, int(adv["epochs"]))
+    if adv["lr_schedule"] == "cosine":  # both fall together, so the adversary keeps pace with the classifier
+        opt_clf = cosine_adam(settings, len(train), n_epochs)
+        opt_adv = cosine_adam(
+            settings,
+            len(train),
+            n_epochs * int(adv["adversary_steps"]) + min(cap, int(adv["adversary_pretrain_epochs"])),
+            float(adv["adversary_learning_rate"]),
+        )
+    else:
+        opt_clf = tf.keras.optimizers.Adam(float(settings["learning_rate"]))
+        opt_adv = tf.keras.optimizers.Adam(float(adv["adversary_learning_rate"]))
     bce = tf.keras.losses.BinaryCrossentropy(reduction="none")
 
     def losses(batch: tuple[Any, ...], training: bool) -> tuple[Any, Any]:
@@ -129,18 +130,16 @@ def fit_adversarial(train: Dataset, val: Dataset, settings: dict[str, Any]) -> F
         )
         return total
 
-    train_t, val_t = tensors(train, train.mass), tensors(val, val.mass)
+    # the adversary fits the standardised mass of background events, weighted as the classifier loss
+    train_t, val_t = (
+        event_tensors(ds, (np.asarray(ds.mass) - m_mean) / m_std, balanced_weights(ds.y, ds.weight))
+        for ds in (train, val)
+    )
     batch = int(settings["batch_size"])
     rng = np.random.default_rng(seed)
 
-    def batches() -> Any:
-        order = rng.permutation(len(train))
-        for start in range(0, len(order), batch):
-            idx = tf.constant(order[start : start + batch])
-            yield tuple(tf.gather(t, idx) for t in train_t)
-
     for _ in range(min(cap, int(adv["adversary_pretrain_epochs"]))):
-        for b in batches():
+        for b in batches(train_t, batch, rng):
             adversary_step(*b)
     history.update({"adv_loss": [], "val_adv_loss": [], "combined_loss": [], "val_combined_loss": []})
     val_mass = np.asarray(val.mass)
@@ -152,8 +151,8 @@ def fit_adversarial(train: Dataset, val: Dataset, settings: dict[str, Any]) -> F
 
     history["val_tradeoff"] = []
     best, best_weights, waited = np.inf, classifier.get_weights(), 0
-    for _ in range(min(cap, int(adv["epochs"]))):
-        for b in batches():
+    for _ in range(n_epochs):
+        for b in batches(train_t, batch, rng):
             classifier_step(*b)
             for _ in range(int(adv["adversary_steps"])):
                 adversary_step(*b)

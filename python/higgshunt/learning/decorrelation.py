@@ -19,7 +19,7 @@ import numpy as np
 
 from higgshunt.errors import ConfigError
 from higgshunt.learning import data, metrics
-from higgshunt.learning.kfold import KFoldResult, run_kfold
+from higgshunt.learning.kfold import KFoldResult, balanced_weights, run_kfold
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,42 @@ RULE = (
     "highest R50 among Pareto-optimal points with JSD50 <= {max_jsd50:g}; "
     "if none is that decorrelated, the smallest JSD50"
 )
+
+
+def event_tensors(ds: data.Dataset, mass: np.ndarray, background_weight: np.ndarray) -> tuple[Any, ...]:
+    """The tensors a decorrelating fit trains on, one row per event: features, label, class-balanced weight
+    (classifier loss), mass as the penalty sees it, and the background weight of the penalty (0 for
+    signal)."""
+    import tensorflow as tf
+
+    return (
+        tf.constant(ds.x, tf.float32),
+        tf.constant(ds.y, tf.float32),
+        tf.constant(balanced_weights(ds.y, ds.weight), tf.float32),
+        tf.constant(mass, tf.float32),
+        tf.constant(np.where(ds.y == 0, background_weight, 0.0), tf.float32),
+    )
+
+
+def batches(tensors: tuple[Any, ...], size: int, rng: np.random.Generator | None) -> Any:
+    """Mini-batches of `size` rows of `tensors`, shuffled by `rng` (None: in order)."""
+    import tensorflow as tf
+
+    n = int(tensors[0].shape[0])
+    order = rng.permutation(n) if rng is not None else np.arange(n)
+    for start in range(0, n, size):
+        idx = tf.constant(order[start : start + size])
+        yield tuple(tf.gather(t, idx) for t in tensors)
+
+
+def cosine_adam(settings: dict[str, Any], n_events: int, epochs: int, rate: float | None = None) -> Any:
+    """Adam whose learning rate falls from `rate` (default training.learning_rate) to 0 along a cosine over
+    `epochs` epochs of `n_events` events in batches of training.batch_size."""
+    import tensorflow as tf
+
+    steps = max(1, epochs * -(-n_events // int(settings["batch_size"])))
+    start = float(settings["learning_rate"]) if rate is None else rate
+    return tf.keras.optimizers.Adam(tf.keras.optimizers.schedules.CosineDecay(start, steps))
 
 
 def pareto_front(points: list[dict[str, Any]]) -> list[bool]:

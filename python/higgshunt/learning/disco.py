@@ -11,13 +11,15 @@ independent. The learning rate follows a cosine schedule; the classifier with th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from higgshunt.errors import InputError
 from higgshunt.learning.data import Dataset
-from higgshunt.learning.kfold import FoldModel, balanced_weights, configure_determinism, keras_predictor
+from higgshunt.learning.decorrelation import batches, cosine_adam, event_tensors
+from higgshunt.learning.kfold import FoldModel, configure_determinism, keras_predictor
 from higgshunt.learning.models import DenseSpec, build_classifier
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,16 @@ def distance_correlation(x: Any, y: Any, weight: Any) -> Any:
     return tf.where(denom > 1e-12, dcov2(a, b) / tf.maximum(denom, 1e-12), 0.0)
 
 
-def fit_disco(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldModel:
-    """Train the classifier with the DisCo penalty; keeps the epoch with the lowest validation loss."""
+def fit_disco(
+    train: Dataset,
+    val: Dataset,
+    settings: dict[str, Any],
+    *,
+    on_epoch: Callable[[Any], None] | None = None,
+) -> FoldModel:
+    """Train the classifier with the DisCo penalty; keeps the epoch with the lowest validation loss.
+
+    `on_epoch`, if given, is called with the classifier after every epoch (benchmarks follow convergence)."""
     import tensorflow as tf
 
     if train.mass is None or val.mass is None:
@@ -62,22 +72,8 @@ def fit_disco(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldMod
     classifier = build_classifier(train.x, DenseSpec.from_config(settings["network"]))
     alpha = float(settings["disco"]["alpha"])
     epochs, batch = int(settings["epochs"]), int(settings["batch_size"])
-    steps = max(1, epochs * -(-len(train) // batch))
-    optimizer = tf.keras.optimizers.Adam(
-        tf.keras.optimizers.schedules.CosineDecay(float(settings["learning_rate"]), steps)
-    )
+    optimizer = cosine_adam(settings, len(train), epochs)
     bce = tf.keras.losses.BinaryCrossentropy(reduction="none")
-
-    def tensors(ds: Dataset, mass: np.ndarray) -> tuple[Any, ...]:
-        w = balanced_weights(ds.y, ds.weight)
-        return (
-            tf.constant(ds.x, tf.float32),
-            tf.constant(ds.y, tf.float32),
-            tf.constant(w, tf.float32),
-            tf.constant(mass, tf.float32),
-            # the penalty uses the physical (not class-balanced) background weights, clipped at zero
-            tf.constant(np.where(ds.y == 0, np.clip(ds.weight, 0.0, None), 0.0), tf.float32),
-        )
 
     def losses(batch: tuple[Any, ...], training: bool) -> tuple[Any, Any]:
         x, y, w, m, w_bkg = batch
@@ -94,27 +90,25 @@ def fit_disco(train: Dataset, val: Dataset, settings: dict[str, Any]) -> FoldMod
         optimizer.apply_gradients(zip(grads, classifier.trainable_variables, strict=True))
         return total
 
-    train_t, val_t = tensors(train, train.mass), tensors(val, val.mass)
+    # the penalty uses the physical (not class-balanced) background weights, clipped at zero
+    train_t = event_tensors(train, train.mass, np.clip(train.weight, 0.0, None))
+    val_t = event_tensors(val, val.mass, np.clip(val.weight, 0.0, None))
     rng = np.random.default_rng(seed)
 
-    def batches(data: tuple[Any, ...], n: int, shuffle: bool) -> Any:
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        for start in range(0, n, batch):
-            idx = tf.constant(order[start : start + batch])
-            yield tuple(tf.gather(t, idx) for t in data)
-
-    def mean_loss(data: tuple[Any, ...], n: int) -> tuple[float, float]:
+    def mean_loss(data: tuple[Any, ...]) -> tuple[float, float]:
         # dCor is computed per batch (an n x n matrix for all events would not fit in memory)
-        parts = [tuple(float(v) for v in losses(b, False)) for b in batches(data, n, False)]
+        parts = [tuple(float(v) for v in losses(b, False)) for b in batches(data, batch, None)]
         return float(np.mean([p[0] for p in parts])), float(np.mean([p[1] for p in parts]))
 
     history: dict[str, list[float]] = {"loss": [], "val_loss": [], "dcor": [], "val_dcor": []}
     best, best_weights, waited = np.inf, classifier.get_weights(), 0
     for _ in range(epochs):
-        for b in batches(train_t, len(train), True):
+        for b in batches(train_t, batch, rng):
             step(*b)
-        l_clf, l_dcor = mean_loss(train_t, len(train))
-        v_clf, v_dcor = mean_loss(val_t, len(val))
+        if on_epoch is not None:
+            on_epoch(classifier)
+        l_clf, l_dcor = mean_loss(train_t)
+        v_clf, v_dcor = mean_loss(val_t)
         history["loss"].append(l_clf + alpha * l_dcor)
         history["val_loss"].append(v_clf + alpha * v_dcor)
         history["dcor"].append(l_dcor)

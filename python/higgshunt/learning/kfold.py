@@ -9,6 +9,7 @@ instead.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import Callable
@@ -185,6 +186,8 @@ def fit_keras(
     elif schedule == "exponential":
         decay = float(settings.get("lr_decay", 0.95))
         callbacks.append(keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * decay if epoch else lr))
+    elif schedule == "cosine":
+        callbacks.append(keras.callbacks.LearningRateScheduler(_cosine(settings)))
     history = model.fit(
         train[0].astype(np.float32),
         train[1].astype(np.float32),
@@ -197,6 +200,13 @@ def fit_keras(
         verbose=0,
     )
     return {k: [float(v) for v in values] for k, values in history.history.items() if "loss" in k}
+
+
+def _cosine(settings: dict[str, Any]) -> Callable[[int, float], float]:
+    """Learning rate of each epoch: from training.learning_rate down to 0 along a half cosine over the epochs
+    (the epoch-wise form of the per-step schedule the decorrelating fits use)."""
+    start, epochs = float(settings["learning_rate"]), int(settings["epochs"])
+    return lambda epoch, lr: start * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
 
 
 def _epoch_bar(epochs: int) -> Any:
