@@ -45,3 +45,23 @@ def test_inconsistent_model_is_refused(
     assert len(err.splitlines()) == 1 and err.startswith("higgshunt evaluate: error: ")
     assert str(manifest) in err or str(model) in err
     assert re.search(message, err) and not output.exists()
+
+
+@pytest.mark.slow
+def test_ensemble_scores_new_events_with_the_mean_of_the_fold_models(tmp_path: Path, blob_csv: Path) -> None:
+    import numpy as np
+    from higgshunt.errors import InputError
+    from higgshunt.learning import evaluate, predictors
+    from learning_tables import blobs
+
+    model = training.train(xgboost_config(blob_csv, tmp_path / "bdt", 30)).output
+    scorer = predictors.load(model)
+    x = np.random.default_rng(2).normal(size=(20, 3))
+    by_hand = (scorer.predictors[0](x) + scorer.predictors[1](x)) / 2
+    np.testing.assert_allclose(scorer.mean_score(x), by_hand, rtol=1e-12)
+    with pytest.raises(InputError, match="training events of this model"):
+        evaluate(model, blob_csv, tmp_path / "e0", ensemble=True, make_plots=False)
+    new = tmp_path / "new.csv"
+    blobs(600, seed=5).assign(eventNumber=lambda f: f["eventNumber"] + 10_000).to_csv(new, index=False)
+    result = evaluate(model, new, tmp_path / "e1", ensemble=True, make_plots=False)
+    assert result["scoring"] == "mean of the fold models" and result["auc"] > 0.8

@@ -244,11 +244,14 @@ def evaluate(
     competitor: dict[str, Any] | None = None,
     drop_nonfinite: bool = False,
     make_plots: bool = True,
+    ensemble: bool = False,
 ) -> dict[str, Any]:
     """Score a table with a saved model directory (fold rule per event) and a competitor; write the outputs.
 
     Column options default to those the model was trained with (its training settings). The output folder
     is never a file, a folder higgshunt did not write or one holding the model, the table or the competitor.
+    `ensemble` scores every event with the mean of the fold models instead (`ScoringModel.mean_score`); it is
+    refused when the table holds training events, whose mean score would include the models that learnt them.
     """
     inputs = [model_dir, data_path, *([competitor["path"]] if competitor else [])]
     output = check_output_folder(output, inputs=inputs)
@@ -280,7 +283,13 @@ def evaluate(
     )
     x = columns(ds, list(trained.features))
     overlap = training_overlap(trained, x, ds.fold_origin, str(data_path))  # before the scoring
-    score = predictors.load(trained).score(x, ds.fold)
+    if ensemble and overlap["n"]:
+        raise InputError(
+            f"{data_path}: {overlap['n']} events were training events of this model; the mean of the fold "
+            "models scores only new events (drop the ensemble option to use the fold rule)"
+        )
+    scorer = predictors.load(trained)
+    score = scorer.mean_score(x) if ensemble else scorer.score(x, ds.fold)
     job = Assessment(
         name=trained.kind,
         test=metrics.ScoreSet(score, ds.y, ds.weight, ds.has_weights, ds.fold, ds.mass),
@@ -295,6 +304,7 @@ def evaluate(
         "features": list(trained.features),
         "seed": trained.settings.get("training", {}).get("seed"),
         "training_events_overlap": overlap,
+        "scoring": "mean of the fold models" if ensemble else "fold rule (eventNumber % n_folds)",
     }
     with atomic_output(output, inputs=inputs) as tmp:
         tmp.mkdir(parents=True)

@@ -33,6 +33,12 @@ class ScoringModel:
                 out[sel] = predict(x[sel])
         return out
 
+    def mean_score(self, x: np.ndarray) -> np.ndarray:
+        """The mean of all fold models' scores: for events none of them learnt from (a new table), where
+        averaging the k models lowers the variance of the score. Simulation and data must be scored the same
+        way: the bump hunt's event loop uses the fold rule, so its tables are scored with `score`."""
+        return np.mean([predict(x) for predict in self.predictors], axis=0)
+
 
 def load(model: TrainedModel | str | Path) -> ScoringModel:
     """Load the fold models of a trained model (a directory is read and checked first)."""
