@@ -76,7 +76,7 @@ def test_options_and_overrides() -> None:
     [
         ({"epochs": 0}, "--epochs: 0 is less than the minimum of 1"),
         ({"folds": 0}, "--folds: 0 is less than the minimum of 1"),
-        ({"backend": "lightgbm"}, "--backend: 'lightgbm' is not one of auto, xgboost, tmva"),
+        ({"backend": "catboost"}, "--backend: 'catboost' is not one of auto, xgboost, lightgbm, tmva"),
         ({"lambdas": [-1.0]}, "--lambda: -1.0 is less than the minimum of 0"),
         ({"output": "o", "seed": -3}, "--seed: -3 is less than the minimum of 0"),
     ],
