@@ -18,6 +18,10 @@ from higgshunt.plotting import draw_data_label
 log = logging.getLogger(__name__)
 
 _BINS = 40
+# One line per score cut of the sculpting plot: dark, distinct hues (no pale ones on white) and line styles,
+# so the cuts stay apart in greyscale too; all background first, in black.
+_CUT_COLOURS = ("black", "#3f90da", "#e76300", "#832db6", "#bd1f01", "#717581")
+_CUT_STYLES = ("-", "--", "-.", ":", "-", "--")
 
 
 def _figure() -> tuple[Any, Any]:
@@ -39,6 +43,12 @@ def _save(fig: Any, stem: Path) -> Path:
             fig.savefig(tmp, format=suffix[1:], bbox_inches="tight")
     plt.close(fig)
     return stem.with_suffix(".png")
+
+
+def _headroom(ax: Any, fraction: float) -> None:
+    """Raise the top of a logarithmic y axis so the drawn values fill the lower `fraction` of its height."""
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, low * (high / low) ** (1.0 / fraction))
 
 
 def _label(ax: Any, text: str) -> None:
@@ -90,11 +100,10 @@ def score_distributions(
             label=f"{name} train (KS p = {ks_pvalues.get(name, float('nan')):.3f})",
         )
     ax.set_yscale("log")
-    low_y, high_y = ax.get_ylim()
-    ax.set_ylim(low_y, high_y * 300)  # room for the label and legend above the distributions
+    _headroom(ax, 0.55)  # the label (left) and the legend (right) above the distributions
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Normalised entries")
-    ax.legend(loc="upper right", fontsize=11, ncol=2)
+    ax.legend(loc="upper right", fontsize=11)
     _label(ax, "Overtraining check")
     return _save(fig, stem)
 
@@ -148,11 +157,12 @@ def mass_sculpting(
     efficiencies: Sequence[float] = (1.0, 0.5, 0.2, 0.1),
     xlabel: str = "Mass [GeV]",
 ) -> Path:
-    """Normalised background mass shapes after cuts keeping decreasing background fractions."""
+    """Normalised background mass shapes after cuts keeping decreasing background fractions; `xlabel` names
+    the channel's mass (`plotting.mass_axis_label`)."""
     fig, ax = _figure()
     low, high = (float(v) for v in np.quantile(mass, [0.005, 0.995]))
     edges = np.linspace(low, high, _BINS + 1)
-    for eff in efficiencies:
+    for position, eff in enumerate(efficiencies):
         cut = np.quantile(score, 1.0 - eff) if eff < 1 else -np.inf
         sel = score >= cut
         if sel.sum() < 2:
@@ -163,11 +173,15 @@ def mass_sculpting(
             weights=np.abs(weight[sel]),
             density=True,
             histtype="step",
+            color=_CUT_COLOURS[position % len(_CUT_COLOURS)],
+            linestyle=_CUT_STYLES[position % len(_CUT_STYLES)],
+            linewidth=2,
             label=f"background, $\\varepsilon_b$ = {eff:g}",
         )
+    ax.set_ylim(0.0, ax.get_ylim()[1] * 1.35)  # room for the label and legend above the shapes
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Normalised entries")
-    ax.legend()
+    ax.legend(loc="upper right")
     _label(ax, "Background mass after score cuts")
     return _save(fig, stem)
 
