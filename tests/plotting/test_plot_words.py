@@ -92,3 +92,31 @@ def test_mass_sculpting_colours_are_distinct_and_dark(tmp_path: Path, kept: list
     assert len(colours) == 4 and len(set(colours)) == 4
     # relative luminance (sRGB weights) well below white's 1: no pale yellow on the white page
     assert all(0.2126 * r + 0.7152 * g + 0.0722 * b < 0.6 for r, g, b in colours)
+
+
+def test_roc_curves_stay_below_the_label(tmp_path: Path, kept: list[Any]) -> None:
+    from higgshunt.learning import plots
+    from sklearn.metrics import roc_curve
+
+    score, y = _scores(5)
+    fpr, tpr, _ = roc_curve(y, score)
+    plots.roc({"bdt": (fpr, tpr, 0.99)}, tmp_path / "roc")
+    (fig,) = kept
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    lowest_text = min(text.get_window_extent(renderer).y0 for text in ax.texts)
+    assert max(line.get_window_extent(renderer).y1 for line in ax.lines) < lowest_text
+
+
+def test_an_outlier_does_not_squeeze_the_scores_into_one_bin(tmp_path: Path, kept: list[Any]) -> None:
+    """An unbounded (anomaly) score with one huge value: the bulk still spreads over many bins."""
+    from higgshunt.learning import plots
+
+    score, y = _scores(6)
+    score[0] = 3e11
+    plots.score_distributions((score, y), (score, y), {}, tmp_path / "s", "Anomaly score")
+    (fig,) = kept
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] < 10.0
+    filled = [patch for patch in ax.patches if patch.get_height() > 0]
+    assert len(filled) > 40  # over both classes' test histograms

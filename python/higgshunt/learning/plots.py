@@ -64,6 +64,7 @@ def roc(curves: dict[str, tuple[np.ndarray, np.ndarray, float]], stem: Path) -> 
         keep = fpr > 0
         ax.plot(tpr[keep], 1.0 / fpr[keep], label=f"{name} (AUC {auc:.4f})")
     ax.set_yscale("log")
+    _headroom(ax, 0.75)  # the highest rejection (at low efficiency) stays below the label
     ax.set_xlabel("Signal efficiency")
     ax.set_ylabel("Background rejection 1/$\\varepsilon_b$")
     ax.set_xlim(0, 1)
@@ -80,17 +81,25 @@ def score_distributions(
     xlabel: str = "Classifier score",
 ) -> Path:
     """Signal and background scores, training (points) and test (filled), with the KS p-values in the
-    legend."""
+    legend. The axis spans the central 99.8% of all scores, the rest counted in the first and last bins: an
+    unbounded score (an anomaly score) would otherwise put everything in one bin beside a few outliers."""
     fig, ax = _figure()
-    low = float(min(np.min(train[0]), np.min(test[0])))
-    high = float(max(np.max(train[0]), np.max(test[0])))
+    everything = np.concatenate([train[0], test[0]])
+    low, high = (float(v) for v in np.quantile(everything, [0.001, 0.999]))
     edges = np.linspace(low, high if high > low else low + 1, _BINS + 1)
     centres = 0.5 * (edges[1:] + edges[:-1])
     for cls, name, colour in ((1, "signal", "tab:blue"), (0, "background", "tab:red")):
         ax.hist(
-            test[0][test[1] == cls], bins=edges, density=True, alpha=0.35, color=colour, label=f"{name} test"
+            np.clip(test[0][test[1] == cls], edges[0], edges[-1]),
+            bins=edges,
+            density=True,
+            alpha=0.35,
+            color=colour,
+            label=f"{name} test",
         )
-        counts, _ = np.histogram(train[0][train[1] == cls], bins=edges, density=True)
+        counts, _ = np.histogram(
+            np.clip(train[0][train[1] == cls], edges[0], edges[-1]), bins=edges, density=True
+        )
         ax.plot(
             centres,
             counts,
