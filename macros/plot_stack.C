@@ -212,6 +212,7 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     stack.GetXaxis()->SetLabelSize(0);
     stack.GetXaxis()->SetTitleSize(0);
     stack.GetYaxis()->SetTitle(y_title(data).c_str());
+    stack.GetYaxis()->SetMaxDigits(4);  // 25000 -> 25 x10^3: five-digit labels would run into the title
     band->Draw("e2 same");
     for (TH1* hist : overlaid) hist->Draw("hist same");
     data_points(data, nullptr)->Draw("p same");

@@ -120,3 +120,14 @@ def test_an_outlier_does_not_squeeze_the_scores_into_one_bin(tmp_path: Path, kep
     assert ax.get_xlim()[1] < 10.0
     filled = [patch for patch in ax.patches if patch.get_height() > 0]
     assert len(filled) > 40  # over both classes' test histograms
+
+
+def test_values_over_many_decades_get_a_logarithmic_axis(tmp_path: Path, kept: list[Any]) -> None:
+    from higgshunt.learning import plots
+
+    plots.loss_curves([{"loss": [0.5, 0.4, 0.3], "val_loss": [1.7e7, 0.45, 0.35]}], tmp_path / "loss")
+    plots.loss_curves([{"loss": [0.7, 0.5, 0.4], "val_loss": [0.72, 0.55, 0.5]}], tmp_path / "flat")
+    cut = np.geomspace(1e-3, 5e10, 50)
+    plots.significance_scan(cut, np.full(50, 0.25), tmp_path / "significance")
+    scales = [fig.axes[0].get_yscale() for fig in kept[:2]] + [kept[2].axes[0].get_xscale()]
+    assert scales == ["log", "linear", "log"]

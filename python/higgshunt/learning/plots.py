@@ -51,6 +51,15 @@ def _headroom(ax: Any, fraction: float) -> None:
     ax.set_ylim(low, low * (high / low) ** (1.0 / fraction))
 
 
+def _log_if_wide(ax: Any, axis: str, values: Any) -> None:
+    """A logarithmic `axis` ("x" or "y") when the positive `values` span more than three decades (an anomaly
+    score, a diverging validation loss): on a linear axis all but the largest would sit on zero."""
+    values = np.asarray(values, dtype=float)
+    positive = values[np.isfinite(values) & (values > 0)]
+    if len(positive) == len(values) and len(values) and positive.max() > 1e3 * np.median(positive):
+        getattr(ax, f"set_{axis}scale")("log")
+
+
 def _label(ax: Any, text: str) -> None:
     draw_data_label(ax, "simulation")
     ax.text(0.05, 0.88, text, transform=ax.transAxes, fontsize=14, va="top")
@@ -136,6 +145,8 @@ def loss_curves(
                     color=f"C{fold}",
                     label=f"fold {fold} {'validation' if name.startswith('val') else 'training'}",
                 )
+    drawn = [v for history in histories for name in (key, f"val_{key}") for v in history.get(name, [])]
+    _log_if_wide(ax, "y", drawn)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Loss")
     ax.legend(fontsize=11)
@@ -152,6 +163,7 @@ def significance_scan(
     if competitor is not None:
         ax.plot(*competitor, "--", label="competitor")
     ax.set_xlabel("Score cut")
+    _log_if_wide(ax, "x", cut)
     ax.set_ylabel("Asimov significance Z")
     ax.legend()
     _label(ax, "Significance vs cut")
