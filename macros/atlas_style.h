@@ -1,4 +1,5 @@
-// Shared by the plotting macros in this folder: ATLAS-like style, the data label ("ATLAS Open Data", "higgshunt simulation", "higgshunt pseudo-data"), colours, and the
+// Shared by the plotting macros in this folder: ATLAS-like style, the data label ("ATLAS Open Data", "higgshunt
+// simulation", "higgshunt pseudo-data"), display names of internal names, colours, and the
 // input/output checks that turn every bad input into one line `<macro>: error: <what>` and exit code 1.
 //
 // Each macro includes this header with `#include "atlas_style.h"` (found beside the macro, also under ACLiC) and
@@ -22,6 +23,8 @@
 #include "TFile.h"
 #include "TKey.h"
 #include "TLatex.h"
+#include "TLegend.h"
+#include "TLegendEntry.h"
 #include "TNamed.h"
 #include "TParameter.h"
 #include "TROOT.h"
@@ -120,6 +123,26 @@ inline DataLabel data_label(const std::string& kind) {
   throw Failure("data kind '" + kind + "' is not one of open_data, pseudo_data, pseudo_data_injected, simulation");
 }
 
+/// The words a plot prints for higgshunt's internal names (python/higgshunt/plotting/labels.py, `display_name`):
+/// "cutbased" -> "cut-based selection", "ml" -> "ML selection", "ml_cat2" -> "ML selection, category 2"; other
+/// names as they are.
+inline std::string display_name(const std::string& name) {
+  static const std::vector<std::pair<std::string, std::string>> names = {{"cutbased", "cut-based selection"},
+                                                                         {"ml", "ML selection"}};
+  for (const auto& [internal, shown] : names) {
+    if (name == internal) return shown;
+    for (const std::string separator : {"_cat", "cat"}) {
+      const std::string prefix = internal + separator;
+      const std::string number = name.size() > prefix.size() ? name.substr(prefix.size()) : "";
+      if (name.rfind(prefix, 0) == 0 && !number.empty() &&
+          number.find_first_not_of("0123456789") == std::string::npos) {
+        return shown + ", category " + number;
+      }
+    }
+  }
+  return name;
+}
+
 /// Draws the data label at (x, y) in NDC of the current pad, and each further line below it.
 inline void draw_data_label(double x, double y, const DataLabel& label, const std::vector<std::string>& lines,
                             double size_px = kTextPx) {
@@ -135,6 +158,22 @@ inline void draw_data_label(double x, double y, const DataLabel& label, const st
   for (std::size_t i = 0; i < lines.size(); ++i) {
     text.DrawLatex(x, y - static_cast<double>(i + 1) * step, lines[i].c_str());
   }
+}
+
+/// Shrinks the legend's text (size in pixels) so its longest label fits beside the symbols inside the legend
+/// box, in the current pad (drawn, so its coordinates are known).
+inline void fit_legend_text(TLegend& legend) {
+  const double room = (legend.GetX2() - legend.GetX1()) * (1. - legend.GetMargin()) * 0.95;  // NDC (not drawn yet)
+  const double size = kTextPx - 4.;
+  TLatex text;
+  text.SetTextFont(kFont);
+  text.SetTextSize(static_cast<float>(size));
+  double widest = 0.;
+  for (auto* entry : *legend.GetListOfPrimitives()) {
+    text.SetTitle(static_cast<TLegendEntry*>(entry)->GetLabel());
+    widest = std::max(widest, text.GetXsize() / (gPad->GetX2() - gPad->GetX1()));
+  }
+  legend.SetTextSize(static_cast<float>(widest > room ? size * room / widest : size));
 }
 
 /// "#sqrt{s} = 13 TeV" and, when known (lumi_fb > 0), the integrated luminosity.

@@ -101,6 +101,7 @@ void plot_cutflow(const char* file, const char* out, const char* sample = "", co
       if (what != "efficiency") hist->Draw("e1 x0 same");
       legend->AddEntry(hist, hist->GetName(), "pl");
     }
+    hhplot::fit_legend_text(*legend);
     legend->Draw();
     hhplot::draw_data_label(0.19, 0.88, hhplot::read_data_label(*input, "open_data"),
                              {hhplot::energy_lumi_line(hhplot::read_lumi_fb(*input))});

@@ -3,12 +3,14 @@
 //   root -l -b -q 'macros/plot_stack.C("bumphunt.root", "stack.png", "ml")'
 //
 // Arguments: input file, output image (.png/.pdf/.svg/.eps), category (a top-level directory; "" = the only one),
-// signal drawing ("overlay": signal as lines over the background stack, "stack": signal on top of the stack),
-// logy (logarithmic y axis). Input layout: docs/plot_inputs.md ("plot_stack.C").
+// signal drawing ("stack": signal on top of the backgrounds, so the ratio is data / (background + signal);
+// "overlay": signal as lines over the background stack, the ratio data / background), logy (logarithmic y
+// axis). Input layout: docs/plot_inputs.md ("plot_stack.C").
 #include "atlas_style.h"
 
 #include <cstring>
 
+#include "TArrow.h"
 #include "TGraphAsymmErrors.h"
 #include "TH1.h"
 #include "THStack.h"
@@ -104,11 +106,32 @@ std::string y_title(const TH1& data) {
   return Form("Events / %g %s", data.GetXaxis()->GetBinWidth(1), unit.Data());
 }
 
+constexpr double kRatioTopMax = 2.99;  // the ratio panel's highest upper edge; points above get an arrow
+
+/// The ratio panel's upper edge: 1.99, or up to kRatioTopMax when a point's centre is higher.
+double ratio_top(const TGraphAsymmErrors& ratio) {
+  double top = 0.;
+  for (int point = 0; point < ratio.GetN(); ++point) top = std::max(top, ratio.GetPointY(point));
+  return top < 1.85 ? 1.99 : std::min(kRatioTopMax, std::ceil(top * 1.1 * 2.) / 2. - 0.01);
+}
+
+/// An arrow up at the panel's top edge for each ratio point above it, so no point leaves the panel unmarked.
+void mark_off_panel(const TGraphAsymmErrors& ratio, double top) {
+  for (int point = 0; point < ratio.GetN(); ++point) {
+    if (ratio.GetPointY(point) <= top) continue;
+    auto* arrow = new TArrow(ratio.GetPointX(point), 0.72 * top, ratio.GetPointX(point), 0.97 * top, 0.012f, "|>");
+    arrow->SetLineWidth(2);
+    arrow->Draw();
+  }
+}
+
 /// The ratio panel in the current pad: data / stacked simulation with the relative statistical band.
 void draw_ratio(TH1& data, const TH1& total) {
+  TGraphAsymmErrors* ratio = data_points(data, &total);
   TH1* band = stat_band(total, true);
   band->SetMinimum(0.);
-  band->SetMaximum(1.99);
+  const double top = ratio_top(*ratio);
+  band->SetMaximum(top);
   band->GetXaxis()->SetTitle(data.GetXaxis()->GetTitle());
   band->GetXaxis()->SetTitleOffset(1.2f);
   band->GetYaxis()->SetTitle("Data / Pred.");
@@ -117,13 +140,14 @@ void draw_ratio(TH1& data, const TH1& total) {
   auto* one = new TLine(total.GetXaxis()->GetXmin(), 1., total.GetXaxis()->GetXmax(), 1.);
   one->SetLineStyle(2);
   one->Draw();
-  data_points(data, &total)->Draw("p same");
+  ratio->Draw("p same");
+  mark_off_panel(*ratio, top);
   gPad->RedrawAxis();
 }
 
 }  // namespace
 
-void plot_stack(const char* file, const char* out, const char* category = "", const char* signal = "overlay",
+void plot_stack(const char* file, const char* out, const char* category = "", const char* signal = "stack",
                 bool logy = false) {
   hhplot::run("plot_stack", [&] {
     const std::string mode = signal;
@@ -188,12 +212,14 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     stack.GetXaxis()->SetLabelSize(0);
     stack.GetXaxis()->SetTitleSize(0);
     stack.GetYaxis()->SetTitle(y_title(data).c_str());
+    stack.GetYaxis()->SetMaxDigits(4);  // 25000 -> 25 x10^3: five-digit labels would run into the title
     band->Draw("e2 same");
     for (TH1* hist : overlaid) hist->Draw("hist same");
     data_points(data, nullptr)->Draw("p same");
+    hhplot::fit_legend_text(*legend);
     legend->Draw();
     hhplot::draw_data_label(0.19, 0.87, hhplot::read_data_label(*input, "open_data"),
-                             {hhplot::energy_lumi_line(hhplot::read_lumi_fb(*input)), dir.GetName()});
+                             {hhplot::energy_lumi_line(hhplot::read_lumi_fb(*input)), hhplot::display_name(dir.GetName())});
     upper.RedrawAxis();
 
     lower.cd();

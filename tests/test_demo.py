@@ -82,4 +82,9 @@ def test_demo_chain_on_tiny_samples(repo: Path, tmp_path: Path) -> None:
     assert "Bump hunt" in report and "stack_cutbased" in report and "cutflow.png" in report
     for image in (line.split("](")[1].rstrip(")") for line in report.splitlines() if line.startswith("![")):
         assert (result.output / image).exists(), image
+    # the plot review lists every plot the demo wrote, each described
+    review = report[report.index("## Plot review") :]
+    for image in sorted((result.output / "hzz4l").rglob("*.png")):
+        assert f"| `{image.relative_to(result.output)}` | " in review
+    assert "not described" not in review
     assert str(result.report) in demo.summary(result)

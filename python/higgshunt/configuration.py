@@ -6,7 +6,7 @@ import copy
 import difflib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -125,6 +125,12 @@ def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" with the closest of `known` to a mistyped `name`, or "" when none is close."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     where = _key_path(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -132,8 +138,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
         unknown = [k for k in error.instance if k not in allowed]
         hints = []
         for key in unknown:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+            hints.append(f"'{key}'{did_you_mean(str(key), allowed)}")
         prefix = f"{where}: " if where else ""
         return f"{prefix}unknown key {', '.join(hints)}; allowed keys: {', '.join(allowed)}"
     return f"{where or 'top level'}: {_message(error)}"

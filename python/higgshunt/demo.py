@@ -166,6 +166,7 @@ def _write_report(result: DemoResult, samples_manifest: Path) -> None:
     lines = ["# higgshunt demo report", "", f"Built-in samples: `{samples_manifest}`", ""]
     for name, info in result.channels.items():
         lines += _channel_section(name, info, result.output)
+    lines += plot_review(result)
     lines += ["## Time per stage", "", "| stage | seconds |", "|---|---:|"]
     lines += [f"| {stage} | {seconds:.0f} |" for stage, seconds in result.seconds.items()]
     with atomic_output(result.report) as tmp:
@@ -208,6 +209,57 @@ def _channel_section(name: str, info: dict[str, Any], root: Path) -> list[str]:
 
 def _images(paths: Iterable[Path], root: Path) -> list[str]:
     lines = [f"![{p.stem}]({p.relative_to(root) if p.is_relative_to(root) else p})" for p in sorted(paths)]
+    return [*lines, ""]
+
+
+# What each plot the demo writes shows, by file name (the bump hunt's names carry the category).
+PLOT_DESCRIPTIONS = {
+    "cutflow": "weighted cutflow of every sample, as the efficiency relative to all events read "
+    "(plot_cutflow.C)",
+    "roc": "ROC curves on out-of-fold test events: background rejection against signal efficiency, with the "
+    "competitor when there is one",
+    "scores": "overtraining check: score of signal and background, training events (points) against test "
+    "events (filled), with the KS p-values",
+    "loss": "training (solid) and validation (dashed) loss per epoch, or per boosting round for a BDT, "
+    "per fold",
+    "adversary_loss": "the adversary's loss on background per epoch of the joint training (higher: the score "
+    "says less about the mass)",
+    "significance": "expected Asimov significance of the test events against the score cut (competitor "
+    "dashed)",
+    "mass_sculpting": "normalised background mass after score cuts keeping 100, 50, 20 and 10% of the "
+    "background: shapes that stay alike mean the score does not sculpt the mass",
+    "sic": "significance improvement eps_s / sqrt(eps_b) of the anomaly score against signal efficiency",
+    "decorrelation_front": "background rejection R50 against mass decorrelation 1/JSD50 for each adversary "
+    "strength: the Pareto front and the chosen working point",
+    "stack": "data against the simulation stacked by process (signal on top) in the {category}, with the "
+    "ratio data / (background + signal) (plot_stack.C)",
+    "fit": "signal + background fit of the data in the {category}, the background-only fit, and the pulls",
+    "scan": "local p0 of the data in the {category} against the hypothesised mass, with the global "
+    "significance",
+}
+
+
+def describe_plot(path: Path) -> str:
+    """One line saying what the demo's plot at `path` shows ("" for a plot the demo does not know)."""
+    from higgshunt.plotting import display_name
+
+    name, category = path.stem, ""
+    if name.startswith("stack_"):
+        name, category = "stack", name.removeprefix("stack_")
+    elif name in ("fit", "scan") and path.parent.name.startswith("fit_"):
+        category = path.parent.name.removeprefix("fit_")
+    return PLOT_DESCRIPTIONS.get(name, "").format(category=display_name(category))
+
+
+def plot_review(result: DemoResult) -> list[str]:
+    """The report's list of every plot the demo wrote (PNG; each has a PDF or ROOT twin where its writer
+    makes one), each with what it shows."""
+    lines = ["## Plot review", "", "| plot | what it shows |", "|---|---|"]
+    for info in result.channels.values():
+        channel_dir = Path(info["skim"]).parent
+        for path in sorted(channel_dir.rglob("*.png")):
+            shown = path.relative_to(result.output) if path.is_relative_to(result.output) else path
+            lines.append(f"| `{shown}` | {describe_plot(path) or 'not described'} |")
     return [*lines, ""]
 
 

@@ -93,3 +93,32 @@ def test_cpp_exception_keeps_its_message() -> None:
     assert cli.describe(info.value) == (
         "internal error: C++ runtime_error: boom (rerun with higgshunt -v for the traceback)"
     )
+
+
+@pytest.mark.parametrize("command", ["bumphunt", "fit", "generate"])
+def test_every_optional_value_states_its_default(command: str) -> None:
+    import argparse
+    import importlib
+
+    module = importlib.import_module(f"higgshunt.cli.{command}")
+    parser = argparse.ArgumentParser()
+    module.add_arguments(parser)
+    for action in parser._actions:
+        takes_value = action.nargs != 0 and action.option_strings
+        if takes_value and not action.required:
+            text = parser._get_formatter()._expand_help(action)
+            assert "default" in text, f"{command} {action.option_strings[0]}: {text}"
+
+
+def test_fit_help_shows_the_schema_defaults() -> None:
+    import argparse
+
+    from higgshunt import configuration
+    from higgshunt.cli import fit
+
+    parser = argparse.ArgumentParser()
+    fit.add_arguments(parser)
+    text = " ".join(parser.format_help().split())
+    options = configuration.schema("fit")["properties"]
+    for name in ("signal", "background", "toys", "seed"):
+        assert f"(default: {options[name]['default']})" in text, name

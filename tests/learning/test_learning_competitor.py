@@ -36,6 +36,8 @@ def test_architecture_from_metadata(recovered) -> None:  # type: ignore[no-untyp
     config = competitor.keras2_config(FOLD0)
     kinds = [layer["class_name"] for layer in config["config"]["layers"]]
     assert kinds == ["InputLayer", "Normalization", "Dense", "Dense", "Dense"]
+    units = [layer["config"].get("units") for layer in config["config"]["layers"]]
+    assert units == [None, None, 60, 60, 1]
     dense = [layer for layer in recovered.layers if layer.__class__.__name__ == "Dense"]
     assert [d.units for d in dense] == [60, 60, 1]
     assert [d.activation.__name__ for d in dense] == ["relu", "relu", "sigmoid"]

@@ -92,7 +92,9 @@ def cutflow_input(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
         cutflows[sample] = Cutflow(sample, rows)
         mass = ROOT.TH1D("m4l", ";m_{4l} [GeV];", BINS, LOW, HIGH)
         mass.SetDirectory(ROOT.nullptr)
-        histogram_file.write(path, sample, {"m4l": mass}, cutflows[sample])
+        kind = "pseudo_data" if sample == "data" else "simulation"
+        record = histogram_file.SampleRecord(kind, 10.0, {"code_version": "test"})
+        histogram_file.write(path, sample, {"m4l": mass}, cutflows[sample], record)
     return path, cutflows
 
 

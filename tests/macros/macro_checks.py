@@ -74,3 +74,22 @@ def stack_total(path: Path, pad: str = "upper") -> np.ndarray:
     stack = _primitive(path, "stack", pad)
     total = stack.GetStack().Last()
     return np.array([total.GetBinContent(i) for i in range(1, total.GetNbinsX() + 1)])
+
+
+def hist_range(path: Path, name: str, pad: str | None = None) -> tuple[float, float]:
+    """The y range (minimum, maximum) a drawn TH1 sets for its pad."""
+    hist = _primitive(path, name, pad)
+    return float(hist.GetMinimum()), float(hist.GetMaximum())
+
+
+def count_drawn(path: Path, class_name: str, pad: str | None = None) -> int:
+    """How many objects of class `class_name` are drawn on the saved canvas (in sub-pad `pad` when given)."""
+    import ROOT
+
+    handle = ROOT.TFile.Open(str(path))
+    try:
+        canvas = handle.Get("canvas")
+        target = canvas.GetPrimitive(pad) if pad else canvas
+        return sum(1 for p in target.GetListOfPrimitives() if p.ClassName() == class_name)
+    finally:
+        handle.Close()

@@ -64,7 +64,9 @@ def _cutflows(directory: Path, *, other_cuts: bool = False, zero_first: bool = F
         cuts = ("all", "other") if other_cuts and sample == "b" else ("all", "four_leptons")
         weight = 0.0 if zero_first and sample == "a" else 1.0
         rows = tuple(CutflowRow(cut, 10, 10 * weight, 10 * weight**2) for cut in cuts)
-        histogram_file.write(path, sample, {}, Cutflow(sample, rows))
+        histogram_file.write(
+            path, sample, {}, Cutflow(sample, rows), histogram_file.SampleRecord("simulation", 1.0, {})
+        )
     return path
 
 

@@ -11,7 +11,8 @@ from macro_checks import assert_pdf, assert_png
 
 # name -> (options after the input file, canvas width, height)
 CASES = {
-    "stack_overlay": ("plot_stack", ("ml",), 800, 800),
+    "stack_default": ("plot_stack", ("ml",), 800, 800),
+    "stack_overlay": ("plot_stack", ("ml", "overlay"), 800, 800),
     "stack_stacked_log": ("plot_stack", ("cutbased", "stack", True), 800, 800),
     "cutflow_all": ("plot_cutflow", (), 1000, 700),
     "cutflow_one_yield": ("plot_cutflow", ("llll", "yield"), 1000, 700),

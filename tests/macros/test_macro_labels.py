@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from higgshunt.errors import HiggshuntError
-from higgshunt.plotting import DATA_KINDS, data_label, run_macro
+from higgshunt.plotting import DATA_KINDS, data_label, display_name, run_macro
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +53,16 @@ def test_stack_label_follows_data_kind(stack_input, tmp_path: Path, kind: str | 
     assert not others & set(texts)
     # only real data carry the experiment's name
     assert (texts[0] == "ATLAS") == (kind in ("open_data", None))
+
+
+@pytest.mark.parametrize(("category", "shown"), [("ml", "ML selection"), ("cutbased", "cut-based selection")])
+def test_stack_prints_the_category_display_name(
+    stack_input, tmp_path: Path, category: str, shown: str
+) -> None:
+    output = tmp_path / "stack.root"
+    run_macro("plot_stack", stack_input.path, category, output=output)
+    texts = _texts(output, "upper")
+    assert shown == display_name(category) and shown in texts and category not in texts
 
 
 @pytest.mark.parametrize("kind", ["pseudo_data", "simulation"])

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from higgshunt.plotting import run_macro
-from macro_checks import graph_arrays, hist_contents, stack_total
+from macro_checks import count_drawn, graph_arrays, hist_contents, hist_range, stack_total
 
 
 def garwood(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,6 +47,31 @@ def test_stack_data_points_and_ratio(
     np.testing.assert_allclose(ratio["y"], data[keep] / total[keep], rtol=1e-12)
     np.testing.assert_allclose(ratio["high"], high[keep] / total[keep], rtol=1e-6)
     np.testing.assert_allclose(hist_contents(output, "ratio_band", "lower"), np.ones(len(total)))
+
+
+@pytest.mark.slow
+def test_stack_stacks_the_signal_by_default_and_marks_points_off_the_ratio_panel(
+    stack_input, tmp_path: Path
+) -> None:
+    """The prediction is background + signal (ratio = data / (background + signal)). The ratio panel reaches
+    up to 3 when a point needs it; a point above it gets an arrow (the overlay drawing, where the ratio is
+    data / background, has the signal peak's points there)."""
+    contents = stack_input.contents["ml"]
+    output = tmp_path / "stack.root"
+    run_macro("plot_stack", stack_input.path, "ml", output=output)
+    total = contents["zz"] + contents["zjets"] + contents["higgs"]
+    np.testing.assert_allclose(stack_total(output), total, rtol=1e-12)
+    keep = total > 0
+    ratio = graph_arrays(output, "ratio_points", "lower")
+    np.testing.assert_allclose(ratio["y"], contents["data"][keep] / total[keep], rtol=1e-12)
+
+    for signal in ("stack", "overlay"):
+        run_macro("plot_stack", stack_input.path, "ml", signal, output=output)
+        ratio = graph_arrays(output, "ratio_points", "lower")
+        low, high = hist_range(output, "ratio_band", "lower")
+        assert low == 0.0 and 1.99 <= high <= 2.99
+        assert count_drawn(output, "TArrow", "lower") == int(np.sum(ratio["y"] > high))
+    assert np.sum(ratio["y"] > high) > 0  # the signal peak over the background alone
 
 
 @pytest.mark.slow

@@ -92,6 +92,12 @@ def test_bad_input_one_line_error_and_no_output(
         ),
         (
             "channel: hzz4l\ndefinitions: {}\ncuts: [{name: a, expression: 'true'}]\n"
+            "features: [{name: m4l, expression: '1'}]\n"
+            "histograms: [{feature: m4L, bins: 2, low: 0, high: 1}]\n",
+            "histograms[0].feature: 'm4L' is not an exported feature (did you mean 'm4l'?); known: m4l",
+        ),
+        (
+            "channel: hzz4l\ndefinitions: {}\ncuts: [{name: a, expression: 'true'}]\n"
             "features: [{name: 'lep_pt', expression: '1', size: 2}]\n",
             "needs the placeholder {i}",
         ),
@@ -129,6 +135,26 @@ def test_cli_exit_code_and_single_line(real_4lep_file: Path, tmp_path: Path) -> 
     assert last == f"higgshunt skim: error: {bad}: tree 'mini' has no branch 'lep_eta'"
     assert not (tmp_path / "out" / "hzz4l" / "skim.h5").exists()
 
+
+
+@pytest.mark.slow
+def test_bad_expression_error_printed_once(real_4lep_file: Path, tmp_path: Path) -> None:
+    """ROOT's interpreter prints its diagnostics (twice for this error): the one line says it instead."""
+    config = tmp_path / "bad.yaml"
+    config.write_text(CONFIG.read_text().replace('"n_good_lep == 4"', '"n_good_lep == fourr"'))
+    out = subprocess.run(
+        [sys.executable, "-m", "higgshunt.cli", "skim", "--config", str(config), "--output",
+         str(tmp_path / "out"), "--input", f"data={real_4lep_file}", "--no-progress"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert out.stderr.count("fourr") == 1, out.stderr
+    assert out.stderr.strip().splitlines()[-1] == (
+        f"higgshunt skim: error: {config}: cuts[1] (four_good_leptons): ROOT cannot use this expression: "
+        "use of undeclared identifier 'fourr'"
+    )
 
 @pytest.mark.slow
 def test_other_samples_intact_skip_bad_files_resume_and_force(
@@ -259,7 +285,9 @@ for i in range(40):
     hists[f"h{i}"] = ROOT.TH1D(f"h{i}", "", 2000, 0, 1)
     hists[f"h{i}"].FillRandom("gaus", 20000)
 try:
-    histogram_file.write("histograms.root", "data", hists, Cutflow("data", (CutflowRow("all", 3, 3.0, 3.0),)))
+    record = histogram_file.SampleRecord("open_data", None, {})
+    cutflow = Cutflow("data", (CutflowRow("all", 3, 3.0, 3.0),))
+    histogram_file.write("histograms.root", "data", hists, cutflow, record)
 except OutputError as exc:
     sys.exit(str(exc))
 """

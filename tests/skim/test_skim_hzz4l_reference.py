@@ -104,3 +104,14 @@ def test_histograms_and_cutflow_outputs(skimmed: skim.SkimResult) -> None:
     assert flow.GetXaxis().GetBinLabel(1) == "all" and flow.GetBinContent(1) == 39
     document = json.loads((skimmed.channel_dir / "cutflow.json").read_text())
     assert document["samples"]["data"][-1]["entries"] == len(table)
+
+
+def test_histogram_file_says_what_it_holds(skimmed: skim.SkimResult) -> None:
+    """The real Open Data file given with --input is collision data, at the config's luminosity."""
+    with uproot.open(skimmed.channel_dir / "histograms.root") as handle:
+        assert handle["data_kind"].member("fTitle") == "open_data"
+        assert handle["data/data_kind"].member("fTitle") == "open_data"
+        lumi = handle["lumi_fb"].member("fVal")
+        record = json.loads(handle["provenance"].member("fTitle"))
+    assert lumi == skim.load(REPO / "configs" / "hzz4l.yaml").lumi_fb
+    assert record["versions"]["ROOT"].startswith("6.")

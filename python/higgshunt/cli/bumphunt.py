@@ -24,26 +24,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="bump-hunt config (YAML file, or the name of a shipped config), e.g. bumphunt_hzz4l",
     )
     parser.add_argument(
-        "--model", metavar="DIR", help="trained-model directory for the ml selection (overrides the config)"
+        "--model",
+        metavar="DIR",
+        help="trained-model directory for the ml selection (default: the config's `model`; without one, "
+        "the cut-based selection only)",
     )
-    parser.add_argument("--output", metavar="DIR", help="output directory (overrides the config)")
+    parser.add_argument("--output", metavar="DIR", help="output directory (default: the config's `output`)")
     blinding = parser.add_mutually_exclusive_group()
     blinding.add_argument(
         "--blind",
         dest="blind",
         action="store_true",
         default=None,
-        help="hide the data in the signal window from tables and plots, fit no data (overrides the config)",
+        help="hide the data in the signal window from tables and plots, fit no data (default: the config's "
+        "`blind`, false when unset)",
     )
     blinding.add_argument(
         "--unblind", dest="blind", action="store_false", help="show the data in the signal window"
     )
     add_event_loop_arguments(parser)
     parser.add_argument(
-        "--no-fit", dest="fit", action="store_false", default=None, help="do not fit the data"
+        "--no-fit",
+        dest="fit",
+        action="store_false",
+        default=None,
+        help="do not fit the data (default: the config's `fit.enabled`, true when unset)",
     )
     parser.add_argument(
-        "--no-plots", dest="plots", action="store_false", default=None, help="no stack or fit plots"
+        "--no-plots",
+        dest="plots",
+        action="store_false",
+        default=None,
+        help="no stack or fit plots (default: the config's `plots`, true when unset)",
     )
     add_progress_argument(parser)
 

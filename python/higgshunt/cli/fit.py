@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             f"--{option}",
             choices=fit_options[option]["enum"],
             default=fit_options[option]["default"],
-            help=what,
+            help=f"{what} (default: %(default)s)",
         )
     parser.add_argument(
         "--mass-range",
@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--signal-shape",
         metavar="FILE.root:HISTNAME",
-        help="simulated signal histogram that fixes the width (and Crystal Ball tails)",
+        help="simulated signal histogram that fixes the width and Crystal Ball tails (default: none, "
+        "the width floats unless --width is given)",
     )
     parser.add_argument(
         "--mass-window",
@@ -50,20 +51,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs=2,
         type=finite_float,
         metavar=("LO", "HI"),
-        help="mass scan: local p0 per mass and the global significance from background-only toys",
+        help="mass scan: local p0 per mass and the global significance from background-only toys "
+        "(default: no scan)",
     )
     parser.add_argument("--step", type=positive_float, help="scan step (default: half the signal width)")
     parser.add_argument(
         "--toys",
         type=integer(minimum=0, maximum=fit_options["toys"]["maximum"]),
         default=fit_options["toys"]["default"],
-        help="background-only toys of the scan's global significance (seeded by --seed)",
+        help="background-only toys of the scan's global significance, seeded by --seed (default: "
+        "%(default)s)",
     )
     parser.add_argument("--output", required=True, help="output directory")
     parser.add_argument(
-        "--seed", type=seed, default=fit_options["seed"]["default"], help="random seed (recorded)"
+        "--seed",
+        type=seed,
+        default=fit_options["seed"]["default"],
+        help="random seed, recorded (default: %(default)s)",
     )
-    parser.add_argument("--no-plots", dest="plots", action="store_false", help="the fit result only")
+    parser.add_argument(
+        "--no-plots",
+        dest="plots",
+        action="store_false",
+        help="the fit result only (default: fit.png and fit.pdf as well)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

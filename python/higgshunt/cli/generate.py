@@ -21,17 +21,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", help="output directory (default: the config's `output`)")
     parser.add_argument(
-        "--events", type=positive_int, help="events per sample after the generator filter (overrides config)"
+        "--events",
+        type=positive_int,
+        help="events per sample after the generator filter (default: each process's `events` in the config)",
     )
     parser.add_argument(
-        "--processes", nargs="+", metavar="NAME", help="only these processes (name or skim/name)"
+        "--processes",
+        nargs="+",
+        metavar="NAME",
+        help="only these processes (name or skim/name; default: all)",
     )
-    parser.add_argument("--seed", type=seed, help="run seed (overrides config)")
+    parser.add_argument("--seed", type=seed, help="run seed (default: the config's `seed`)")
     parser.add_argument(
         "--jobs", type=positive_int, default=1, help="samples generated in parallel (default: %(default)s)"
     )
     parser.add_argument(
-        "--lumi-fb", type=positive_float, nargs="+", metavar="L", help="pseudo-data luminosities in fb^-1"
+        "--lumi-fb",
+        type=positive_float,
+        nargs="+",
+        metavar="L",
+        help="pseudo-data luminosities in fb^-1 (default: the config's `lumi_fb`)",
     )
     parser.add_argument("--force", action="store_true", help="regenerate samples that are already complete")
     add_progress_argument(parser)

@@ -50,13 +50,27 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+# The running count of a ranged dataframe's entries on stderr, every 1% of the range (ROOT calls it from C++
+# during the event loop, while Python's interpreter lock is held).
+_RANGE_PROGRESS = """
+#include <iostream>
+void higgshunt_range_progress(ROOT::RDF::RResultPtr<ULong64_t> &count, ULong64_t limit) {
+   count.OnPartialResult(std::max<ULong64_t>(limit / 100, 1), [limit](ULong64_t &read) {
+      std::cerr << "\\rprocessed events: " << read << " of at most " << limit << std::flush;
+   });
+}
+"""
+
+
 class LocalExecutor:
     """This process; `threads` > 1 enables ROOT's implicit multi-threading.
 
     `max_events` reads only the first N entries of each sample through `Range`, which ROOT allows
     single-threaded only, so it turns multi-threading off (with a warning when threads were asked for).
     `progress` attaches ROOT's own progress bar to each dataframe: ROOT holds Python's interpreter lock during
-    the event loop, so only a bar driven from C++ can update.
+    the event loop, so only a bar driven from C++ can update. ROOT's bar counts the entries of the files it
+    opened, so with `max_events` it would claim every entry was read: a counter of the ranged entries
+    (`_RANGE_PROGRESS`) stands in for it, and the run ends with the number really processed.
     """
 
     def __init__(self, threads: int = 1, max_events: int | None = None, progress: bool = False) -> None:
@@ -72,19 +86,37 @@ class LocalExecutor:
             ROOT.DisableImplicitMT()
         self.threads = threads
         self.progress = progress
+        self._range_counts: list[Any] = []  # entries read per ranged dataframe, for the progress line
 
     def dataframe(self, tree: str, files: Sequence[str]) -> Any:
         import ROOT
 
         df = ROOT.RDataFrame(tree, list(files))
+        if self.max_events is None:
+            if self.progress:
+                ROOT.RDF.Experimental.AddProgressBar(df)
+            return df
+        ranged = df.Range(self.max_events)
         if self.progress:
-            ROOT.RDF.Experimental.AddProgressBar(df)
-        return df.Range(self.max_events) if self.max_events is not None else df
+            if not hasattr(ROOT, "higgshunt_range_progress"):
+                ROOT.gInterpreter.Declare(_RANGE_PROGRESS)
+            count = ranged.Count()
+            ROOT.higgshunt_range_progress(count, self.max_events)
+            self._range_counts.append(count)
+        return ranged
 
     def run(self, handles: Sequence[Any]) -> None:
         import ROOT
 
-        ROOT.RDF.RunGraphs(list(handles))
+        ROOT.RDF.RunGraphs(list(handles) + self._range_counts)
+        if self._range_counts:
+            done = sum(int(count.GetValue()) for count in self._range_counts)
+            print(
+                f"\rprocessed events: {done} in {len(self._range_counts)} sample(s) "
+                f"(--max-events {self.max_events}: at most {self.max_events} per sample)",
+                file=sys.stderr,
+            )
+            self._range_counts.clear()
 
     def close(self) -> None:
         """Nothing to release: implicit multi-threading stays as configured for the process."""

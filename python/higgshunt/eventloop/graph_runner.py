@@ -4,9 +4,13 @@ the generated source)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO, Any
 
 from higgshunt import native
 from higgshunt.errors import ConfigError
@@ -81,8 +85,39 @@ def _step_at(generated: codegen.Generated, line: int | None) -> Step | None:
 
 
 def _call(method: Any, *args: str, where: str) -> Any:
-    """Call a Define/Filter; a C++ compilation error becomes a ConfigError naming the config key."""
+    """Call a Define/Filter; a C++ compilation error becomes a ConfigError naming the config key and the
+    compiler's first error, printed once: ROOT's interpreter prints its diagnostics on stderr (for some errors
+    twice), so they are held back while it compiles and shown only when the expression compiles after all."""
+    with tempfile.TemporaryFile() as held:
+        try:
+            with _stderr_to(held):
+                node = method(*args)
+        except Exception as exc:  # cppyy's std::runtime_error proxies derive from Exception only
+            held.seek(0)
+            cause = _compiler_error(held.read().decode(errors="replace")) or first_line(exc)
+            raise ConfigError(f"{where}: ROOT cannot use this expression: {cause}") from exc
+        held.seek(0)
+        sys.stderr.write(held.read().decode(errors="replace"))  # warnings of an expression that compiled
+        return node
+
+
+@contextlib.contextmanager
+def _stderr_to(target: IO[bytes]) -> Iterator[None]:
+    """File descriptor 2 (where C++ writes) goes to `target` inside the block."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    os.dup2(target.fileno(), 2)
     try:
-        return method(*args)
-    except Exception as exc:  # cppyy's std::runtime_error proxies derive from Exception only
-        raise ConfigError(f"{where}: ROOT cannot use this expression ({first_line(exc)})") from exc
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _compiler_error(diagnostics: str) -> str | None:
+    """The message of the interpreter's first `error:` line ("input_line_5:2:46: error: use of undeclared
+    identifier 'x'" -> "use of undeclared identifier 'x'")."""
+    for line in diagnostics.splitlines():
+        if "error:" in line:
+            return line.split("error:", 1)[1].strip()
+    return None

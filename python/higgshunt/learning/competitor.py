@@ -104,55 +104,32 @@ def _load_one(path: Path, verify: bool) -> tuple[Any, float | None]:
 
 
 def keras2_config(savedmodel: Path) -> dict[str, Any]:
-    """The Keras 2 model config stored in `keras_metadata.pb` (the root object's metadata JSON)."""
-    blob = (savedmodel / "keras_metadata.pb").read_bytes()
-    for node in _fields(blob, 1):
-        fields = {number: value for number, value in _all_fields(node)}
-        if fields.get(3) == b"root" and 5 in fields:
-            metadata = json.loads(fields[5])
-            config: dict[str, Any] = metadata.get("model_config") or {
-                "class_name": metadata["class_name"],
-                "config": metadata["config"],
-            }
+    """The Keras 2 model config stored in `keras_metadata.pb`: the metadata JSON of the root object.
+
+    The file is a `SavedMetadata` message; its definition ships with TensorFlow (the Keras 2 saving code
+    TensorFlow still carries), so protobuf parses it and a damaged file is reported as such.
+    """
+    from google.protobuf.message import DecodeError
+    from tensorflow.python.keras.protobuf import saved_metadata_pb2
+
+    where = savedmodel / "keras_metadata.pb"
+    metadata = saved_metadata_pb2.SavedMetadata()
+    try:
+        metadata.ParseFromString(where.read_bytes())
+    except (OSError, DecodeError) as exc:
+        raise InputError(f"{where}: not a readable Keras metadata file ({exc})") from exc
+    for node in metadata.nodes:
+        if node.node_path == "root" and node.metadata:
+            try:
+                root = json.loads(node.metadata)
+                config: dict[str, Any] = root.get("model_config") or {
+                    "class_name": root["class_name"],
+                    "config": root["config"],
+                }
+            except (ValueError, KeyError) as exc:
+                raise InputError(f"{where}: the root object's metadata is not a Keras model config") from exc
             return config
-    raise InputError(f"{savedmodel}/keras_metadata.pb: no root model config")
-
-
-def _all_fields(blob: bytes) -> list[tuple[int, Any]]:
-    """Minimal protobuf wire-format reader: (field number, value) pairs, bytes for length-delimited fields."""
-    out: list[tuple[int, Any]] = []
-    pos = 0
-    while pos < len(blob):
-        key, pos = _varint(blob, pos)
-        number, wire = key >> 3, key & 7
-        value: Any
-        if wire == 0:
-            value, pos = _varint(blob, pos)
-        elif wire == 2:
-            length, pos = _varint(blob, pos)
-            value, pos = blob[pos : pos + length], pos + length
-        elif wire in (1, 5):
-            size = 8 if wire == 1 else 4
-            value, pos = blob[pos : pos + size], pos + size
-        else:
-            raise InputError(f"unsupported protobuf wire type {wire}")
-        out.append((number, value))
-    return out
-
-
-def _fields(blob: bytes, number: int) -> list[bytes]:
-    return [v for n, v in _all_fields(blob) if n == number]
-
-
-def _varint(blob: bytes, pos: int) -> tuple[int, int]:
-    result, shift = 0, 0
-    while True:
-        byte = blob[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
+    raise InputError(f"{where}: no root model config")
 
 
 def checkpoint_tensors(savedmodel: Path) -> dict[str, np.ndarray]:

@@ -24,7 +24,7 @@ from higgshunt.learning import competitor as competitor_module
 from higgshunt.learning import data, metrics, plots, predictors, report
 from higgshunt.learning.anomaly import significance_improvement
 from higgshunt.outputs import atomic_output, check_replaceable
-from higgshunt.plotting import write_roc_file
+from higgshunt.plotting import mass_axis_label, write_roc_file
 from higgshunt.stats import asimov_significance
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class Assessment:
     competitor_info: dict[str, Any] = field(default_factory=dict)  # path and input features, for the record
     anomaly: bool = False
     decorrelation_scan: dict[str, Any] = field(default_factory=dict)
+    mass_name: str | None = None  # the mass column, named on the mass axes
 
 
 def assess(
@@ -166,7 +167,11 @@ def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
         bkg = test.y == 0
         drawn.append(
             plots.mass_sculpting(
-                test.mass[bkg], test.score[bkg], test.weight[bkg], out_dir / "mass_sculpting"
+                test.mass[bkg],
+                test.score[bkg],
+                test.weight[bkg],
+                out_dir / "mass_sculpting",
+                xlabel=mass_axis_label(job.mass_name),
             )
         )
     if job.anomaly and has_both:
@@ -296,6 +301,7 @@ def evaluate(
         competitor=competitor_scores(competitor, ds, n_folds),
         competitor_info=competitor_info(competitor, list(trained.features)),
         anomaly=trained.anomaly,
+        mass_name=mass,
     )
     header = {
         "model": trained.kind,

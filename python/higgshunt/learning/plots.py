@@ -18,6 +18,10 @@ from higgshunt.plotting import draw_data_label
 log = logging.getLogger(__name__)
 
 _BINS = 40
+# One line per score cut of the sculpting plot: dark, distinct hues (no pale ones on white) and line styles,
+# so the cuts stay apart in greyscale too; all background first, in black.
+_CUT_COLOURS = ("black", "#3f90da", "#e76300", "#832db6", "#bd1f01", "#717581")
+_CUT_STYLES = ("-", "--", "-.", ":", "-", "--")
 
 
 def _figure() -> tuple[Any, Any]:
@@ -41,6 +45,21 @@ def _save(fig: Any, stem: Path) -> Path:
     return stem.with_suffix(".png")
 
 
+def _headroom(ax: Any, fraction: float) -> None:
+    """Raise the top of a logarithmic y axis so the drawn values fill the lower `fraction` of its height."""
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, low * (high / low) ** (1.0 / fraction))
+
+
+def _log_if_wide(ax: Any, axis: str, values: Any) -> None:
+    """A logarithmic `axis` ("x" or "y") when the positive `values` span more than three decades (an anomaly
+    score, a diverging validation loss): on a linear axis all but the largest would sit on zero."""
+    values = np.asarray(values, dtype=float)
+    positive = values[np.isfinite(values) & (values > 0)]
+    if len(positive) == len(values) and len(values) and positive.max() > 1e3 * np.median(positive):
+        getattr(ax, f"set_{axis}scale")("log")
+
+
 def _label(ax: Any, text: str) -> None:
     draw_data_label(ax, "simulation")
     ax.text(0.05, 0.88, text, transform=ax.transAxes, fontsize=14, va="top")
@@ -54,6 +73,7 @@ def roc(curves: dict[str, tuple[np.ndarray, np.ndarray, float]], stem: Path) -> 
         keep = fpr > 0
         ax.plot(tpr[keep], 1.0 / fpr[keep], label=f"{name} (AUC {auc:.4f})")
     ax.set_yscale("log")
+    _headroom(ax, 0.75)  # the highest rejection (at low efficiency) stays below the label
     ax.set_xlabel("Signal efficiency")
     ax.set_ylabel("Background rejection 1/$\\varepsilon_b$")
     ax.set_xlim(0, 1)
@@ -70,17 +90,25 @@ def score_distributions(
     xlabel: str = "Classifier score",
 ) -> Path:
     """Signal and background scores, training (points) and test (filled), with the KS p-values in the
-    legend."""
+    legend. The axis spans the central 99.8% of all scores, the rest counted in the first and last bins: an
+    unbounded score (an anomaly score) would otherwise put everything in one bin beside a few outliers."""
     fig, ax = _figure()
-    low = float(min(np.min(train[0]), np.min(test[0])))
-    high = float(max(np.max(train[0]), np.max(test[0])))
+    everything = np.concatenate([train[0], test[0]])
+    low, high = (float(v) for v in np.quantile(everything, [0.001, 0.999]))
     edges = np.linspace(low, high if high > low else low + 1, _BINS + 1)
     centres = 0.5 * (edges[1:] + edges[:-1])
     for cls, name, colour in ((1, "signal", "tab:blue"), (0, "background", "tab:red")):
         ax.hist(
-            test[0][test[1] == cls], bins=edges, density=True, alpha=0.35, color=colour, label=f"{name} test"
+            np.clip(test[0][test[1] == cls], edges[0], edges[-1]),
+            bins=edges,
+            density=True,
+            alpha=0.35,
+            color=colour,
+            label=f"{name} test",
         )
-        counts, _ = np.histogram(train[0][train[1] == cls], bins=edges, density=True)
+        counts, _ = np.histogram(
+            np.clip(train[0][train[1] == cls], edges[0], edges[-1]), bins=edges, density=True
+        )
         ax.plot(
             centres,
             counts,
@@ -90,11 +118,10 @@ def score_distributions(
             label=f"{name} train (KS p = {ks_pvalues.get(name, float('nan')):.3f})",
         )
     ax.set_yscale("log")
-    low_y, high_y = ax.get_ylim()
-    ax.set_ylim(low_y, high_y * 300)  # room for the label and legend above the distributions
+    _headroom(ax, 0.55)  # the label (left) and the legend (right) above the distributions
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Normalised entries")
-    ax.legend(loc="upper right", fontsize=11, ncol=2)
+    ax.legend(loc="upper right", fontsize=11)
     _label(ax, "Overtraining check")
     return _save(fig, stem)
 
@@ -118,6 +145,8 @@ def loss_curves(
                     color=f"C{fold}",
                     label=f"fold {fold} {'validation' if name.startswith('val') else 'training'}",
                 )
+    drawn = [v for history in histories for name in (key, f"val_{key}") for v in history.get(name, [])]
+    _log_if_wide(ax, "y", drawn)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Loss")
     ax.legend(fontsize=11)
@@ -134,6 +163,7 @@ def significance_scan(
     if competitor is not None:
         ax.plot(*competitor, "--", label="competitor")
     ax.set_xlabel("Score cut")
+    _log_if_wide(ax, "x", cut)
     ax.set_ylabel("Asimov significance Z")
     ax.legend()
     _label(ax, "Significance vs cut")
@@ -148,11 +178,12 @@ def mass_sculpting(
     efficiencies: Sequence[float] = (1.0, 0.5, 0.2, 0.1),
     xlabel: str = "Mass [GeV]",
 ) -> Path:
-    """Normalised background mass shapes after cuts keeping decreasing background fractions."""
+    """Normalised background mass shapes after cuts keeping decreasing background fractions; `xlabel` names
+    the channel's mass (`plotting.mass_axis_label`)."""
     fig, ax = _figure()
     low, high = (float(v) for v in np.quantile(mass, [0.005, 0.995]))
     edges = np.linspace(low, high, _BINS + 1)
-    for eff in efficiencies:
+    for position, eff in enumerate(efficiencies):
         cut = np.quantile(score, 1.0 - eff) if eff < 1 else -np.inf
         sel = score >= cut
         if sel.sum() < 2:
@@ -163,11 +194,15 @@ def mass_sculpting(
             weights=np.abs(weight[sel]),
             density=True,
             histtype="step",
+            color=_CUT_COLOURS[position % len(_CUT_COLOURS)],
+            linestyle=_CUT_STYLES[position % len(_CUT_STYLES)],
+            linewidth=2,
             label=f"background, $\\varepsilon_b$ = {eff:g}",
         )
+    ax.set_ylim(0.0, ax.get_ylim()[1] * 1.35)  # room for the label and legend above the shapes
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Normalised entries")
-    ax.legend()
+    ax.legend(loc="upper right")
     _label(ax, "Background mass after score cuts")
     return _save(fig, stem)
 

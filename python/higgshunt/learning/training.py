@@ -183,6 +183,7 @@ def train(config: dict[str, Any], *, force: bool = False) -> TrainResult:
         histories=[m.history for m in result.models],
         anomaly=kind in ("ae", "vae"),
         decorrelation_scan=scan,
+        mass_name=config["data"].get("mass"),
         competitor=_subset_scores(competitor_scores(config.get("competitor"), full, int(fit["folds"])), test),
         competitor_info=competitor_info(config.get("competitor"), features),
     )

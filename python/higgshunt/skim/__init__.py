@@ -8,12 +8,14 @@ cutflows, histograms and optional Snapshots, with RDataFrame and the compiled C+
 from higgshunt.skim import config
 from higgshunt.skim.config import SkimConfig, load
 from higgshunt.skim.cutflow import WEIGHT, Cutflow, CutflowRow, format_table
+from higgshunt.skim.data_kind import of_samples as data_kind_of
 from higgshunt.skim.graph import select
 from higgshunt.skim.run import SkimResult, run
 from higgshunt.skim.samples import resolve_samples
 
 __all__ = [
     "config",
+    "data_kind_of",
     "Cutflow",
     "CutflowRow",
     "SkimConfig",

@@ -240,7 +240,8 @@ def _check(raw: dict[str, Any], features: tuple[Feature, ...], source: str) -> N
         if hist["feature"] not in names:
             known = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
             raise ConfigError(
-                f"{where}.feature: '{hist['feature']}' is not an exported feature; known: {known}"
+                f"{where}.feature: '{hist['feature']}' is not an exported feature"
+                f"{configuration.did_you_mean(hist['feature'], names)}; known: {known}"
             )
         if not hist["low"] < hist["high"]:
             raise ConfigError(f"{where}: low ({hist['low']}) must be below high ({hist['high']})")

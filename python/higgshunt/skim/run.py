@@ -31,7 +31,7 @@ from higgshunt.eventloop import executors, inputs, releases
 from higgshunt.eventloop.declare import declare, first_line
 from higgshunt.eventloop.samples import Sample, is_remote
 from higgshunt.outputs import all_or_nothing, atomic_output
-from higgshunt.skim import graph, histogram_file, snapshot
+from higgshunt.skim import data_kind, graph, histogram_file, snapshot
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import Cutflow
 from higgshunt.skim.samples import resolve_samples
@@ -313,7 +313,12 @@ def _write(
     if cutflow.partial_note:
         log.warning("%s: %s", job.sample.name, cutflow.partial_note)
     hists = {name: handle.GetValue() for name, handle in booked.histograms.items()}
-    histogram_file.write(channel_dir / HISTOGRAM_FILE, job.sample.name, hists, cutflow)
+    what = histogram_file.SampleRecord(
+        kind=data_kind.of_samples([job.sample], config.manifest_path()),
+        lumi_fb=booked.normalisation.get("lumi_fb"),
+        provenance=record,
+    )
+    histogram_file.write(channel_dir / HISTOGRAM_FILE, job.sample.name, hists, cutflow, what)
     _merge_cutflow_json(channel_dir / CUTFLOW_FILE, cutflow, record)
     if booked.snapshot is not None:
         booked.snapshot.GetValue()
