@@ -9,11 +9,12 @@ what this module does for processes with `fakes: photons` or `fakes: leptons` in
 For each event the skim needs k = (objects required) - (objects reconstructed) fakes. With the process'
 `min_fakes`, events whose real objects already suffice also get that many fakes, in addition to, never instead
 of, their real-object contribution: half of them (drawn at random) stay as they are with weight 2, the other
-half carry the fakes with weight 2 e_k, so that both contributions keep their expectation (1 and e_k). Candidates are the written jets and the soft jets below the jet threshold. With per-jet fake
-probabilities p_j (jet pT, eta, flavour, and whether the fake lands inside the object's acceptance), the
-probability that exactly the chosen k jets fake is summed over all k-subsets: the event weight is the
-elementary symmetric polynomial e_k(p) (k = 0: 1, k = 1: sum p_j, k = 2: sum_{i<j} p_i p_j), and the subset is
-drawn with probability proportional to its product of p_j. The promoted jets leave the jet collection. A fake
+half carry the fakes with weight 2 e_k, so that both contributions keep their expectation (1 and e_k).
+Candidates are the written jets and the soft jets below the jet threshold. With per-jet fake probabilities
+p_j (jet pT, eta, flavour, and whether the fake lands inside the object's acceptance), the probability that
+exactly the chosen k jets fake is summed over all k-subsets: the event weight is the elementary symmetric
+polynomial e_k(p) (k = 0: 1, k = 1: sum p_j, k = 2: sum_{i<j} p_i p_j), and the subset is drawn with
+probability proportional to its product of p_j. The promoted jets leave the jet collection. A fake
 photon is a tight isolated photon (the probability is that of passing tight identification and isolation);
 a fake lepton is a loose lepton (the probability is before isolation, tight identification and impact
 parameter cuts) that looks like a fake: the rest of the jet in its isolation cones, a broad d0 significance,
