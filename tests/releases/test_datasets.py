@@ -181,3 +181,35 @@ def test_cli_skims_a_dataset_found_in_the_catalogue(
     )
     assert rows[0]["entries"] == 365
     assert rows[0]["sum_w"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_2020_data_file_of_one_period_carries_that_periods_luminosity(
+    real_4lep_file: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from higgshunt import skim
+    from higgshunt.artifacts import skim_table
+
+    config = tmp_path / "leptons.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "channel": "leptons",
+                "description": "every event",
+                "tree": "mini",
+                "lumi_fb": 10.0,
+                "weights": {"mc": "mcWeight", "scale_factors": []},
+                "definitions": {},
+                "cuts": [{"name": "leptons", "expression": "lep_n >= 1"}],
+                "features": [{"name": "met", "expression": "met_et", "unit": "MeV"}],
+            }
+        )
+    )
+    data = tmp_path / real_4lep_file.name  # data_A.4lep.root: period A of 2016
+    data.symlink_to(real_4lep_file)
+    with caplog.at_level(logging.WARNING):
+        result = skim.run(
+            skim.load(config), output=tmp_path / "out", inputs_by_name={"data": [str(data)]}, progress=False
+        )
+    attributes = skim_table.attributes(result.skim_file, "data")
+    assert attributes is not None and attributes.lumi_fb == 0.5  # not the config's 10 fb^-1 of periods A-D
+    assert "data periods hold 0.5 fb^-1" in caplog.text
