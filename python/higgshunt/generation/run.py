@@ -188,6 +188,8 @@ def _fingerprint(sample: Sample, settings: SampleSettings) -> str:
         settings.detector,
         settings.skims[sample.skim],
         *_layout_part(settings.layout),
+        # files made when forced fakes replaced the real-only contribution are not reused
+        *(("forced fakes add to the real-only contribution",) if sample.min_fakes else ()),
     )
 
 
