@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +214,37 @@ def test_a_2020_data_file_of_one_period_carries_that_periods_luminosity(
     attributes = skim_table.attributes(result.skim_file, "data")
     assert attributes is not None and attributes.lumi_fb == 0.5  # not the config's 10 fb^-1 of periods A-D
     assert "data periods hold 0.5 fb^-1" in caplog.text
+
+
+def test_online_lookups_go_through_atlasopenmagic(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in for the package (no network in tests): it serves the recorded records, as its
+    # get_all_info does after set_release; the calls it receives are the ones higgshunt makes online.
+    import types
+
+    records = json.loads(METADATA.read_text())
+    calls: list[tuple[str, str]] = []
+
+    def get_all_info(key: str) -> dict[str, object]:
+        calls.append(("get_all_info", key))
+        if key not in records:
+            raise ValueError(f"Invalid key: '{key}'.")
+        return dict(records[key])
+
+    fake = types.SimpleNamespace(
+        set_verbosity=lambda level: calls.append(("set_verbosity", level)),
+        set_release=lambda name: calls.append(("set_release", name)),
+        get_all_info=get_all_info,
+    )
+    monkeypatch.setitem(sys.modules, "atlasopenmagic", fake)
+    source = datasets.catalogue("2020-13tev", None)
+    assert ("set_release", "2020e-13tev") in calls  # the package's name of the 2020 release
+    sample = datasets.resolve(["700600"], skim="exactly4lep", source=source)["Sh_2212_llll"]
+    assert sample.xsec_pb == 1.3 and ("get_all_info", "700600") in calls
+    with pytest.raises(InputError, match=r"--dataset 42: not found in release 2020-13tev \(Invalid key"):
+        datasets.resolve(["42"], skim="exactly4lep", source=source)
+
+
+def test_online_lookups_without_the_package_say_how_to_work_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "atlasopenmagic", None)  # import fails
+    with pytest.raises(InputError, match="needs the atlasopenmagic package; offline, give --metadata FILE"):
+        datasets.catalogue("2025e-13tev-beta", None)
