@@ -250,7 +250,8 @@ def _prepare(
         log.warning("sample %s: no readable input file left; skipped", sample.name)
         return None
     if sample.is_data and sample.lumi_fb is None:
-        sample = replace(sample, lumi_fb=_data_lumi_fb(config, sample, schema.name))
+        usable = [path for path in sample.files if path not in checked.bad]  # names that carry the periods
+        sample = replace(sample, lumi_fb=_data_lumi_fb(config, sample.name, usable, schema.name))
     dsid = sample.dsid
     if dsid is None:
         dsid = 0 if sample.is_data else int(inputs.first_value(checked.good[0], tree, "channelNumber") or 0)
@@ -272,13 +273,13 @@ def _prepare(
     return _Job(sample, checked.good, dsid, fingerprint, normalisation, checked.total_entries, tree)
 
 
-def _data_lumi_fb(config: SkimConfig, sample: Sample, release: str) -> float | None:
+def _data_lumi_fb(config: SkimConfig, name: str, files: Sequence[str], release: str) -> float | None:
     """The luminosity of a data sample's periods (a file of one period is not the whole release's data)."""
-    lumi_fb = datasets.data_lumi_fb(sample.files, release)
+    lumi_fb = datasets.data_lumi_fb(files, release)
     if lumi_fb is not None and config.lumi_fb is not None and not math.isclose(lumi_fb, config.lumi_fb):
         log.warning(
             "sample %s: its data periods hold %g fb^-1, the simulation is normalised to lumi_fb %g",
-            sample.name,
+            name,
             lumi_fb,
             config.lumi_fb,
         )
