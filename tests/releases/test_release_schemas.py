@@ -63,3 +63,22 @@ def test_2025_event_model_and_weight_match_an_independent_uproot_computation() -
         hand = hand * arrays[f"ScaleFactor_{factor}"].astype(np.float64)
     np.testing.assert_allclose(got["w"], hand, rtol=1e-6)
     assert np.sign(got["w"]).tolist() == np.sign(hand).tolist()  # negative generator weights stay negative
+
+
+@needs_2025_file
+def test_btag_quantiles_pass_the_mv2c10_working_points_of_their_efficiency() -> None:
+    import ROOT
+    import uproot
+
+    path = str(SHARED_2025[0])
+    node = releases.apply(ROOT.RDataFrame("analysis", path), releases.RELEASE_2025)
+    scores = [list(v) for v in node.Take["ROOT::RVecF"]("jet_MV2c10").GetValue()]
+    quantiles = uproot.open(path)["analysis"]["jet_btag_quantile"].array(library="np")
+    assert sum(len(q) for q in quantiles) > 500  # the file's jets, with every quantile present
+    # working points by efficiency: 85 % passes quantiles >= 2, 77 % >= 3, 70 % >= 4, 60 % = 5
+    for minimum, cut in enumerate(releases.MV2C10_WORKING_POINTS, start=2):
+        for score, quantile in zip(scores, quantiles, strict=True):
+            assert (np.asarray(score) > cut).tolist() == (np.asarray(quantile) >= minimum).tolist()
+    assert set(np.concatenate(quantiles).tolist()) == {1, 2, 3, 4, 5}
+    # the photon trigger scale factor, absent in the 2025 files, is 1
+    assert set(node.Take["float"]("scaleFactor_PhotonTRIGGER").GetValue()) == {1.0}

@@ -42,6 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="L",
         help="pseudo-data luminosities in fb^-1 (default: the config's `lumi_fb`)",
     )
+    parser.add_argument(
+        "--format",
+        choices=["2020", "2025"],  # generation.ntuple.LAYOUTS (not imported here: the CLI starts light)
+        default="2020",
+        help="ntuple layout of an ATLAS Open Data release: 2020 (TTree mini, MeV) or 2025 (TTree analysis, "
+        "GeV, 2025e-13tev-beta names); default: %(default)s",
+    )
     parser.add_argument("--force", action="store_true", help="regenerate samples that are already complete")
     add_progress_argument(parser)
 
@@ -59,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         lumi_fb=args.lumi_fb,
         progress=progress(args),
         force=args.force,
+        layout=args.format,
     )
     print(manifest.path)
     return 0

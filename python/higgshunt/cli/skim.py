@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from typing import Any
 
 from higgshunt import resources
 from higgshunt.cli.progress import add_progress_argument, progress
@@ -33,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=PATH",
         help="files of sample NAME: path, glob, root:// or https:// URL (repeatable)",
     )
+    add_dataset_arguments(parser)
     add_event_loop_arguments(parser)
     parser.add_argument(
         "--max-events",
@@ -46,14 +49,60 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--skip-bad-files", action="store_true", help="continue past unreadable or malformed files"
     )
-    parser.add_argument(
-        "--release",
-        choices=list(releases.RELEASES),
-        help="read the inputs as this Open Data release (default: detected from each sample's first file)",
-    )
     add_progress_argument(parser)
     parser.add_argument(
         "--json", action="store_true", help="print only a JSON summary on stdout (outputs, samples, cutflows)"
+    )
+
+
+def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """--dataset and the options that say where to find it (release, skim, protocol, metadata, periods)."""
+    group = parser.add_argument_group("ATLAS Open Data datasets")
+    group.add_argument(
+        "--dataset",
+        action="append",
+        default=[],
+        metavar="[NAME=]KEY[,KEY]",
+        help="a sample made of Open Data datasets: KEY is a DSID, a physics short name or 'data' "
+        "(repeatable); files, cross-section and sum of weights (or the data periods' luminosity) come from "
+        "the catalogue",
+    )
+    group.add_argument("--skim", help="the datasets' skim (default: the config's `skim`), e.g. exactly4lep")
+    group.add_argument(
+        "--release",
+        choices=list(releases.RELEASES),
+        help="the Open Data release: of --dataset (default: 2025e-13tev-beta), and the input schema of every "
+        "sample (default: detected from each sample's first file)",
+    )
+    group.add_argument(
+        "--protocol", choices=["root", "https", "eos"], default="root", help="file URLs (default: root)"
+    )
+    group.add_argument(
+        "--metadata",
+        metavar="FILE",
+        help="the catalogue saved with atlasopenmagic.save_metadata, for offline use (default: "
+        "$HIGGSHUNT_OPENDATA_METADATA, else online through atlasopenmagic)",
+    )
+    group.add_argument(
+        "--period", nargs="+", metavar="P", help="only these data periods, e.g. data15_periodD"
+    )
+
+
+def _datasets(args: argparse.Namespace, skim_name: str | None) -> dict[str, Any]:
+    if not args.dataset:
+        return {}
+    from higgshunt.errors import ConfigError
+    from higgshunt.eventloop import datasets
+
+    skim_name = args.skim or skim_name
+    if not skim_name:
+        raise ConfigError("--dataset: give --skim (the config names no skim)")
+    source = datasets.catalogue(
+        args.release or datasets.DEFAULT_RELEASE,
+        args.metadata or os.environ.get("HIGGSHUNT_OPENDATA_METADATA"),
+    )
+    return datasets.resolve(
+        args.dataset, skim=skim_name, source=source, protocol=args.protocol, periods=args.period
     )
 
 
@@ -65,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from higgshunt.eventloop.samples import parse_inputs
 
     config = skim.load(args.config)
+    found = _datasets(args, config.skim)
     result = skim.run(
         config,
         output=args.output,
@@ -80,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         skip_bad_files=args.skip_bad_files,
         progress=progress(args),
         release=args.release,
+        datasets_found=found,
     )
     if args.json:  # stdout holds this one document, whatever the run did
         summary = {

@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import IO, Any
 
 from higgshunt import native
@@ -23,15 +23,23 @@ log = logging.getLogger(__name__)
 _loaded: set[str] = set()
 
 
-def apply_jit(df: Any, steps: Sequence[Step], on_cut: Callable[[str, Any], None] | None) -> Any:
-    """Each step as a string Define/Filter; `on_cut` sees the mark's node and each cut's."""
+def apply_jit(
+    df: Any,
+    steps: Sequence[Step],
+    on_cut: Callable[[str, Any], None] | None,
+    *,
+    redefine: Collection[str] = (),
+) -> Any:
+    """Each step as a string Define/Filter; `on_cut` sees the mark's node and each cut's. Columns named in
+    `redefine` replace input columns of that name (Redefine)."""
     node = df
     for step in steps:
         if step.kind == "mark":
             if on_cut is not None:
                 on_cut(step.name, node)
         elif step.kind == "define":
-            node = _call(node.Define, step.name, step.expression, where=step.where)
+            method = node.Redefine if step.name in redefine else node.Define
+            node = _call(method, step.name, step.expression, where=step.where)
         else:
             node = _call(node.Filter, step.expression, step.name, where=step.where)
             if on_cut is not None:

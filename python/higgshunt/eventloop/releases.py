@@ -48,6 +48,21 @@ RELEASE_2020 = ReleaseSchema(
 )
 
 _GEV = f"{MEV_PER_GEV!r}f"
+# MV2c10 working points of the 2016 calibration, by b-jet efficiency: 85, 77, 70 and 60 %.
+MV2C10_WORKING_POINTS = (0.1758475, 0.645925, 0.8244273, 0.934906)
+# The 2025 files tag b-jets by a quantile q of DL1d between the same efficiency points (1: fails the 85 %
+# point, 5: passes the 60 % one). The event model reads q as a score inside the q-th MV2c10 interval, so that
+# a cut at a working point (e.g. jet_MV2c10 > 0.645925, 77 %) keeps exactly the quantiles that pass it.
+BTAG_QUANTILE_SCORES = (0.0, 0.41, 0.735, 0.88, 0.97)
+
+
+def _quantile_score() -> str:
+    expression = f"{BTAG_QUANTILE_SCORES[0]!r}f"
+    for quantile, score in enumerate(BTAG_QUANTILE_SCORES[1:], start=2):
+        expression = f"ROOT::VecOps::Where(jet_btag_quantile >= {quantile}, {score!r}f, {expression})"
+    return f"ROOT::RVecF({expression})"
+
+
 # Lepton vectors carried into the event model, in the order they are re-sorted.
 _LEPTON_VECTORS = (
     "lep_pt", "lep_eta", "lep_phi", "lep_e", "lep_charge", "lep_type", "lep_z0", "lep_d0", "lep_d0sig",
@@ -83,6 +98,8 @@ def _columns_2025() -> tuple[tuple[str, str], ...]:
         "photon_etcone20": f"photon_topoetcone40 * {_GEV}",
         "XSection": "double(xsec) * double(filteff) * double(kfac)",
         "SumWeights": "double(sum_of_weights)",
+        "jet_MV2c10": _quantile_score(),
+        "scaleFactor_PhotonTRIGGER": "1.0f",  # no photon trigger scale factor in the 2025 files
     }
     columns += list(renamed.items())
     columns += [
@@ -157,6 +174,14 @@ def trees_of(path: str) -> dict[str, list[str]]:
 def detect_file(path: str) -> ReleaseSchema:
     """Open `path` and detect its release."""
     return detect(path, trees_of(path))
+
+
+def outside_event_model(columns: Iterable[str]) -> frozenset[str]:
+    """The columns that are a release's own branches, not the event model's: a config may define over them."""
+    from higgshunt.eventloop.inputs import ATLAS_BRANCH_TYPES
+
+    model = set(ATLAS_BRANCH_TYPES) | {name for schema in RELEASES.values() for name, _ in schema.columns}
+    return frozenset(columns) - model
 
 
 def apply(df: Any, schema: ReleaseSchema, branches: Iterable[str] | None = None) -> Any:

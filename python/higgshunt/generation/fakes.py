@@ -6,12 +6,15 @@ detector response does for pi0 -> gamma gamma) needs millions of events for a fe
 simulation instead promotes jets to fake objects and carries the fake probability as an event weight, which is
 what this module does for processes with `fakes: photons` or `fakes: leptons` in configs/samples.yaml.
 
-For each event the skim needs k = (objects required) - (objects reconstructed) fakes, at least the process'
-`min_fakes`. Candidates are the written jets and the soft jets below the jet threshold. With per-jet fake
-probabilities p_j (jet pT, eta, flavour, and whether the fake lands inside the object's acceptance), the
-probability that exactly the chosen k jets fake is summed over all k-subsets: the event weight is the
-elementary symmetric polynomial e_k(p) (k = 0: 1, k = 1: sum p_j, k = 2: sum_{i<j} p_i p_j), and the subset is
-drawn with probability proportional to its product of p_j. The promoted jets leave the jet collection. A fake
+For each event the skim needs k = (objects required) - (objects reconstructed) fakes. With the process'
+`min_fakes`, events whose real objects already suffice also get that many fakes, in addition to, never instead
+of, their real-object contribution: half of them (drawn at random) stay as they are with weight 2, the other
+half carry the fakes with weight 2 e_k, so that both contributions keep their expectation (1 and e_k).
+Candidates are the written jets and the soft jets below the jet threshold. With per-jet fake probabilities
+p_j (jet pT, eta, flavour, and whether the fake lands inside the object's acceptance), the probability that
+exactly the chosen k jets fake is summed over all k-subsets: the event weight is the elementary symmetric
+polynomial e_k(p) (k = 0: 1, k = 1: sum p_j, k = 2: sum_{i<j} p_i p_j), and the subset is drawn with
+probability proportional to its product of p_j. The promoted jets leave the jet collection. A fake
 photon is a tight isolated photon (the probability is that of passing tight identification and isolation);
 a fake lepton is a loose lepton (the probability is before isolation, tight identification and impact
 parameter cuts) that looks like a fake: the rest of the jet in its isolation cones, a broad d0 significance,
@@ -36,6 +39,8 @@ log = logging.getLogger(__name__)
 
 MODES: tuple[str, ...] = ("photons", "leptons")
 _MAX_FAKES = 2  # the weights below are written out for k <= 2 fakes per event
+# Share of the events with enough real objects that stay real-only when the process asks for `min_fakes`.
+REAL_ONLY_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,9 @@ def promote(
         needed_total: objects of that kind the skim requires.
         config: the whole detector config (its `fakes` section and the object definitions).
         rng: the sample's random generator.
-        min_fakes: fakes every event carries even when its real objects suffice (1 keeps rare events with only
-            real objects, which would carry the large unweighted event weight, out of a weighted sample).
+        min_fakes: fakes added to events whose real objects already suffice, to a random share
+            1 - REAL_ONLY_SHARE of them (the rest stay real-only); both parts are reweighted by the inverse of
+            their share, so the real-only contribution keeps its expectation and the fakes add to it.
 
     Returns:
         The changed reconstruction (fakes added to photons or leptons, promoted jets removed) and the fake
@@ -97,7 +103,14 @@ def promote(
     written = ak.local_index(jets.pt) < ak.num(reco["jets"].pt)
     n_events = len(reco["met_et"])
     real = ak.to_numpy(ak.num(reco[mode]))
-    needed = np.maximum(needed_total - real, min_fakes)
+    needed = np.maximum(needed_total - real, 0)
+    # drawn for every event, so that the random stream does not depend on the outcome
+    real_only = rng.random(n_events) < REAL_ONLY_SHARE
+    enough = needed == 0
+    share = np.ones(n_events)
+    if min_fakes:
+        needed[enough & ~real_only] = min_fakes
+        share[enough] = np.where(real_only[enough], REAL_ONLY_SHARE, 1.0 - REAL_ONLY_SHARE)
     candidates = (
         _photon_candidates(jets, cfg, config, rng)
         if mode == "photons"
@@ -119,7 +132,7 @@ def promote(
     result[mode] = merged
     result["jets"] = _select(jets, left & written)
     result["soft_jets"] = _select(jets, left & ~written)
-    return result, weight
+    return result, weight / share
 
 
 def _join(first: JetCollection, second: JetCollection) -> JetCollection:

@@ -1,15 +1,17 @@
 """The ATLAS Open Data 13 TeV `mini` ntuple: branch list, columns from reconstructed objects, and the ROOT
-writer.
+writer and reader of both release layouts.
 
-`BRANCHES` lists every branch of the release's files in their order with their C++ types (checked against the
-real file by the tests). The detector response works in GeV; the conversion to the ntuple's MeV happens here,
-in `columns`, and nowhere else.
+`BRANCHES` lists every branch of the 2020 release's files in their order with their C++ types (checked against
+the real file by the tests). The generator's events are these columns; the detector response works in GeV and
+the conversion to the ntuple's MeV happens here, in `columns`, and nowhere else. `write` stores them in the
+2020 layout or, converted by `ntuple_2025`, in the 2025 one (`LAYOUTS`); `read` gives the columns back from a
+file of either layout.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,13 +20,17 @@ import awkward as ak
 import numpy as np
 
 from higgshunt.artifacts import root_files
-from higgshunt.errors import OutputError
+from higgshunt.errors import InputError, OutputError
 from higgshunt.outputs import atomic_output
 from higgshunt.units import MEV_PER_GEV
 
 log = logging.getLogger(__name__)
 
 TREE_NAME = "mini"
+LAYOUTS = ("2020", "2025")  # `higgshunt generate --format`
+# The built-in samples' layout. The bump hunt reads its inputs as the event model itself (it applies no
+# release schema yet), so the built-in samples stay in the 2020 layout until it does.
+DEFAULT_LAYOUT = "2020"
 ZLIB_LEVEL_1 = 101  # ROOT's compression setting of the release's files (algorithm 1 = zlib, level 1)
 # Branches data files leave empty: truth information does not exist for collision data.
 TRUTH_BRANCHES = ("lep_truthMatched", "jet_trueflav", "jet_truthMatched", "photon_truthMatched")
@@ -109,8 +115,22 @@ BRANCHES: tuple[tuple[str, str], ...] = (
 )
 BRANCH_TYPES: dict[str, str] = dict(BRANCHES)
 
-_NUMPY_TYPES = {"int": np.int32, "unsigned int": np.uint32, "float": np.float32, "bool": np.bool_}
-_LEAF_CODES = {"int": "I", "unsigned int": "i", "float": "F", "bool": "O"}
+_NUMPY_TYPES = {
+    "int": np.int32,
+    "unsigned int": np.uint32,
+    "unsigned long long": np.uint64,
+    "float": np.float32,
+    "double": np.float64,
+    "bool": np.bool_,
+}
+_LEAF_CODES = {
+    "int": "I",
+    "unsigned int": "i",
+    "unsigned long long": "l",
+    "float": "F",
+    "double": "D",
+    "bool": "O",
+}
 # Per-event values of a data file (the real file's values: weights and scale factors carry no meaning there).
 DATA_EVENT_CONSTANTS = {
     "mcWeight": 0.0,
@@ -232,8 +252,21 @@ def columns(reco: Mapping[str, Any], event_constants: Mapping[str, float]) -> Co
     return Columns({name: values[name] for name, _ in BRANCHES})
 
 
-def write(path: str | Path, data: Columns) -> None:
-    """Write the columns as TTree `mini` with the release's branch types, atomically.
+def write(
+    path: str | Path,
+    data: Columns,
+    *,
+    layout: str = "2020",
+    normalisation: Any = None,
+    is_data: bool = False,
+) -> None:
+    """Write the columns as the release's tree with its branch types, atomically.
+
+    Args:
+        layout: "2020" (TTree `mini`, MeV) or "2025" (TTree `analysis`, GeV, see `ntuple_2025`).
+        normalisation: for the 2025 layout, the `ntuple_2025.Normalisation` of a simulated file (None: its
+            cross-section and sum of weights are read from the columns' XSection and SumWeights).
+        is_data: the 2025 layout writes the constants of a data file.
 
     ROOT reports a failed write (a full disk, a file-size limit) only by printing an error, so the written
     file is opened again and must hold the whole tree before it gets its final name.
@@ -241,33 +274,65 @@ def write(path: str | Path, data: Columns) -> None:
     Raises:
         OutputError: the file cannot be written, or does not read back complete.
     """
+    if layout == "2025":
+        from higgshunt.generation import ntuple_2025
+
+        values = ntuple_2025.to_2025(data, normalisation, is_data=is_data)
+        _write_tree(path, ntuple_2025.TREE_NAME, ntuple_2025.BRANCHES, values, len(data))
+    elif layout == "2020":
+        _write_tree(path, TREE_NAME, BRANCHES, data.values, len(data))
+    else:
+        raise ValueError(f"unknown ntuple layout '{layout}', expected one of {LAYOUTS}")
+
+
+def read(path: str | Path) -> Columns:
+    """The generator's columns of an ntuple of either layout (a 2025 file as written by `write`)."""
+    import uproot
+
+    from higgshunt.generation import ntuple_2025
+
+    try:
+        with uproot.open(path) as handle:
+            if ntuple_2025.TREE_NAME in handle:
+                return ntuple_2025.from_2025(handle[ntuple_2025.TREE_NAME].arrays(library="ak"))
+            arrays = handle[TREE_NAME].arrays(library="ak")
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read TTree '{TREE_NAME}' ({exc})") from exc
+    values = {}
+    for name, kind in BRANCHES:
+        values[name] = arrays[name] if kind.startswith("vector") else ak.to_numpy(arrays[name])
+    return Columns(values)
+
+
+def _write_tree(
+    path: str | Path, tree_name: str, branches: Sequence[tuple[str, str]], values: Mapping[str, Any], n: int
+) -> None:
     import ROOT
 
     def verify(tmp: Path) -> None:
-        root_files.check_written(tmp, Path(path), {TREE_NAME: len(data)})
+        root_files.check_written(tmp, Path(path), {tree_name: n})
 
     with atomic_output(path, verify=verify) as tmp, root_files.quiet_root():
         handle = root_files.open_file(tmp, "RECREATE", "", ZLIB_LEVEL_1)
         if handle is None:
             raise OutputError(f"{path}: cannot create the ROOT file")
-        tree = ROOT.TTree(TREE_NAME, TREE_NAME)
+        tree = ROOT.TTree(tree_name, tree_name)
         buffers: dict[str, Any] = {}
         fillers = []
-        for name, kind in BRANCHES:
-            if kind.startswith("vector"):
-                element = kind[len("vector<") : -1]
-                buffers[name] = ROOT.std.vector(element)()
+        scalars: list[tuple[np.ndarray, np.ndarray]] = []
+        for name, kind in branches:
+            element = _element_type(kind)
+            if element is not None:
+                # std::vector in the 2020 layout, ROOT::VecOps::RVec in the 2025 one, as in the real files
+                vector = ROOT.std.vector if kind.startswith("vector") else ROOT.VecOps.RVec
+                buffers[name] = vector(element)()
                 tree.Branch(name, buffers[name])
-                fillers.append((buffers[name], *_flat_and_offsets(data.values[name], element, len(data))))
+                fillers.append((buffers[name], *_flat_and_offsets(values[name], element, n)))
             else:
                 buffers[name] = np.zeros(1, dtype=_NUMPY_TYPES[kind])
                 tree.Branch(name, buffers[name], f"{name}/{_LEAF_CODES[kind]}")
-        scalars: list[tuple[np.ndarray, np.ndarray]] = [
-            (buffers[name], np.asarray(data.values[name]).astype(_NUMPY_TYPES[kind]))
-            for name, kind in BRANCHES
-            if not kind.startswith("vector")
-        ]
-        for i in range(len(data)):
+                scalars.append((buffers[name], np.asarray(values[name]).astype(_NUMPY_TYPES[kind])))
+        for i in range(n):
             for buffer, array in scalars:
                 buffer[0] = array[i]
             for vector, flat, offsets in fillers:
@@ -277,6 +342,14 @@ def write(path: str | Path, data: Columns) -> None:
             tree.Fill()
         handle.Write()
         handle.Close()
+
+
+def _element_type(kind: str) -> str | None:
+    """The element type of a vector branch type (`vector<float>`, `RVec<int>`), None for a scalar."""
+    for prefix in ("vector<", "RVec<"):
+        if kind.startswith(prefix):
+            return kind[len(prefix) : -1]
+    return None
 
 
 def _flat_and_offsets(values: Any, element: str, n: int) -> tuple[list[Any], list[int]]:

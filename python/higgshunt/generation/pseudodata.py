@@ -15,7 +15,6 @@ import logging
 import zlib
 from pathlib import Path
 
-import awkward as ak
 import numpy as np
 
 from higgshunt.errors import InputError
@@ -26,18 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def read_columns(path: Path) -> ntuple.Columns:
-    """All branches of a generated ntuple."""
-    import uproot
-
-    try:
-        with uproot.open(path) as handle:
-            arrays = handle[ntuple.TREE_NAME].arrays(library="ak")
-    except (OSError, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read TTree '{ntuple.TREE_NAME}' ({exc})") from exc
-    values = {}
-    for name, kind in ntuple.BRANCHES:
-        values[name] = arrays[name] if kind.startswith("vector") else ak.to_numpy(arrays[name])
-    return ntuple.Columns(values)
+    """All branches of a generated ntuple (of either layout, see `ntuple.read`)."""
+    return ntuple.read(path)
 
 
 def expected_weights(data: ntuple.Columns, lumi_fb: float) -> np.ndarray:

@@ -112,6 +112,7 @@ def generate(
     lumi_fb: Sequence[float] | None = None,
     progress: bool = True,
     force: bool = False,
+    layout: str = ntuple.DEFAULT_LAYOUT,
 ) -> SampleManifest:
     """Generate the configured samples and pseudo-data; returns the updated manifest.
 
@@ -126,7 +127,11 @@ def generate(
         lumi_fb: pseudo-data luminosities (fb^-1), overriding the config's.
         progress: show a progress bar on stderr.
         force: regenerate samples even if the manifest says they are complete.
+        layout: the release layout of the written ntuples, "2020" or "2025" (`ntuple.LAYOUTS`); part of each
+            file's fingerprint, so a change regenerates the files.
     """
+    if layout not in ntuple.LAYOUTS:
+        raise ConfigError(f"--format: unknown layout '{layout}', expected one of {list(ntuple.LAYOUTS)}")
     output_dir = Path(output) if output is not None else config.output
     run_seed = config.seed if seed is None else int(seed)
     lumis = list(lumi_fb) if lumi_fb else list(config.pseudodata.lumi_fb)
@@ -139,10 +144,19 @@ def generate(
         config.detector_batch_size,
         config.detector,
         config.skims,
+        layout,
     )
     manifest = resume.Recorder(
         output_dir,
-        collect({"samples": config.raw, "detector": config.detector, "seed": run_seed, "events": events}),
+        collect(
+            {
+                "samples": config.raw,
+                "detector": config.detector,
+                "seed": run_seed,
+                "events": events,
+                "format": layout,
+            }
+        ),
         force=force,
     )
     todo = []
@@ -173,7 +187,15 @@ def _fingerprint(sample: Sample, settings: SampleSettings) -> str:
         settings.run_number,
         settings.detector,
         settings.skims[sample.skim],
+        *_layout_part(settings.layout),
+        # files made when forced fakes replaced the real-only contribution are not reused
+        *(("forced fakes add to the real-only contribution",) if sample.min_fakes else ()),
     )
+
+
+def _layout_part(layout: str) -> tuple[str, ...]:
+    # The 2020 layout adds nothing, so that files generated before the choice existed stay complete.
+    return () if layout == "2020" else (f"layout={layout}",)
 
 
 def _entry(sample: Sample, settings: SampleSettings, result: SampleOutput) -> FileEntry:
@@ -262,7 +284,9 @@ def _pseudodata(
         inputs = sorted(str(e.fingerprint) for e in entries if e is not None)
         for lumi in lumis:
             relative = str(data_relative_path(skim, lumi))
-            key = resume.fingerprint(inputs, lumi, config.seed_offset, config.run_number)
+            key = resume.fingerprint(
+                inputs, lumi, config.seed_offset, config.run_number, *_layout_part(settings.layout)
+            )
             if not force and manifest.is_complete(relative, key):
                 continue
             data, nu = pseudodata.draw(
@@ -271,7 +295,7 @@ def _pseudodata(
                 pseudodata.seed_for(settings.seed, config.seed_offset, skim, lumi),
                 config.run_number,
             )
-            ntuple.write(manifest.directory / relative, data)
+            ntuple.write(manifest.directory / relative, data, layout=settings.layout, is_data=True)
             manifest.record(
                 FileEntry(
                     path=relative,

@@ -19,7 +19,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from higgshunt.generation import detector, fakes, ntuple
+from higgshunt.generation import detector, fakes, ntuple, ntuple_2025
 from higgshunt.generation.processes import Sample
 from higgshunt.generation.pythia_events import PythiaSource, TruthBatch
 
@@ -36,6 +36,7 @@ class SampleSettings:
     detector_batch_size: int
     detector: dict[str, Any]
     skims: dict[str, dict[str, int]]
+    layout: str = "2020"  # of the written ntuples (`ntuple.LAYOUTS`)
 
 
 @dataclass
@@ -119,7 +120,10 @@ def generate_sample(
     data.values["XSection"] = np.full(len(data), xsec, dtype=np.float32)
     data.values["SumWeights"] = np.full(len(data), sum_weights, dtype=np.float32)
     path = output_dir / sample.relative_path
-    ntuple.write(path, data)
+    normalisation = ntuple_2025.Normalisation(
+        sigma, efficiency, sample.k_factor, sum_weights, float(np.sum(all_weights**2)), float(filtered)
+    )
+    ntuple.write(path, data, layout=settings.layout, normalisation=normalisation)
     log.info(
         "%s: %d generated, %d filtered, %d written; XSection %.4g pb",
         sample.key,

@@ -65,15 +65,19 @@ def select(
     before any cut ("all") and after each named cut, e.g. to book a cutflow. The graph is compiled C++
     (see `eventloop.compiled`) when `HIGGSHUNT_COMPILED` is 1, else ROOT's JIT of the expressions.
     """
+    shadowed: frozenset[str] = frozenset()
     if sample.release is not None:
         # The first step: the release's own branches become the event model the config is written against.
         df = releases.apply(df, releases.by_name(sample.release))
+        shadowed = releases.outside_event_model(str(c) for c in df.GetColumnNames())
     steps, normalisation = graph_steps(config, sample)
-    if compiled_graphs_enabled():
+    # A config's column named like a release's own branch (the 2025 `met`) replaces that branch.
+    redefine = shadowed & {step.name for step in steps if step.kind == "define"}
+    if compiled_graphs_enabled() and not redefine:
         nodes = graph_runner.apply_compiled(df, steps, config.declarations)
         if nodes is not None:
             return _report_cuts(nodes, steps, on_cut), normalisation
-    return graph_runner.apply_jit(df, steps, on_cut), normalisation
+    return graph_runner.apply_jit(df, steps, on_cut, redefine=redefine), normalisation
 
 
 def graph_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[str, Any]]:
@@ -217,5 +221,3 @@ def _model(hist: Histogram) -> Any:
     import ROOT
 
     return ROOT.RDF.TH1DModel(hist.name, hist.title, hist.bins, hist.low, hist.high)
-
-

@@ -27,7 +27,7 @@ from tqdm import tqdm
 from higgshunt import provenance
 from higgshunt.artifacts import documents, skim_table
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.eventloop import executors, inputs, releases
+from higgshunt.eventloop import datasets, executors, inputs, releases
 from higgshunt.eventloop.declare import declare, first_line
 from higgshunt.eventloop.samples import Sample, is_remote
 from higgshunt.outputs import all_or_nothing, atomic_output
@@ -98,6 +98,7 @@ def run(
     skip_bad_files: bool = False,
     progress: bool = True,
     release: str | None = None,
+    datasets_found: Mapping[str, Sample] | None = None,
 ) -> SkimResult:
     """Skim the config's samples (or `inputs_by_name`) into `<output>/<channel>/`.
 
@@ -106,10 +107,16 @@ def run(
     2-worker cluster started on `cluster` local, slurm or htcondor), `max_events` reads the first N entries
     per sample, `force` reruns complete samples, `skip_bad_files` drops unreadable files (listed in the
     result) instead of failing, `release` forces the input schema (`eventloop.releases`) instead of detecting
-    it from each sample's first file.
+    it from each sample's first file. `datasets_found` (from `eventloop.datasets.resolve`) adds samples found
+    in the Open Data catalogue, with their normalisation or luminosity.
     """
     result = SkimResult(channel_dir=Path(output) / config.channel)
-    resolved = resolve_samples(config, inputs=inputs_by_name, only=samples)
+    found = dict(datasets_found or {})
+    inputs = {**{name: list(s.files) for name, s in found.items()}, **(inputs_by_name or {})}
+    resolved = [
+        datasets.merged(s, found[s.name]) if s.name in found else s
+        for s in resolve_samples(config, inputs=inputs, only=samples)
+    ]
     jobs = []
     for sample in resolved:
         job = _prepare(
@@ -242,6 +249,9 @@ def _prepare(
     if not checked.good:
         log.warning("sample %s: no readable input file left; skipped", sample.name)
         return None
+    if sample.is_data and sample.lumi_fb is None:
+        usable = [path for path in sample.files if path not in checked.bad]  # names that carry the periods
+        sample = replace(sample, lumi_fb=_data_lumi_fb(config, sample.name, usable, schema.name))
     dsid = sample.dsid
     if dsid is None:
         dsid = 0 if sample.is_data else int(inputs.first_value(checked.good[0], tree, "channelNumber") or 0)
@@ -261,6 +271,19 @@ def _prepare(
         "max_events": max_events,
     }
     return _Job(sample, checked.good, dsid, fingerprint, normalisation, checked.total_entries, tree)
+
+
+def _data_lumi_fb(config: SkimConfig, name: str, files: Sequence[str], release: str) -> float | None:
+    """The luminosity of a data sample's periods (a file of one period is not the whole release's data)."""
+    lumi_fb = datasets.data_lumi_fb(files, release)
+    if lumi_fb is not None and config.lumi_fb is not None and not math.isclose(lumi_fb, config.lumi_fb):
+        log.warning(
+            "sample %s: its data periods hold %g fb^-1, the simulation is normalised to lumi_fb %g",
+            name,
+            lumi_fb,
+            config.lumi_fb,
+        )
+    return lumi_fb
 
 
 def _release_of(config: SkimConfig, sample: Sample, forced: str | None) -> releases.ReleaseSchema:
