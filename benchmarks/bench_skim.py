@@ -1,9 +1,11 @@
 """Events per second of the H->ZZ*->4l skim: higgshunt against the columnar Python way, df106-style JIT
 strings and the I/O floor, with 1 and 2 threads.
 
-  (a) higgshunt skim: configs/hzz4l.yaml through `higgshunt.skim.run` (compiled helpers, cutflow, histograms,
-      HDF5 export). "cold" is the first run in a fresh process (includes ROOT's JIT of the graph), "warm" a
-      second run in the same process (JIT cached): the per-event cost large inputs converge to.
+  (a) higgshunt skim: configs/hzz4l.yaml through `higgshunt.skim.run` (compiled graph, cutflow, histograms,
+      HDF5 export). "first" is a fresh process with an empty compile cache (includes compiling the graph's
+      library), "cold" a fresh process with the library cached by an earlier run (what a user runs every
+      time after the first), "warm" a second run in the cold one's process: the per-event cost large inputs
+      converge to.
   (b) uproot + awkward + vector: the independent implementation of the same selection the tests check the skim
       against (tests/skim/hzz4l_reference.py), chunked, plus the same HDF5 export of the selected events.
   (c) RDataFrame with JIT strings only, as ROOT's df106 tutorial does it: the same cuts as Filter/Define
@@ -15,8 +17,9 @@ samples (data/generated/4lep/MC, signal and backgrounds) with ROOT's default clu
 compression (ZLIB level 1), built once under benchmarks/work/. Each measurement runs in a fresh process (its
 peak RSS is recorded); repetitions go round-robin over the methods and the table shows medians, with ratios
 against the named baselines. (a) and (c) run with the same interpreter flags (EXTRA_CLING_ARGS=-O2, as
-`higgshunt skim` sets them). For (a) the table also splits the warm run into its stages, and (a) runs once
-more on a file of --small-events entries: its peak RSS must not grow with the input.
+`higgshunt skim` sets them). For (a) the tables also split each run into its stages (with the process's
+wall time, imports included, and the compile cache's report), and (a) runs once more on a file of
+--small-events entries: its peak RSS must not grow with the input.
 Writes benchmarks/results/bench_skim.{md,json}.
 
     nice .venv/bin/python benchmarks/bench_skim.py [--events 2000000] [--small-events 200000]
@@ -59,6 +62,8 @@ METHODS = (
     "d_io_floor",
     "e_rdf_read_floor",
 )
+COLD_GOALS = {1: 1.2, 2: 1.6}  # a_higgshunt_cold against (b) uproot, by threads
+STAGES = ("prepare", "book", "event_loops", "write")
 EXPORTED = [f"lep{i}_{q}" for q in ("pt", "e", "charge", "pdgId", "phi", "eta") for i in range(1, 5)] + [
     "m4l",
     "m12",
@@ -120,7 +125,9 @@ def branches_read() -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------- methods
-def run_higgshunt(path: Path, threads: int, repeat: int) -> list[tuple[float, int, dict[str, float]]]:
+def run_higgshunt(path: Path, threads: int, repeat: int) -> list[tuple[float, int, dict[str, Any]]]:
+    """(seconds, selected events, stages) of `repeat` runs; the stages are `skim.run`'s, the time before
+    them ("prepare": input checks) and the compile cache's report."""
     from higgshunt import skim
 
     raw = skim.load(CONFIG).raw
@@ -133,7 +140,9 @@ def run_higgshunt(path: Path, threads: int, repeat: int) -> list[tuple[float, in
             config, output=WORK / f"out_a_{threads}", threads=threads, force=True, progress=False
         )
         seconds = time.perf_counter() - start
-        timings.append((seconds, result.cutflows[0].rows[-1].entries, result.seconds))
+        stages: dict[str, Any] = {"prepare": seconds - sum(result.seconds.values()), **result.seconds}
+        stages["compiled"] = result.compiled.as_dict() if result.compiled else {}
+        timings.append((seconds, result.cutflows[0].rows[-1].entries, stages))
     return timings
 
 
@@ -316,10 +325,11 @@ def child(method: str, path: Path, threads: int) -> dict[str, Any]:
     """One measurement in this (fresh) process."""
     extra: dict[str, Any] = {}
     if method == "a_higgshunt_first":  # an empty compile cache: the graph is compiled in this run
-        ((seconds, selected, _),) = run_higgshunt(path, threads, repeat=1)
+        ((seconds, selected, stages),) = run_higgshunt(path, threads, repeat=1)
+        extra = {"stages": stages}
     elif method == "a_higgshunt_cold":  # the warm run follows in the same process
-        (seconds, selected, _), (warm, _, stages) = run_higgshunt(path, threads, repeat=2)
-        extra = {"warm_seconds": warm, "warm_stages": stages}
+        (seconds, selected, stages), (warm, _, warm_stages) = run_higgshunt(path, threads, repeat=2)
+        extra = {"stages": stages, "warm_seconds": warm, "warm_stages": warm_stages}
     else:
         function = {
             "b_uproot_awkward": run_uproot,
@@ -343,7 +353,8 @@ def measure(method: str, path: Path, threads: int) -> dict[str, Any]:
     # higgshunt runs its compiled graph; "first" starts from an empty cache, which "cold" then reuses
     if method == "a_higgshunt_first":
         shutil.rmtree(COMPILE_CACHE, ignore_errors=True)
-    compiled = {"HIGGSHUNT_COMPILED": "1", "HIGGSHUNT_CACHE_DIR": str(COMPILE_CACHE)}
+    compiled = {"HIGGSHUNT_COMPILED": "1", "HIGGSHUNT_COMPILE_CACHE": str(COMPILE_CACHE)}
+    start, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [sys.executable, __file__, "--child", method, "--input", str(path), "--threads", str(threads)],
         capture_output=True,
@@ -353,7 +364,12 @@ def measure(method: str, path: Path, threads: int) -> dict[str, Any]:
     )
     if out.returncode != 0:
         raise RuntimeError(f"{method} ({threads} threads) failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    # the whole process: interpreter start, imports (ROOT's libraries included) and the measurement; its CPU
+    # seconds (g++ included) do not grow when other jobs share the cores, as wall time does
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return {**result, "process_seconds": time.perf_counter() - start, "process_cpu_seconds": cpu}
 
 
 def main() -> int:
@@ -422,26 +438,24 @@ def summarise(runs: dict[tuple[str, int], list[dict[str, Any]]], n_events: int) 
 
 
 def goals(rows: list[dict[str, Any]]) -> list[str]:
-    """The issue's goals for (a), checked for the warm and the cold run at the highest thread count."""
+    """The goals for (a): the cold run (a fresh process, library cached) against (b) uproot, its loop and
+    write against RDataFrame's read floor (e), and the scaling with 2 threads; warm for reference."""
     by = {(r["method"], r["threads"]): r for r in rows}
-    threads = max(r["threads"] for r in rows)
-    lines = [
-        "| goal | " + " | ".join(f"{m} ({threads} threads)" for m in ("warm", "cold")) + " |",
-        "|---|---|---|",
-    ]
-    checks = [
-        (">= 3x (b) uproot", "vs_b_uproot", 3.0),
-        (">= 1.3x (c) JIT strings", "vs_c_jit", 1.3),
-        (">= 60 % of (d) I/O floor", "vs_d_io_floor", 0.6),
-        (">= 1.7x with 2 threads", "vs_1_thread", 1.7),
-    ]
-    for label, key, target in checks:
-        cells = []
-        for method in ("a_higgshunt_warm", "a_higgshunt_cold"):
-            value = by[(method, threads)][key]
-            cells.append(f"{value:.2f} ({'met' if value >= target else 'not met'})")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return lines + ["", *ceilings(by, sorted({r["threads"] for r in rows}))]
+    threads = sorted({r["threads"] for r in rows})
+    lines = ["| goal | threads | a_higgshunt_cold | a_higgshunt_warm |", "|---|---|---|---|"]
+    checks = [(t, f">= {target}x (b) uproot", "vs_b_uproot", target) for t, target in COLD_GOALS.items()]
+    checks += [(t, ">= 1/1.3 of (e) RDF read floor", "vs_e_rdf_read", 1 / 1.3) for t in threads]
+    checks += [(2, ">= 1.8x with 2 threads", "vs_1_thread", 1.8)]
+    for t, label, key, target in checks:
+        if t not in threads:
+            continue
+        cells = [by[(method, t)][key] for method in ("a_higgshunt_cold", "a_higgshunt_warm")]
+        lines.append(
+            f"| {label} | {t} | "
+            + " | ".join(f"{v:.2f} ({'met' if v >= target else 'not met'})" for v in cells)
+            + " |"
+        )
+    return lines + ["", *ceilings(by, threads)]
 
 
 def ceilings(by: dict[tuple[str, int], dict[str, Any]], threads: list[int]) -> list[str]:
@@ -449,12 +463,13 @@ def ceilings(by: dict[tuple[str, int], dict[str, Any]], threads: list[int]) -> l
     with threads shows that the machine did not give the run its cores."""
     lines = []
     for t in threads:
+        goal = COLD_GOALS.get(t, COLD_GOALS[2])
         io_vs_uproot = by[("d_io_floor", t)]["vs_b_uproot"]
         rdf_vs_uproot = by[("e_rdf_read_floor", t)]["vs_b_uproot"]
         lines.append(
             f"- {t} thread(s): the I/O floor (d) is {io_vs_uproot:.2f}x (b), RDataFrame's own read floor "
             f"(e) {rdf_vs_uproot:.2f}x (b)"
-            + (": 3x (b) is out of reach of any reader of this file" if io_vs_uproot < 3.0 else "")
+            + (f": {goal}x (b) is out of reach of any reader of this file" if io_vs_uproot < goal else "")
         )
     if len(threads) > 1:
         t = max(threads)
@@ -467,18 +482,48 @@ def ceilings(by: dict[tuple[str, int], dict[str, Any]], threads: list[int]) -> l
 
 
 def stages(runs: dict[tuple[str, int], list[dict[str, Any]]]) -> list[str]:
-    """Where the warm (a) run spends its time: medians of the stages `skim.run` reports."""
-    lines = ["| (a) warm stage | threads | median s | share |", "|---|---|---|---|"]
-    for (method, threads), results in sorted(runs.items(), key=lambda item: item[0][1]):
-        if method != "a_higgshunt_cold":
+    """Where (a) spends its time: medians of the whole process and of the stages `skim.run` reports, for
+    the first run (compiling), the cold one (library cached) and the warm one (same process)."""
+    lines = [
+        "| (a) run | threads | process s | process CPU s | "
+        + " | ".join(STAGES)
+        + " | compile s | cache hits/misses |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (method, threads), results in sorted(runs.items(), key=lambda item: (item[0][1], item[0][0])):
+        if method not in ("a_higgshunt_first", "a_higgshunt_cold"):
             continue
-        medians = {
-            name: statistics.median(r["warm_stages"][name] for r in results)
-            for name in results[0]["warm_stages"]
-        }
-        total = statistics.median(r["warm_seconds"] for r in results)
-        for name, seconds in medians.items():
-            lines.append(f"| {name} | {threads} | {seconds:.2f} | {seconds / total:.0%} |")
+        for label, key in ((method, "stages"), ("a_higgshunt_warm", "warm_stages")):
+            if key not in results[0]:
+                continue
+            parts = [
+                statistics.median(r[key][n] for r in results) for n in ("prepare", "book", "event_loops")
+            ]
+            parts.append(statistics.median(r[key]["write"] for r in results))
+            compiled = results[0][key]["compiled"]
+            process = " | ".join(
+                f"{statistics.median(r[name] for r in results):.2f}" if key == "stages" else "-"
+                for name in ("process_seconds", "process_cpu_seconds")
+            )
+            lines.append(
+                f"| {label} | {threads} | {process} | "
+                + " | ".join(f"{v:.2f}" for v in parts)
+                + f" | {compiled.get('compile_seconds', 0):.1f} | "
+                f"{compiled.get('cache_hits', 0)}/{compiled.get('cache_misses', 0)} |"
+            )
+    return lines
+
+
+def cpu_lines(runs: dict[tuple[str, int], list[dict[str, Any]]]) -> list[str]:
+    """Whole-process CPU seconds of every method (imports and compilation included): on a machine shared
+    with other jobs these move less than wall times; the ratio is (b)'s CPU seconds over the method's."""
+    cpu = {key: statistics.median(r["process_cpu_seconds"] for r in results) for key, results in runs.items()}
+    lines = ["| method | threads | process CPU s | (b) CPU / this |", "|---|---|---|---|"]
+    for (method, threads), seconds in sorted(cpu.items(), key=lambda item: (item[0][1], item[0][0])):
+        if method == "a_higgshunt_warm":
+            continue  # shares the cold run's process
+        ratio = cpu[("b_uproot_awkward", threads)] / seconds if seconds else float("nan")
+        lines.append(f"| {method} | {threads} | {seconds:.2f} | {ratio:.2f} |")
     return lines
 
 
@@ -521,6 +566,8 @@ def write(
         *goals(rows),
         "",
         *stages(runs),
+        "",
+        *cpu_lines(runs),
         "",
         *memory_lines(memory),
     ]

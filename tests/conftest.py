@@ -16,6 +16,10 @@ SHARED = REPO.parent / "shared"
 REAL_4LEP_FILE = SHARED / "data" / "atlas_opendata_13tev" / "data_A.4lep.root"
 COMPETITOR_DIR = SHARED / "models" / "labcourse_baseline"
 
+# Skims compile each distinct graph once (tens of seconds): the tests run ROOT's JIT unless they ask for the
+# compiled graphs (tests/compiled sets HIGGSHUNT_COMPILED=1 itself, with its own cache folder).
+os.environ.setdefault("HIGGSHUNT_COMPILED", "0")
+
 
 @pytest.fixture(scope="session")
 def repo() -> Path:

@@ -126,7 +126,7 @@ def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """" (did you mean 'x'?)" with the closest of `known` to a mistyped `name`, or "" when none is close."""
+    """ " (did you mean 'x'?)" with the closest of `known` to a mistyped `name`, or "" when none is close."""
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

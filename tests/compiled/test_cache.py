@@ -14,15 +14,27 @@ SOURCE = 'extern "C" int higgshunt_cache_probe() { return 42; }\n'
 
 @pytest.fixture
 def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HIGGSHUNT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("HIGGSHUNT_COMPILE_CACHE", str(tmp_path))
     monkeypatch.setattr(cache, "REPORT", cache.CacheReport())
-    return tmp_path / "compiled"
+    return tmp_path
 
 
 def test_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("HIGGSHUNT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("HIGGSHUNT_COMPILE_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache.cache_dir() == tmp_path / "higgshunt" / "compiled"
+
+
+def test_compile_cache_is_not_the_read_ahead_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from higgshunt.eventloop.remote import RemoteSettings
+
+    monkeypatch.setenv("HIGGSHUNT_COMPILE_CACHE", str(tmp_path / "compiled"))
+    monkeypatch.delenv("HIGGSHUNT_READAHEAD_DIR", raising=False)
+    assert cache.cache_dir() == tmp_path / "compiled"
+    assert RemoteSettings.from_environment().cache_dir is None  # root:// is read directly by default
+    monkeypatch.setenv("HIGGSHUNT_READAHEAD_DIR", str(tmp_path / "ahead"))
+    assert RemoteSettings.from_environment().cache_dir == tmp_path / "ahead"
+    assert cache.cache_dir() == tmp_path / "compiled"
 
 
 def test_key_changes_with_source_helper_library_and_root(monkeypatch: pytest.MonkeyPatch) -> None:

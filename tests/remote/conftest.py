@@ -90,9 +90,9 @@ def http_server(served_dir: Path) -> Iterator[RangeServer]:
 @pytest.fixture(autouse=True)
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Short back-off; http(s) copies go to a per-test cache (root:// is read directly unless a test sets
-    HIGGSHUNT_CACHE_DIR itself), so tests stay fast and independent."""
+    HIGGSHUNT_READAHEAD_DIR itself), so tests stay fast and independent."""
     monkeypatch.setenv("HIGGSHUNT_REMOTE_BACKOFF", "0.05")
     monkeypatch.setenv("HIGGSHUNT_REMOTE_RETRIES", "2")
-    monkeypatch.delenv("HIGGSHUNT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("HIGGSHUNT_READAHEAD_DIR", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))  # the default http(s) cache is ~/.cache/higgshunt/remote
     return tmp_path / ".cache" / "higgshunt" / "remote"

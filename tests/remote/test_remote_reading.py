@@ -63,7 +63,7 @@ def test_xrootd_read_ahead_cache(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cache = tmp_path / "xcache"
-    monkeypatch.setenv("HIGGSHUNT_CACHE_DIR", str(cache))
+    monkeypatch.setenv("HIGGSHUNT_READAHEAD_DIR", str(cache))
     url = f"{xrootd_url}{served_dir / NAME}"
     assert _rows(config, url, tmp_path / "out") == local_rows
     (copy,) = cache.iterdir()

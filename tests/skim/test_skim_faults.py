@@ -136,7 +136,6 @@ def test_cli_exit_code_and_single_line(real_4lep_file: Path, tmp_path: Path) -> 
     assert not (tmp_path / "out" / "hzz4l" / "skim.h5").exists()
 
 
-
 @pytest.mark.slow
 def test_bad_expression_error_printed_once(real_4lep_file: Path, tmp_path: Path) -> None:
     """ROOT's interpreter prints its diagnostics (twice for this error): the one line says it instead."""
@@ -155,6 +154,7 @@ def test_bad_expression_error_printed_once(real_4lep_file: Path, tmp_path: Path)
         f"higgshunt skim: error: {config}: cuts[1] (four_good_leptons): ROOT cannot use this expression: "
         "use of undeclared identifier 'fourr'"
     )
+
 
 @pytest.mark.slow
 def test_other_samples_intact_skip_bad_files_resume_and_force(

@@ -141,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
             "cutflows": {cutflow.sample: cutflow.to_dict()["rows"] for cutflow in result.cutflows},
             # samples read partially (--max-events): "yields cover N of M events (--max-events), not rescaled"
             "notes": {c.sample: c.partial_note for c in result.cutflows if c.partial_note},
+            "compiled": result.compiled.as_dict() if result.compiled else None,
         }
         print(json.dumps(summary, indent=1))
     else:
@@ -149,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
         for what, names in (("processed", result.processed), ("complete already", result.resumed)):
             if names:
                 print(f"{what}: {', '.join(names)}")
+        if result.compiled:
+            print(result.compiled.line())
         print(f"written to {result.channel_dir}")
     if result.bad_files:
         print(f"skipped {len(result.bad_files)} bad file(s):", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Put a graph's steps (see `compiled.codegen.Step`) on an RDataFrame node: as ROOT JIT strings, or as one
-compiled library's typed node chain (the JIT remains the fallback, named in a log line, when g++ rejects
-the generated source)."""
+compiled library's typed node chain, optionally with the skim's results booked by the library too (the JIT
+remains the fallback, named in a log line with the config key g++ rejected)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import IO, Any
 
-from higgshunt import native
 from higgshunt.errors import ConfigError
 from higgshunt.eventloop.compiled import cache, codegen
 from higgshunt.eventloop.compiled.codegen import Step
@@ -32,12 +31,13 @@ def apply_jit(
 ) -> Any:
     """Each step as a string Define/Filter; `on_cut` sees the mark's node and each cut's. Columns named in
     `redefine` replace input columns of that name (Redefine)."""
+    cache.REPORT.jit_graphs += 1
     node = df
     for step in steps:
         if step.kind == "mark":
             if on_cut is not None:
                 on_cut(step.name, node)
-        elif step.kind == "define":
+        elif step.kind in ("define", "parameter"):
             method = node.Redefine if step.name in redefine else node.Define
             node = _call(method, step.name, step.expression, where=step.where)
         else:
@@ -52,32 +52,107 @@ def apply_compiled(df: Any, steps: Sequence[Step], declarations: str | None) -> 
     source does not compile (logged with the step's config key; the caller then uses the JIT)."""
     import ROOT
 
-    native.load_into_root()
     generated = codegen.generate(steps, dataset_types(df, steps), declarations)
+    library = _load(generated, codegen.prototype)
+    if library is None:
+        return None
+    built = library.build(ROOT.RDF.AsRNode(df), codegen.parameter_values(steps))
+    return [ROOT.RDF.RNode(node) for node in built]
+
+
+class CompiledBooking:
+    """The results a compiled library booked on one dataframe (see `codegen.Outputs`), read after the loop."""
+
+    def __init__(self, library: Any, booking: Any, outputs: codegen.Outputs) -> None:
+        self._library = library
+        self._booking = booking
+        self.outputs = outputs
+
+    def handle(self) -> Any:
+        """A result of the graph, to hand to RunGraphs."""
+        return self._library.handle(self._booking)
+
+    def cutflow(self) -> list[tuple[int, float, float]]:
+        """(entries, sum of weights, sum of squared weights) at the mark and after each cut."""
+        values = list(self._library.cutflow(self._booking))
+        return [(int(values[i]), values[i + 1], values[i + 2]) for i in range(0, len(values), 3)]
+
+    def histogram(self, index: int) -> Any:
+        """The TH1D of `outputs.histograms[index]` (owned by the booking)."""
+        return self._library.histogram(self._booking, index)
+
+    def rows(self) -> int:
+        return int(self._library.rows(self._booking))
+
+    def spill_files(self) -> list[str]:
+        return [str(path) for path in self._library.spill_files(self._booking)]
+
+    def integer_features(self) -> list[str]:
+        return [str(name) for name in self._library.integer_features(self._booking)]
+
+    def __del__(self) -> None:
+        self._library.release(self._booking)
+
+
+def book_compiled(
+    df: Any,
+    steps: Sequence[Step],
+    declarations: str | None,
+    outputs: codegen.Outputs,
+    *,
+    spill_prefix: str,
+    buffer_rows: int,
+) -> CompiledBooking | None:
+    """The graph and `outputs` booked by one compiled library (no string goes through ROOT's interpreter),
+    or None when the generated source does not compile (logged; the caller then uses the JIT)."""
+    import ROOT
+
+    after = [*outputs.export, *(expression for _, expression in outputs.integer_probes)]
+    after += [name for hist in outputs.histograms for name in (hist.column, hist.weight)]
+    generated = codegen.generate(steps, dataset_types(df, steps, after), declarations, outputs)
+    library = _load(generated, codegen.booking_prototype)
+    if library is None:
+        return None
+    parameters = codegen.parameter_values(steps)
+    booking = library.book(ROOT.RDF.AsRNode(df), parameters, spill_prefix, buffer_rows)
+    return CompiledBooking(library, booking, outputs)
+
+
+def _load(generated: codegen.Generated, prototype: Callable[[str], str]) -> Any:
+    """The namespace of the generated library in ROOT (compiled or taken from the cache, loaded once per
+    process), or None when g++ rejects the source."""
+    import ROOT
+
     try:
         path = cache.library(generated.source)
     except cache.CompileError as exc:
         step = _step_at(generated, exc.line)
         where = step.where if step is not None else "generated graph"
-        log.warning("compiled graph: %s cannot be compiled (%s): ROOT's JIT is used instead", where, exc)
+        expression = f" `{step.expression}`" if step is not None else ""
+        log.warning(
+            "compiled graph: %s%s cannot be compiled (%s): ROOT's JIT runs the graph instead",
+            where,
+            expression,
+            exc,
+        )
         cache.REPORT.fallbacks.append(where)
         return None
     if generated.namespace not in _loaded:
-        if ROOT.gSystem.Load(str(path)) < 0 or not ROOT.gInterpreter.Declare(
-            codegen.prototype(generated.namespace)
-        ):
+        if ROOT.gSystem.Load(str(path)) < 0 or not ROOT.gInterpreter.Declare(prototype(generated.namespace)):
             raise ConfigError(f"cannot load the compiled graph {path}")
         _loaded.add(generated.namespace)
-    built = getattr(ROOT, generated.namespace).build(ROOT.RDF.AsRNode(df))
-    return [ROOT.RDF.RNode(node) for node in built]
+    cache.REPORT.compiled_graphs += 1
+    return getattr(ROOT, generated.namespace)
 
 
-def dataset_types(df: Any, steps: Sequence[Step]) -> dict[str, str]:
-    """The C++ type of every column of `df` the steps read (columns they define themselves excluded)."""
+def dataset_types(df: Any, steps: Sequence[Step], after: Sequence[str] = ()) -> dict[str, str]:
+    """The C++ type of every column of `df` the steps read (columns they define themselves excluded), and
+    the expressions `after` them."""
     available = {str(name) for name in df.GetColumnNames()}
     defined: set[str] = set()
     types: dict[str, str] = {}
-    for step in steps:
+    read_after = [Step("filter", "", expression, "") for expression in after]
+    for step in [*steps, *read_after]:
         for column in codegen.columns_used(step.expression, available - defined):
             types.setdefault(column, str(df.GetColumnType(column)))
         if step.kind == "define":
@@ -86,7 +161,7 @@ def dataset_types(df: Any, steps: Sequence[Step]) -> dict[str, str]:
 
 
 def _step_at(generated: codegen.Generated, line: int | None) -> Step | None:
-    if line is None:
+    if line is None or line > generated.last_line:
         return None
     starts = [start for start in generated.lines if start <= line]
     return generated.lines[max(starts)] if starts else None

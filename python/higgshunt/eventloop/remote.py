@@ -7,8 +7,10 @@ directory is set. Settings come from the environment, so the CLI, the Python API
 
     HIGGSHUNT_REMOTE_RETRIES   attempts after the first for a transient failure (default 3)
     HIGGSHUNT_REMOTE_BACKOFF   first wait in seconds, doubled after each failure (default 1.0)
-    HIGGSHUNT_CACHE_DIR        read-ahead cache directory (default: none for root://,
-                               ~/.cache/higgshunt/remote for http(s)://)
+    HIGGSHUNT_READAHEAD_DIR    read-ahead cache directory (default: none for root://, which is then read
+                               directly; ~/.cache/higgshunt/remote for http(s)://)
+
+(The compiled graphs have their own cache, HIGGSHUNT_COMPILE_CACHE: see `eventloop.compiled.cache`.)
 
 A cached copy is named after the SHA-256 of its URL and written under a temporary name, its size checked
 against the server's, then renamed: an interrupted copy never looks complete.
@@ -54,7 +56,7 @@ class RemoteSettings:
             raise InputError(
                 f"HIGGSHUNT_REMOTE_RETRIES/HIGGSHUNT_REMOTE_BACKOFF: expected numbers ({exc})"
             ) from exc
-        cache = os.environ.get("HIGGSHUNT_CACHE_DIR")
+        cache = os.environ.get("HIGGSHUNT_READAHEAD_DIR")
         return cls(max(retries, 0), max(backoff, 0.0), Path(cache) if cache else None)
 
 

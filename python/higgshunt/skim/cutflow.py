@@ -7,6 +7,7 @@ lazily, so the whole cutflow is filled by the one event loop that also fills the
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -85,6 +86,33 @@ class CutflowBooking:
         rows = tuple(
             CutflowRow(cut, int(count.GetValue()), float(sum_w.GetValue()), float(sum_w2.GetValue()))
             for cut, count, sum_w, sum_w2 in self._booked
+        )
+        return Cutflow(self.sample, rows)
+
+
+class CutflowValues:
+    """A cutflow booked in compiled code: `values()` gives (entries, sum of weights, sum of squared weights)
+    per cut, in order, once the event loop has run; `handle` is a result of the same graph."""
+
+    def __init__(
+        self,
+        sample: str,
+        cuts: Sequence[str],
+        handle: Any,
+        values: Callable[[], Sequence[tuple[int, float, float]]],
+    ) -> None:
+        self.sample = sample
+        self._cuts = list(cuts)
+        self._handle = handle
+        self._values = values
+
+    def first_handle(self) -> Any:
+        return self._handle
+
+    def result(self) -> Cutflow:
+        rows = tuple(
+            CutflowRow(cut, entries, sum_w, sum_w2)
+            for cut, (entries, sum_w, sum_w2) in zip(self._cuts, self._values(), strict=True)
         )
         return Cutflow(self.sample, rows)
 

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from higgshunt.errors import ConfigError
 from higgshunt.eventloop import graph_runner, releases
-from higgshunt.eventloop.compiled.codegen import Step
+from higgshunt.eventloop.compiled import cache
+from higgshunt.eventloop.compiled.codegen import HistogramSpec, Outputs, Step
+from higgshunt.eventloop.declare import declare
 from higgshunt.eventloop.samples import Sample
 from higgshunt.skim import snapshot as snapshots
 from higgshunt.skim.config import Histogram, SkimConfig
-from higgshunt.skim.cutflow import WEIGHT, WEIGHT_SQUARED, CutflowBooking
-from higgshunt.skim.table import LazyTable
+from higgshunt.skim.cutflow import WEIGHT, WEIGHT_SQUARED, CutflowBooking, CutflowValues
+from higgshunt.skim.table import BUFFER_ROWS, LazyTable
 from higgshunt.units import MEV_PER_GEV, PB_PER_FB
 
 log = logging.getLogger(__name__)
@@ -34,7 +37,7 @@ class SampleGraph:
     """The booked results of one sample."""
 
     sample: Sample
-    cutflow: CutflowBooking
+    cutflow: CutflowBooking | CutflowValues
     table: LazyTable
     histograms: dict[str, Any] = field(default_factory=dict)
     snapshot: Any = None
@@ -56,28 +59,46 @@ def export_columns(config: SkimConfig) -> list[str]:
 
 
 def select(
-    df: Any, config: SkimConfig, sample: Sample, *, on_cut: Callable[[str, Any], None] | None = None
+    df: Any,
+    config: SkimConfig,
+    sample: Sample,
+    *,
+    on_cut: Callable[[str, Any], None] | None = None,
+    compiled: bool = True,
 ) -> tuple[Any, dict[str, Any]]:
     """The channel's selection of one sample: its release's input schema, weights, definitions, named cuts,
     then the features (GeV).
 
     Returns the selected node and the sample's normalisation; `on_cut(name, node)` is called on the node
     before any cut ("all") and after each named cut, e.g. to book a cutflow. The graph is compiled C++
-    (see `eventloop.compiled`) when `HIGGSHUNT_COMPILED` is 1, else ROOT's JIT of the expressions.
+    (see `eventloop.compiled`) unless `compiled` is False (distributed dataframes, whose workers do not
+    load the library) or `compiled_graphs_enabled()` says no, else ROOT's JIT of the expressions.
     """
-    shadowed: frozenset[str] = frozenset()
-    if sample.release is not None:
-        # The first step: the release's own branches become the event model the config is written against.
-        df = releases.apply(df, releases.by_name(sample.release))
-        shadowed = releases.outside_event_model(str(c) for c in df.GetColumnNames())
+    df, shadowed = _event_model(df, sample)
     steps, normalisation = graph_steps(config, sample)
-    # A config's column named like a release's own branch (the 2025 `met`) replaces that branch.
-    redefine = shadowed & {step.name for step in steps if step.kind == "define"}
-    if compiled_graphs_enabled() and not redefine:
+    redefine = _redefined(shadowed, steps)
+    if compiled and compiled_graphs_enabled() and not redefine:
         nodes = graph_runner.apply_compiled(df, steps, config.declarations)
         if nodes is not None:
             return _report_cuts(nodes, steps, on_cut), normalisation
+    declare(config.declarations, source=config.source)
     return graph_runner.apply_jit(df, steps, on_cut, redefine=redefine), normalisation
+
+
+def _event_model(df: Any, sample: Sample) -> tuple[Any, frozenset[str]]:
+    """The first step: the release's own branches become the event model the config is written against.
+    Also returns the release's columns outside that model (a config's column of the same name replaces
+    them, see `_redefined`)."""
+    if sample.release is None:
+        return df, frozenset()
+    df = releases.apply(df, releases.by_name(sample.release))
+    return df, releases.outside_event_model(str(c) for c in df.GetColumnNames())
+
+
+def _redefined(shadowed: frozenset[str], steps: Sequence[Step]) -> frozenset[str]:
+    """The config's columns named like a release's own branch (the 2025 `met`): they replace the branch
+    through Redefine, which only ROOT's JIT path books."""
+    return shadowed & {step.name for step in steps if step.kind == "define"}
 
 
 def graph_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[str, Any]]:
@@ -94,7 +115,10 @@ def graph_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[st
 
 
 def compiled_graphs_enabled() -> bool:
-    return os.environ.get("HIGGSHUNT_COMPILED", "0") == "1"
+    """Compiled graphs are the default when a C++ compiler is found; HIGGSHUNT_COMPILED=0 turns them off."""
+    if os.environ.get("HIGGSHUNT_COMPILED", "1") == "0":
+        return False
+    return cache.compiler_available()
 
 
 def _report_cuts(nodes: list[Any], steps: list[Step], on_cut: Callable[[str, Any], None] | None) -> Any:
@@ -117,16 +141,75 @@ def build(
     """Book the selection, cutflow, feature table, histograms and optional Snapshot of one sample on `df`.
 
     `spill_prefix` (local event loops) is where the table's rows are buffered during the loop (see
-    `table.LazyTable`); without it (distributed event loops) the table is booked with AsNumpy.
+    `table.LazyTable`); without it (distributed event loops) the table is booked with AsNumpy. A local
+    graph without a Snapshot is booked whole by its compiled library when compiled graphs are enabled.
     """
+    if spill_prefix is not None and snapshot_path is None and compiled_graphs_enabled():
+        compiled = _build_compiled(df, config, sample, spill_prefix)
+        if compiled is not None:
+            return compiled
     cutflow = CutflowBooking(sample.name)
-    node, normalisation = select(df, config, sample, on_cut=cutflow.book)
+    node, normalisation = select(df, config, sample, on_cut=cutflow.book, compiled=spill_prefix is not None)
     columns = export_columns(config)
     table = LazyTable.book(node, columns, spill_prefix=spill_prefix)
     histograms = {hist.name: node.Histo1D(_model(hist), hist.feature, WEIGHT) for hist in config.histograms}
     snapshot = snapshots.book(node, config, columns, snapshot_path) if snapshot_path else None
     integers = integer_features(node, config)
     return SampleGraph(sample, cutflow, table, histograms, snapshot, normalisation, integers)
+
+
+def _build_compiled(df: Any, config: SkimConfig, sample: Sample, spill_prefix: str) -> SampleGraph | None:
+    """Selection, cutflow, histograms and table booked by one compiled library; None when it cannot be
+    compiled (the caller books through ROOT's JIT)."""
+    df, shadowed = _event_model(df, sample)
+    steps, normalisation = graph_steps(config, sample)
+    if _redefined(shadowed, steps):
+        return None
+    histograms = tuple(
+        HistogramSpec(hist.name, hist.title, hist.bins, hist.low, hist.high, hist.feature, WEIGHT)
+        for hist in config.histograms
+    )
+    # the compiler decides which features are integers: the element type of their expression
+    probes = tuple(
+        (feature.name, feature.expression if feature.index is None else feature.source)
+        for feature in config.features
+        if not feature.to_gev
+    )
+    columns = export_columns(config)
+    outputs = Outputs(WEIGHT, WEIGHT_SQUARED, histograms, tuple(columns), probes)
+    booking = graph_runner.book_compiled(
+        df, steps, config.declarations, outputs, spill_prefix=spill_prefix, buffer_rows=BUFFER_ROWS
+    )
+    if booking is None:
+        return None
+    cuts = [step.name for step in steps if step.kind in ("mark", "filter")]
+    cutflow = CutflowValues(sample.name, cuts, booking.handle(), booking.cutflow)
+    table = LazyTable(columns, spill=_SpillFiles(booking), count=_Deferred(booking.rows))
+    booked = {
+        hist.name: _Deferred(partial(booking.histogram, index)) for index, hist in enumerate(histograms)
+    }
+    integers = booking.integer_features()
+    return SampleGraph(sample, cutflow, table, booked, None, normalisation, integers)
+
+
+class _Deferred:
+    """A result read after the event loop, with the `GetValue()` of RDataFrame's own results."""
+
+    def __init__(self, read: Callable[[], Any]) -> None:
+        self._read = read
+
+    def GetValue(self) -> Any:  # noqa: N802 - the name of RDataFrame's result method
+        return self._read()
+
+
+class _SpillFiles:
+    """The scratch files of a compiled booking's RowSpill, as `table.LazyTable` reads them."""
+
+    def __init__(self, booking: graph_runner.CompiledBooking) -> None:
+        self._booking = booking
+
+    def Files(self) -> list[str]:  # noqa: N802 - the name of RowSpill's method
+        return self._booking.spill_files()
 
 
 def integer_features(node: Any, config: SkimConfig) -> list[str]:
@@ -153,8 +236,14 @@ def integer_features(node: Any, config: SkimConfig) -> list[str]:
 
 
 def _weight_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[str, Any]]:
-    """w_mc * w_sf * w_norm = weight (1 for data); also the squared weight for the cutflow's errors."""
+    """w_mc * w_sf * w_norm = weight (1 for data); also the squared weight for the cutflow's errors.
+
+    w_norm = xsec * luminosity / sum of weights; the numbers known before the loop are parameters of the
+    graph (one compiled library serves every sample), the others are read from the tree's branches.
+    """
     weights = config.weights
+    where = f"{config.source}: weights"
+    steps: list[Step] = []
     if sample.is_data:
         w_mc = w_sf = w_norm = "1.0"
         normalisation: dict[str, Any] = {"lumi_fb": sample.lumi_fb or config.lumi_fb}
@@ -166,14 +255,18 @@ def _weight_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[
             )
         w_mc = f"double({weights.mc})"
         w_sf = " * ".join(f"double({name})" for name in weights.scale_factors) or "1.0"
-        xsec = repr(sample.xsec_pb) if sample.xsec_pb is not None else f"double({weights.xsec})"
-        sumw = (
-            repr(sample.sum_weights) if sample.sum_weights is not None else f"double({weights.sum_weights})"
-        )
-        w_norm = f"{xsec} * {lumi_fb * PB_PER_FB!r} / {sumw}"
+        for name, value, branch in (
+            ("_xsec_pb", sample.xsec_pb, weights.xsec),
+            ("_lumi_pb", lumi_fb * PB_PER_FB, None),
+            ("_sum_weights", sample.sum_weights, weights.sum_weights),
+        ):
+            if value is not None:
+                steps.append(Step("parameter", name, repr(float(value)), where))
+            else:
+                steps.append(Step("define", name, f"double({branch})", where))
+        w_norm = "_xsec_pb * _lumi_pb / _sum_weights"
         normalisation = {"lumi_fb": lumi_fb, "xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
-    where = f"{config.source}: weights"
-    steps = [
+    steps += [
         Step("define", "w_mc", w_mc, where),
         Step("define", "w_sf", w_sf, where),
         Step("define", "w_norm", w_norm, where),

@@ -28,7 +28,8 @@ from higgshunt import provenance
 from higgshunt.artifacts import documents, skim_table
 from higgshunt.errors import ConfigError, InputError
 from higgshunt.eventloop import datasets, executors, inputs, releases
-from higgshunt.eventloop.declare import declare, first_line
+from higgshunt.eventloop.compiled import cache as compiled_cache
+from higgshunt.eventloop.declare import first_line
 from higgshunt.eventloop.samples import Sample, is_remote
 from higgshunt.outputs import all_or_nothing, atomic_output
 from higgshunt.skim import data_kind, graph, histogram_file, snapshot
@@ -55,6 +56,8 @@ class SkimResult:
         cutflows: cutflows of the processed samples.
         seconds: wall time of the stages "book" (graphs built), "event_loops" (including ROOT's JIT) and
             "write" (histograms, cutflows, tables) of the processed samples.
+        compiled: the graphs run compiled or through ROOT's JIT, the compile cache's hits and misses and
+            the seconds spent compiling (None when no event loop ran).
     """
 
     channel_dir: Path
@@ -63,6 +66,7 @@ class SkimResult:
     bad_files: dict[str, str] = field(default_factory=dict)
     cutflows: list[Cutflow] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    compiled: compiled_cache.CacheReport | None = None
 
     @property
     def skim_file(self) -> Path:
@@ -139,7 +143,6 @@ def run(
     if executor == "dask" and config.snapshot.enabled:
         # a distributed Snapshot writes one file per partition, which the atomic rename cannot follow
         raise ConfigError(f"{config.source}: output.snapshot is not available with --executor dask")
-    declare(config.declarations, source=config.source)
     runner = executors.make(
         executor,
         threads=threads,
@@ -156,8 +159,11 @@ def run(
     scratch = tempfile.TemporaryDirectory(prefix=".rows-", dir=result.channel_dir)
     try:
         start = time.perf_counter()
+        before = dataclasses.replace(compiled_cache.REPORT, fallbacks=list(compiled_cache.REPORT.fallbacks))
         _book(config, jobs, runner, result.channel_dir, Path(scratch.name))
         booked = time.perf_counter()
+        result.compiled = compiled_cache.REPORT.since(before)
+        log.info("%s", result.compiled.line())
         _run_event_loops(runner, jobs, max_events)
         looped = time.perf_counter()
         record = provenance.collect(config.raw)

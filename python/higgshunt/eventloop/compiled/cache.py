@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -28,23 +29,48 @@ COMPILER_FLAGS = ("-O2", "-std=c++17", "-fPIC", "-shared", "-pthread", "-w")
 
 @dataclass
 class CacheReport:
-    """What the cache did in this process (reported in the log and the skim summary)."""
+    """What the compiled graphs did in this process: cache hits and misses, seconds spent compiling, graphs
+    run compiled and through ROOT's JIT, and the config keys that sent a graph to the JIT."""
 
     hits: int = 0
     misses: int = 0
     compile_seconds: float = 0.0
+    compiled_graphs: int = 0
+    jit_graphs: int = 0
     fallbacks: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "hits": self.hits,
-            "misses": self.misses,
+            "compiled_graphs": self.compiled_graphs,
+            "jit_graphs": self.jit_graphs,
+            "cache_hits": self.hits,
+            "cache_misses": self.misses,
             "compile_seconds": round(self.compile_seconds, 3),
-            "fallbacks": list(self.fallbacks),
+            "jit_fallbacks": list(self.fallbacks),
         }
+
+    def since(self, earlier: CacheReport) -> CacheReport:
+        """What happened after `earlier` (a copy taken before)."""
+        return CacheReport(
+            self.hits - earlier.hits,
+            self.misses - earlier.misses,
+            self.compile_seconds - earlier.compile_seconds,
+            self.compiled_graphs - earlier.compiled_graphs,
+            self.jit_graphs - earlier.jit_graphs,
+            self.fallbacks[len(earlier.fallbacks) :],
+        )
+
+    def line(self) -> str:
+        """One line for the terminal and the log."""
+        text = (
+            f"graphs: {self.compiled_graphs} compiled (cache: {self.hits} hit(s), {self.misses} miss(es), "
+            f"{self.compile_seconds:.1f} s compiling), {self.jit_graphs} through ROOT's JIT"
+        )
+        return text + (f" (fallback: {'; '.join(self.fallbacks)})" if self.fallbacks else "")
 
 
 REPORT = CacheReport()
+_compiler_checked = False
 
 
 class CompileError(Exception):
@@ -56,10 +82,11 @@ class CompileError(Exception):
 
 
 def cache_dir() -> Path:
-    """$HIGGSHUNT_CACHE_DIR, else $XDG_CACHE_HOME/higgshunt, else ~/.cache/higgshunt; compiled/ inside."""
-    explicit = os.environ.get("HIGGSHUNT_CACHE_DIR")
+    """$HIGGSHUNT_COMPILE_CACHE, else $XDG_CACHE_HOME/higgshunt/compiled, else ~/.cache/higgshunt/compiled
+    (the remote read-ahead cache is another folder, $HIGGSHUNT_READAHEAD_DIR)."""
+    explicit = os.environ.get("HIGGSHUNT_COMPILE_CACHE")
     if explicit:
-        return Path(explicit) / "compiled"
+        return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "higgshunt" / "compiled"
 
@@ -177,3 +204,13 @@ def _error_line(stderr: str, cpp: Path) -> int | None:
             if len(parts) > 1 and parts[1].isdigit():
                 return int(parts[1])
     return None
+
+
+def compiler_available() -> bool:
+    """Whether the C++ compiler ($CXX, else g++) is on the PATH; logged once when it is not."""
+    global _compiler_checked
+    found = shutil.which(os.environ.get("CXX", "g++")) is not None
+    if not found and not _compiler_checked:
+        log.warning("no C++ compiler (%s) found: ROOT's JIT runs the graphs", os.environ.get("CXX", "g++"))
+    _compiler_checked = True
+    return found
