@@ -23,6 +23,7 @@ _PACKAGES = (
     "xgboost",
     "pythia8mc",
     "fastjet",
+    "pyhf",
 )
 
 

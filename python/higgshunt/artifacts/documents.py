@@ -32,7 +32,7 @@ def check_version(
     document: Any,
     *,
     key: str,
-    version: int,
+    version: int | str,
     error: type[ArtifactError],
     what: str,
 ) -> None:
