@@ -19,6 +19,7 @@ def test_every_category_has_a_workspace_of_its_histograms(hunt: Any) -> None:
     # the tiny samples may leave data where a score category has no simulated background: said, not written
     assert all("where the simulation has no background" in why for why in skipped.values())
     assert "cutbased" not in skipped
+    assert index["channels"]["cutbased"]["spurious_signal"] is not None
     with uproot.open(hunt.root_file) as handle:
         for category, entry in index["channels"].items():
             if category in skipped:
@@ -33,6 +34,9 @@ def test_every_category_has_a_workspace_of_its_histograms(hunt: Any) -> None:
                 staterror = next(m for m in samples[name]["modifiers"] if m["type"] == "staterror")
                 np.testing.assert_allclose(staterror["data"], np.sqrt(hist.variances()))
             assert any(m["type"] == "normfactor" for m in samples["H125"]["modifiers"])
+            # the spurious signal of the configured background function, measured on the simulated background
+            spurious = entry["spurious_signal"]
+            assert spurious is None or (spurious >= 0 and ("spurious_signal" in samples) == (spurious > 0))
             np.testing.assert_allclose(spec["observations"][0]["data"], handle[f"{category}/data"].values())
 
 

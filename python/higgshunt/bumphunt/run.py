@@ -126,6 +126,8 @@ def run(
                 lumi_fb=config.lumi_fb,
                 blinded=config.blind,
                 provenance=record,
+                signal=config.fit.signal,
+                background=config.fit.background,
             ),
         )
         fits = (

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import optimize, stats
 
 from higgshunt.artifacts import spurious_signal
 from higgshunt.errors import ConfigError, FitError
@@ -199,8 +200,9 @@ def spurious_signal_test(
 
 
 def core_width(signal: Spectrum) -> float:
-    """Half the narrowest interval holding 68.3% of the simulated signal (a Gaussian's sigma; robust to the
-    tails of a Crystal Ball shape), from the cumulative distribution interpolated between bin edges."""
+    """The Gaussian core width of the simulated signal: a Gaussian's bin integrals fitted to the bins within
+    2 widths of the peak, starting from half the narrowest interval holding 68.3% of the signal (which alone
+    is biased upwards by the binning, and on which it falls back when fewer than 4 bins are that close)."""
     counts = np.clip(signal.counts, 0.0, None)
     if counts.sum() <= 0:
         raise ConfigError(f"--signal-shape {signal.source}: no simulated signal in the range")
@@ -208,7 +210,24 @@ def core_width(signal: Spectrum) -> float:
     grid = np.linspace(0.0, 1.0 - 0.683, 200)
     lows = np.interp(grid, cumulative, signal.edges)
     highs = np.interp(grid + 0.683, cumulative, signal.edges)
-    return float(0.5 * np.min(highs - lows))
+    best = int(np.argmin(highs - lows))
+    rough, peak = 0.5 * float(highs[best] - lows[best]), 0.5 * float(highs[best] + lows[best])
+    near = np.abs(signal.centers - peak) <= 2.0 * rough
+    if near.sum() < 4:
+        return rough
+    low, high = signal.edges[:-1][near], signal.edges[1:][near]
+
+    def residuals(p: np.ndarray) -> np.ndarray:
+        n, mean, sigma = p
+        model = n * (stats.norm.cdf(high, mean, sigma) - stats.norm.cdf(low, mean, sigma))
+        return (model - counts[near]) / np.sqrt(np.maximum(counts[near], 1e-9 * counts.max()))
+
+    fit = optimize.least_squares(
+        residuals,
+        [counts.sum(), peak, rough],
+        bounds=([0, low[0], 0.05 * rough], [np.inf, high[-1], 2 * rough]),
+    )
+    return float(fit.x[2]) if fit.success else rough
 
 
 def run_spurious_signal(

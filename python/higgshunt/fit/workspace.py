@@ -23,7 +23,9 @@ from typing import Any
 import numpy as np
 
 from higgshunt.artifacts.workspaces import PYHF_VERSION, Workspaces
-from higgshunt.errors import ConfigError, InputError
+from higgshunt.errors import ConfigError, FitError, InputError
+from higgshunt.fit.spectrum import Spectrum
+from higgshunt.fit.spurious import core_width, spurious_signal_test
 
 log = logging.getLogger(__name__)
 
@@ -268,11 +270,15 @@ def category_workspaces(
     lumi_fb: float | None,
     blinded: bool,
     provenance: dict[str, Any],
-    spurious_signals: Mapping[str, float] | None = None,
+    signal: str = "gauss",
+    background: str | None = None,
 ) -> Workspaces:
     """One workspace per category of a bump hunt (category -> {"data", process, ...} -> TH1).
 
-    `systematics` is the bump-hunt config's `systematics` ({lumi, cross_sections}). Blinded data (window
+    `systematics` is the bump-hunt config's `systematics` ({lumi, cross_sections, spurious_signal}). With
+    `systematics.spurious_signal` (default true) and a `background` function, each category's spurious signal
+    is measured on its simulated background (`fit.spurious`, width from its simulated signal) and included.
+    Blinded data (window
     bins emptied) are replaced by the Asimov data set of the simulation, and the index says so. A category
     whose templates cannot make a workspace (e.g. a bin without simulated background) is listed as skipped,
     with the reason.
@@ -290,7 +296,6 @@ def category_workspaces(
     specs: dict[str, dict[str, Any]] = {}
     channels: dict[str, dict[str, Any]] = {}
     for category, histograms in categories.items():
-        spurious = (spurious_signals or {}).get(category)
         channel = channel_from_histograms(
             category,
             histograms,
@@ -298,8 +303,11 @@ def category_workspaces(
             mass_range,
             lumi_uncertainty=lumi_uncertainty,
             cross_section_uncertainties=cross_sections,
-            spurious_signal=spurious,
         )
+        spurious = None
+        if systematics.get("spurious_signal", True) and background is not None:
+            spurious = _spurious_signal(channel, signal, background)
+            channel = replace(channel, spurious_signal=spurious)
         if blinded:
             channel = replace(channel, observed=_total(channel.templates))
         try:
@@ -319,3 +327,34 @@ def category_workspaces(
             "bins_left_out": empty_bins(channel),
         }
     return Workspaces(specs=specs, channels=channels, provenance=provenance)
+
+
+def _spurious_signal(channel: Channel, signal: str, background: str) -> float | None:
+    """The spurious signal of `background` on the channel's simulated background (None: it cannot be measured,
+    e.g. no signal or a failed fit; logged)."""
+    import ROOT
+
+    signals = _total([t for t in channel.templates if t.kind == "signal"])
+    backgrounds = _total([t for t in channel.templates if t.kind == "background"])
+    template = Spectrum(f"{channel.name}/total_background", channel.edges, backgrounds, "")
+    try:
+        width = core_width(Spectrum(f"{channel.name}/total_signal", channel.edges, signals, ""))
+        result = spurious_signal_test(
+            template,
+            signal=signal,
+            width=width,
+            expected_signal=float(signals.sum()),
+            candidates=(background,),
+        )
+    except (ConfigError, InputError, FitError, ROOT.std.exception) as exc:
+        log.warning("channel %s: no spurious signal measured (%s)", channel.name, exc)
+        return None
+    test = result.tests[0]
+    log.info(
+        "channel %s: spurious signal of %s: %.2f events (%s)",
+        channel.name,
+        background,
+        test.max_spurious,
+        "passes" if test.passes else "fails the criterion",
+    )
+    return test.max_spurious
