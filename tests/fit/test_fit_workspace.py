@@ -139,25 +139,20 @@ def test_the_spurious_signal_lowers_the_significance() -> None:
     assert with_spurious["mu_error"] > without["mu_error"]
 
 
-@pytest.mark.slow
-def test_the_cli_fits_a_workspace_file_and_writes_both_results(tmp_path: Path) -> None:
-    source = tmp_path / "ws.json"
-    source.write_text(json.dumps(build_workspace(_channel())))
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "higgshunt.cli",
-            "fit",
-            "--workspace",
-            str(source),
-            "--output",
-            str(tmp_path / "f"),
-        ],
+def _cli(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "higgshunt.cli", "fit", *arguments],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+@pytest.mark.slow
+def test_the_cli_fits_a_workspace_file_and_writes_both_results(tmp_path: Path) -> None:
+    source = tmp_path / "ws.json"
+    source.write_text(json.dumps(build_workspace(_channel())))
+    out = _cli("--workspace", str(source), "--output", str(tmp_path / "f"))
     assert out.returncode == 0, out.stderr
     assert "pyhf" in out.stdout and "roofit" in out.stdout
     document = workspaces.load_fit(tmp_path / "f")
@@ -174,21 +169,7 @@ def test_bad_workspaces_and_options_are_one_line_errors(tmp_path: Path) -> None:
     broken.write_text(json.dumps({"version": "1.0.0", "channels": []}))
     with pytest.raises(workspaces.WorkspaceError, match="broken.json: not a pyhf workspace"):
         run_workspace_fit(broken, "mu", tmp_path / "out")
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "higgshunt.cli",
-            "fit",
-            "--workspace",
-            str(tmp_path / "none.json"),
-            "--output",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = _cli("--workspace", str(tmp_path / "none.json"), "--output", str(tmp_path / "out"))
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert "none.json: no such file" in out.stderr
     assert not (tmp_path / "out").exists()

@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from higgshunt.artifacts.documents import check_version, read_json, validate, write_json
+from higgshunt.artifacts.documents import load_versioned, save_versioned
 from higgshunt.errors import ArtifactError
 
 FILE_NAME = "spurious_signal.json"
 FORMAT_VERSION = 1
-VERSION_KEY = "format_version"
 _SCHEMA = "spurious_signal"
 _WHAT = "a higgshunt spurious-signal test (spurious_signal.json)"
 
@@ -27,17 +26,11 @@ class SpuriousSignalError(ArtifactError):
 def save(directory: str | Path, document: dict[str, Any]) -> Path:
     """Write `directory`/spurious_signal.json atomically (checked against its schema first)."""
     target = Path(directory) / FILE_NAME
-    document = {**document, VERSION_KEY: FORMAT_VERSION}
-    validate(document, _SCHEMA, target, SpuriousSignalError)
-    write_json(target, document)
-    return target
+    return save_versioned(target, document, version=FORMAT_VERSION, schema=_SCHEMA, error=SpuriousSignalError)
 
 
 def load(directory: str | Path) -> dict[str, Any]:
     source = Path(directory) / FILE_NAME
-    document = read_json(source, SpuriousSignalError, _WHAT)
-    check_version(
-        source, document, key=VERSION_KEY, version=FORMAT_VERSION, error=SpuriousSignalError, what=_WHAT
+    return load_versioned(
+        source, version=FORMAT_VERSION, schema=_SCHEMA, error=SpuriousSignalError, what=_WHAT
     )
-    validate(document, _SCHEMA, source, SpuriousSignalError)
-    return dict(document)

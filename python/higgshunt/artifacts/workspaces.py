@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from higgshunt.artifacts.documents import check_version, read_json, validate, write_json
+from higgshunt.artifacts.documents import check_version, load_versioned, read_json, save_versioned, write_json
 from higgshunt.errors import ArtifactError
 
 DIRECTORY = "workspaces"
@@ -24,7 +24,6 @@ INDEX_FILE = "workspaces.json"
 FIT_FILE = "workspace_fit.json"
 FORMAT_VERSION = 1
 FIT_FORMAT_VERSION = 1
-VERSION_KEY = "format_version"
 PYHF_VERSION = "1.0.0"
 _WHAT = "a pyhf workspace (JSON)"
 _INDEX = "the bump hunt's workspace index (workspaces.json)"
@@ -66,21 +65,19 @@ def save(output: str | Path, workspaces: Workspaces) -> Path:
         _check_pyhf(target, spec)
         write_json(target, spec)
         channels[category] = {**channels.get(category, {}), "file": target.name}
-    index = {VERSION_KEY: FORMAT_VERSION, "channels": channels, "provenance": workspaces.provenance}
-    validate(index, "workspaces", folder / INDEX_FILE, WorkspaceError)
-    write_json(folder / INDEX_FILE, index)
+    index = {"channels": channels, "provenance": workspaces.provenance}
+    save_versioned(
+        folder / INDEX_FILE, index, version=FORMAT_VERSION, schema="workspaces", error=WorkspaceError
+    )
     return folder
 
 
 def load_index(output: str | Path) -> dict[str, Any]:
     """The index of the workspaces of the bump-hunt folder `output`."""
     source = directory(output) / INDEX_FILE
-    document = read_json(source, WorkspaceError, _INDEX)
-    check_version(
-        source, document, key=VERSION_KEY, version=FORMAT_VERSION, error=WorkspaceError, what=_INDEX
+    return load_versioned(
+        source, version=FORMAT_VERSION, schema="workspaces", error=WorkspaceError, what=_INDEX
     )
-    validate(document, "workspaces", source, WorkspaceError)
-    return dict(document)
 
 
 def load(path: str | Path) -> dict[str, Any]:
@@ -108,17 +105,13 @@ def _check_pyhf(path: Path, spec: Any) -> None:
 def save_fit(output: str | Path, document: dict[str, Any]) -> Path:
     """Write `output`/workspace_fit.json (the pyhf and RooFit results, inputs, provenance) atomically."""
     target = Path(output) / FIT_FILE
-    document = {**document, VERSION_KEY: FIT_FORMAT_VERSION}
-    validate(document, "workspace_fit", target, WorkspaceError)
-    write_json(target, document)
-    return target
+    return save_versioned(
+        target, document, version=FIT_FORMAT_VERSION, schema="workspace_fit", error=WorkspaceError
+    )
 
 
 def load_fit(output: str | Path) -> dict[str, Any]:
     source = Path(output) / FIT_FILE
-    document = read_json(source, WorkspaceError, _FIT)
-    check_version(
-        source, document, key=VERSION_KEY, version=FIT_FORMAT_VERSION, error=WorkspaceError, what=_FIT
+    return load_versioned(
+        source, version=FIT_FORMAT_VERSION, schema="workspace_fit", error=WorkspaceError, what=_FIT
     )
-    validate(document, "workspace_fit", source, WorkspaceError)
-    return dict(document)
