@@ -17,7 +17,15 @@ import numpy as np
 import pytest
 from higgshunt.artifacts import workspaces
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.fit import Channel, Template, build_workspace, fit_pyhf, fit_roofit, run_workspace_fit
+from higgshunt.fit import (
+    Channel,
+    Template,
+    build_workspace,
+    category_workspaces,
+    fit_pyhf,
+    fit_roofit,
+    run_workspace_fit,
+)
 
 
 def _channel(spurious: float | None = None, n_bins: int = 12, seed: int = 3) -> Channel:
@@ -173,3 +181,57 @@ def test_bad_workspaces_and_options_are_one_line_errors(tmp_path: Path) -> None:
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert "none.json: no such file" in out.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _histograms(channel: Channel) -> dict:
+    import ROOT
+
+    histograms = {}
+    for name, values, errors in [
+        ("data", channel.observed, np.sqrt(channel.observed)),
+        *[(t.name, t.counts, np.sqrt(t.sumw2)) for t in channel.templates],
+    ]:
+        hist = ROOT.TH1D(f"ws_{name}", "", len(values), channel.edges)
+        hist.SetDirectory(ROOT.nullptr)
+        for i, (value, error) in enumerate(zip(values, errors, strict=True), start=1):
+            hist.SetBinContent(i, float(value))
+            hist.SetBinError(i, float(error))
+        histograms[name] = hist
+    return histograms
+
+
+@pytest.mark.slow
+def test_category_workspaces_of_a_bump_hunt_blinded_and_with_spurious_signal() -> None:
+    channel = _channel()
+    histograms = _histograms(channel)
+    kinds = {"H125": "signal", "yy": "background"}
+    common = {"data_kind": "pseudo_data", "lumi_fb": 36.1, "provenance": {}}
+    made = category_workspaces(
+        {"cat": histograms},
+        kinds,
+        mass_range=(115.0, 135.0),
+        systematics={"lumi": 0.017, "cross_sections": {"yy": 0.1}},
+        blinded=True,
+        background="exppoly2",
+        **common,
+    )
+    entry, spec = made.channels["cat"], made.specs["cat"]
+    assert entry["mass_range"] == [115.0, 135.0] and entry["blinded"] and entry["lumi_uncertainty"] == 0.017
+    samples = {s["name"]: s for s in spec["channels"][0]["samples"]}
+    expected = np.add(samples["H125"]["data"], samples["yy"]["data"])
+    np.testing.assert_allclose(spec["observations"][0]["data"], expected)  # blinded: the Asimov data set
+    assert {m["name"] for m in samples["yy"]["modifiers"]} >= {"xsec_yy"}
+    assert "xsec_H125" not in {m["name"] for m in samples["H125"]["modifiers"]}
+    # exppoly2 on an exponential background fakes next to no signal
+    assert entry["spurious_signal"] is not None
+    assert entry["spurious_signal"] < 0.1 * sum(samples["H125"]["data"])
+    assert ("spurious_signal" in samples) == (entry["spurious_signal"] > 0)
+    with pytest.raises(ConfigError, match=r"systematics.cross_sections: \['ZZ'\] are not processes"):
+        category_workspaces(
+            {"cat": histograms},
+            kinds,
+            mass_range=None,
+            systematics={"cross_sections": {"ZZ": 0.1}},
+            blinded=False,
+            **common,
+        )

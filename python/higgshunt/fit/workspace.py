@@ -350,6 +350,9 @@ def _spurious_signal(channel: Channel, signal: str, background: str) -> float | 
         log.warning("channel %s: no spurious signal measured (%s)", channel.name, exc)
         return None
     test = result.tests[0]
+    if not np.isfinite(test.max_spurious):
+        log.warning("channel %s: no spurious signal measured (every fit failed)", channel.name)
+        return None
     log.info(
         "channel %s: spurious signal of %s: %.2f events (%s)",
         channel.name,

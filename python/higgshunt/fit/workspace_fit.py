@@ -69,12 +69,11 @@ def fit_pyhf(spec: dict[str, Any], poi: str) -> dict[str, Any]:
     )
     try:
         best, twice_nll = pyhf.infer.mle.fit(data, model, return_fitted_val=True)
-        zero, twice_nll_zero = pyhf.infer.mle.fixed_poi_fit(
+        _, twice_nll_zero = pyhf.infer.mle.fixed_poi_fit(
             0.0, data, model, init, bounds, fixed, return_fitted_val=True
         )
     except pyhf.exceptions.FailedMinimization as exc:
         raise FitError(f"pyhf: the fit of the workspace failed ({str(exc).splitlines()[0]})") from None
-    del zero
     index = model.config.poi_index
 
     def nll(points: np.ndarray) -> np.ndarray:  # -ln L at many points: one batched model
