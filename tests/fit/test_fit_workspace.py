@@ -200,7 +200,6 @@ def _histograms(channel: Channel) -> dict:
     return histograms
 
 
-@pytest.mark.slow
 def test_category_workspaces_of_a_bump_hunt_blinded_and_with_spurious_signal() -> None:
     channel = _channel()
     histograms = _histograms(channel)

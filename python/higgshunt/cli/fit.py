@@ -93,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
     from higgshunt.fit import FitOptions, run_fit
 
     if args.workspace is not None:
+        if args.spurious_signal:
+            raise ConfigError("--spurious-signal: needs a background template (--hist), not --workspace")
         return _run_workspace(args)
     if args.mass_range is None:
         raise ConfigError("--mass-range: required with --hist")
