@@ -225,6 +225,10 @@ def test_category_workspaces_of_a_bump_hunt_blinded_and_with_spurious_signal() -
     assert entry["spurious_signal"] is not None
     assert entry["spurious_signal"] < 0.1 * sum(samples["H125"]["data"])
     assert ("spurious_signal" in samples) == (entry["spurious_signal"] > 0)
+    test = entry["spurious_signal_test"]
+    assert test["background"] == "exppoly2" and test["passes"] and test["events"] == entry["spurious_signal"]
+    background = np.array(samples["yy"]["data"])
+    assert test["template_effective_events"] == pytest.approx(background.sum() / 0.05)  # sumw2 = 5% of counts
     with pytest.raises(ConfigError, match=r"systematics.cross_sections: \['ZZ'\] are not processes"):
         category_workspaces(
             {"cat": histograms},

@@ -304,10 +304,11 @@ def category_workspaces(
             lumi_uncertainty=lumi_uncertainty,
             cross_section_uncertainties=cross_sections,
         )
-        spurious = None
+        spurious: dict[str, Any] | None = None
         if systematics.get("spurious_signal", True) and background is not None:
             spurious = _spurious_signal(channel, signal, background)
-            channel = replace(channel, spurious_signal=spurious)
+            if spurious is not None:
+                channel = replace(channel, spurious_signal=spurious["events"])
         if blinded:
             channel = replace(channel, observed=_total(channel.templates))
         try:
@@ -323,15 +324,20 @@ def category_workspaces(
             "lumi_fb": lumi_fb,
             "lumi_uncertainty": lumi_uncertainty,
             "cross_section_uncertainties": cross_sections,
-            "spurious_signal": spurious,
+            "spurious_signal": spurious["events"] if spurious else None,
+            "spurious_signal_test": spurious,
             "bins_left_out": empty_bins(channel),
         }
     return Workspaces(specs=specs, channels=channels, provenance=provenance)
 
 
-def _spurious_signal(channel: Channel, signal: str, background: str) -> float | None:
-    """The spurious signal of `background` on the channel's simulated background (None: it cannot be measured,
-    e.g. no signal or a failed fit; logged)."""
+def _spurious_signal(channel: Channel, signal: str, background: str) -> dict[str, Any] | None:
+    """The spurious signal of `background` on the channel's simulated background: {events, passes,
+    relative_to_uncertainty, relative_to_signal, template_effective_events, template_events} (None: it cannot
+    be measured, e.g. no signal or a failed fit; logged).
+
+    A template with fewer effective simulated events, (sum w)^2 / sum w^2, than expected events measures
+    mostly its own fluctuations, not the function's bias: a warning says so."""
     import ROOT
 
     signals = _total([t for t in channel.templates if t.kind == "signal"])
@@ -353,6 +359,8 @@ def _spurious_signal(channel: Channel, signal: str, background: str) -> float | 
     if not np.isfinite(test.max_spurious):
         log.warning("channel %s: no spurious signal measured (every fit failed)", channel.name)
         return None
+    sumw2 = np.sum([t.sumw2 for t in channel.templates if t.kind == "background"], axis=0)
+    effective = float(backgrounds.sum() ** 2 / sumw2.sum()) if sumw2.sum() > 0 else float("inf")
     log.info(
         "channel %s: spurious signal of %s: %.2f events (%s)",
         channel.name,
@@ -360,4 +368,20 @@ def _spurious_signal(channel: Channel, signal: str, background: str) -> float | 
         test.max_spurious,
         "passes" if test.passes else "fails the criterion",
     )
-    return test.max_spurious
+    if effective < backgrounds.sum():
+        log.warning(
+            "channel %s: the simulated background has %.0f effective events for %.0f expected: its spurious "
+            "signal measures mostly the simulation's fluctuations (a smoother or larger template is needed)",
+            channel.name,
+            effective,
+            backgrounds.sum(),
+        )
+    return {
+        "background": background,
+        "events": test.max_spurious,
+        "passes": test.passes,
+        "relative_to_uncertainty": test.max_relative_to_uncertainty,
+        "relative_to_signal": test.relative_to_signal,
+        "template_events": float(backgrounds.sum()),
+        "template_effective_events": effective,
+    }
