@@ -24,6 +24,7 @@ _PACKAGES = (
     "lightgbm",
     "pythia8mc",
     "fastjet",
+    "pyhf",
 )
 
 

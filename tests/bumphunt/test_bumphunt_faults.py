@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 from higgshunt import bumphunt
-from higgshunt.artifacts import category_histograms
+from higgshunt.artifacts import category_histograms, workspaces
 from higgshunt.cli import main
 from higgshunt.errors import ConfigError, InputError, ModelFormatError
 from higgshunt.outputs import MARKER
@@ -119,7 +119,7 @@ def test_cli_runs_and_prints_the_table(
     printed = capsys.readouterr().out
     assert "cutbased" in printed and "ml " in printed and f"written to {output}" in printed
     assert sorted(p.name for p in output.iterdir()) == sorted(
-        [MARKER, category_histograms.FILE_NAME, "summary.json"]
+        [MARKER, category_histograms.FILE_NAME, "summary.json", workspaces.DIRECTORY]
     )
 
 

@@ -61,7 +61,8 @@ SPEC: dict[str, tuple[list[str], dict[str, tuple[int, Check]]]] = {
     "fit": (["--hist", "f.root:h", "--output", "o", "--mass-range", "1", "2"],
             {"--mass-range": (2, _finite), "--signal-mass": (1, _finite), "--width": (1, _positive),
              "--mass-window": (1, _positive), "--seed": (1, _seed), "--scan": (2, _finite),
-             "--step": (1, _positive), "--toys": (1, lambda v: v == int(v) and 0 <= v <= 100000)}),
+             "--step": (1, _positive), "--toys": (1, lambda v: v == int(v) and 0 <= v <= 100000),
+             "--expected-signal": (1, _positive)}),
     "demo": ([], {"--jobs": (1, _at_least_one)}),
 }  # fmt: skip
 

@@ -32,7 +32,7 @@ def check_version(
     document: Any,
     *,
     key: str,
-    version: int,
+    version: int | str,
     error: type[ArtifactError],
     what: str,
 ) -> None:
@@ -76,3 +76,23 @@ def finite(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [finite(item) for item in value]
     return value
+
+
+def save_versioned(
+    path: Path, document: dict[str, Any], *, version: int, schema: str, error: type[ArtifactError]
+) -> Path:
+    """Write `document` with its `format_version`, checked against `schemas/artifacts/<schema>.json` first."""
+    document = {**document, "format_version": version}
+    validate(document, schema, path, error)
+    write_json(path, document)
+    return path
+
+
+def load_versioned(
+    path: Path, *, version: int, schema: str, error: type[ArtifactError], what: str
+) -> dict[str, Any]:
+    """The JSON document at `path`, of format version `version` and valid against its schema."""
+    document = read_json(path, error, what)
+    check_version(path, document, key="format_version", version=version, error=error, what=what)
+    validate(document, schema, path, error)
+    return dict(document)

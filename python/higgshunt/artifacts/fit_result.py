@@ -49,6 +49,8 @@ class FitResult:
         scan: with a mass scan, [{mass, z_local, p0_local, signal_yield}] per mass hypothesis; else None.
         look_elsewhere: with a mass scan, the smallest local p0 and its mass, the global p-value and
             significance over the scanned range, the method (background-only toys), their number and seed.
+        counts: how the bin contents were treated: {"treatment": "poisson" or "effective_events",
+            "scale", "effective_events", "note"} (a weighted histogram is fitted as effective events).
     """
 
     mass: float
@@ -74,6 +76,7 @@ class FitResult:
     quality: dict[str, Any]
     scan: list[dict[str, float]] | None = None
     look_elsewhere: dict[str, Any] | None = None
+    counts: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -121,11 +124,11 @@ def load(directory: str | Path) -> FitRecord:
     document = read_json(source, FitResultError, _WHAT)
     check_version(source, document, key=VERSION_KEY, version=FORMAT_VERSION, error=FitResultError, what=_WHAT)
     validate(document, _SCHEMA, source, FitResultError)
-    values = {item.name: document[item.name] for item in dataclasses.fields(FitResult)}
+    values = {item.name: document.get(item.name) for item in dataclasses.fields(FitResult)}
     result = FitResult(
         **{name: _number(value) for name, value in values.items()}
         | {key: tuple(_number(edge) for edge in values[key]) for key in ("mass_window", "mass_range")}
-        | {key: values[key] for key in ("quality", "scan", "look_elsewhere")}
+        | {key: values[key] for key in ("quality", "scan", "look_elsewhere", "counts")}
     )
     return FitRecord(result=result, inputs=document["inputs"], provenance=document["provenance"])
 

@@ -2,7 +2,8 @@
 simulation, write the category histograms (plot_stack layout), fit the data per category, write the summary.
 
 Everything goes to one output directory written under a temporary name and renamed when complete: the
-category histograms (`higgshunt.artifacts.category_histograms`), summary.json, stack_<category>.png and
+category histograms (`higgshunt.artifacts.category_histograms`), one HistFactory workspace per category
+(`higgshunt.artifacts.workspaces`), summary.json, stack_<category>.png and
 fit_<category>/fit.{png,pdf} (with plots).
 """
 
@@ -17,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from higgshunt import fit as fitting
 from higgshunt import provenance, skim
-from higgshunt.artifacts import category_histograms, trained_model
+from higgshunt.artifacts import category_histograms, trained_model, workspaces
 from higgshunt.artifacts.category_histograms import CategoryHistograms
 from higgshunt.bumphunt import booking, data_kind, report, selection
 from higgshunt.bumphunt.config import BumphuntConfig
@@ -111,6 +113,21 @@ def run(
                 lumi_fb=config.lumi_fb,
                 data_kind=what,
                 provenance=record,
+            ),
+        )
+        workspaces.save(
+            tmp,
+            fitting.category_workspaces(
+                categories,
+                kinds,
+                mass_range=config.fit.range,
+                systematics=config.raw.get("systematics", {}),
+                data_kind=what,
+                lumi_fb=config.lumi_fb,
+                blinded=config.blind,
+                provenance=record,
+                signal=config.fit.signal,
+                background=config.fit.background,
             ),
         )
         fits = (

@@ -5,15 +5,39 @@ from __future__ import annotations
 import argparse
 
 from higgshunt import configuration
+from higgshunt.errors import ConfigError
 from higgshunt.ranges import finite_float, integer, positive_float, seed
 
+POI = "mu"  # the signal strength of the bump hunt's workspaces
+
 NAME = "fit"
-HELP = "fit signal + background to a mass histogram with RooFit; write the fit result and the fit plot"
+HELP = (
+    "fit signal + background to a mass histogram with RooFit (fit result, fit plot), or fit a pyhf "
+    "workspace with pyhf and RooFit (--workspace)"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     fit_options = configuration.schema("fit")["properties"]  # one source of the choices and defaults
-    parser.add_argument("--hist", required=True, metavar="FILE.root:HISTNAME", help="the mass histogram")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--hist", metavar="FILE.root:HISTNAME", help="the mass histogram")
+    source.add_argument(
+        "--workspace",
+        metavar="FILE.json",
+        help="a pyhf workspace (e.g. the bump hunt's workspaces/<category>.json): fitted by pyhf and RooFit",
+    )
+    parser.add_argument(
+        "--spurious-signal",
+        action="store_true",
+        help="spurious-signal test: --hist is a background-only template; fits signal + each background "
+        "function at the --scan masses and chooses the simplest that passes",
+    )
+    parser.add_argument(
+        "--expected-signal",
+        type=positive_float,
+        help="with --spurious-signal: expected signal events (default: the --signal-shape integral)",
+    )
+    parser.add_argument("--poi", default=POI, help=f"with --workspace: the parameter of interest ({POI})")
     for option, what in (("signal", "signal shape"), ("background", "background shape")):
         parser.add_argument(
             f"--{option}",
@@ -23,11 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         )
     parser.add_argument(
         "--mass-range",
-        required=True,
         nargs=2,
         type=finite_float,
         metavar=("LO", "HI"),
-        help="fit range, in the histogram's units",
+        help="fit range, in the histogram's units (required with --hist)",
     )
     parser.add_argument(
         "--signal-mass", type=finite_float, help="hypothesised mass (default: largest excess)"
@@ -80,6 +103,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from higgshunt.fit import FitOptions, run_fit
 
+    if args.workspace is not None:
+        if args.spurious_signal:
+            raise ConfigError("--spurious-signal: needs a background template (--hist), not --workspace")
+        return _run_workspace(args)
+    if args.mass_range is None:
+        raise ConfigError("--mass-range: required with --hist")
+    if args.spurious_signal:
+        return _run_spurious_signal(args)
     options = FitOptions(
         hist=args.hist,
         mass_range=tuple(args.mass_range),
@@ -103,6 +134,11 @@ def run(args: argparse.Namespace) -> int:
         f"{z['mass_floating']:.2f} (mass fixed {z['mass_fixed']:.2f}), Z post-fit Asimov "
         f"{result.significance_postfit_asimov:.2f}, chi2/ndf {result.chi2:.1f}/{result.ndf}"
     )
+    if result.counts is not None and result.counts["treatment"] != "poisson":
+        print(
+            f"counts: weighted histogram fitted as {result.counts['effective_events']:.1f} effective events "
+            "(yields and errors in weighted events; Z and chi2 of the effective events)"
+        )
     if not result.quality["ok"]:
         print(
             "FIT FAILED its quality gates (do not quote its significance): "
@@ -116,4 +152,44 @@ def run(args: argparse.Namespace) -> int:
             f"{look['significance_global']:.2f} ({look['n_toys']} background-only toys)"
         )
     print(f"written to {args.output}")
+    return 0
+
+
+def _run_workspace(args: argparse.Namespace) -> int:
+    from higgshunt.fit import run_workspace_fit
+
+    result = run_workspace_fit(args.workspace, args.poi, args.output)
+    for name in ("pyhf", "roofit"):
+        fitted = result[name]
+        print(
+            f"{name:6s}: {args.poi} = {fitted['mu']:.4f} +- {fitted['mu_error']:.4f}, q0 {fitted['q0']:.4f}, "
+            f"Z local (observed, asymptotic) {fitted['significance']:.3f}  [{fitted['software']}]"
+        )
+    print(f"relative difference of Z (RooFit vs pyhf): {result['significance_relative_difference']:.2e}")
+    print(f"written to {args.output}")
+    return 0
+
+
+def _run_spurious_signal(args: argparse.Namespace) -> int:
+    from higgshunt.fit import run_spurious_signal
+
+    result = run_spurious_signal(
+        args.hist,
+        tuple(args.mass_range),
+        args.output,
+        signal=args.signal,
+        signal_shape=args.signal_shape,
+        width=args.width,
+        expected_signal=args.expected_signal,
+        scan=tuple(args.scan) if args.scan else None,
+        step=args.step,
+    )
+    print(f"spurious signal (expected signal {result.expected_signal:.1f} events, width {result.width:.3g}):")
+    for test in result.tests:
+        print(
+            f"  {test.background:9s} max |S_spur| {test.max_spurious:9.2f} = "
+            f"{test.max_relative_to_uncertainty:6.1%} of its uncertainty, "
+            f"{test.relative_to_signal:6.1%} of the signal: {'passes' if test.passes else 'fails'}"
+        )
+    print(f"chosen: {result.chosen or 'none passes'}; written to {args.output}")
     return 0

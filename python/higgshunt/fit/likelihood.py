@@ -74,13 +74,14 @@ def create_nll(model: SpectrumModel, data: Any) -> Any:
     )
 
 
-def minimize(nll: Any, name: str, *, hesse: bool = True) -> Minimum:
-    """Minimise `nll` with Minuit2 (Migrad, strategy 1), then Hesse for the covariance."""
+def minimize(nll: Any, name: str, *, hesse: bool = True, strategy: int = 1) -> Minimum:
+    """Minimise `nll` with Minuit2 (Migrad, strategy 1; 0 for toys, where no error is needed: fewer
+    derivative evaluations), then Hesse for the covariance."""
     import ROOT
 
     minimizer = ROOT.RooMinimizer(nll)
     minimizer.setPrintLevel(-1)
-    minimizer.setStrategy(1)
+    minimizer.setStrategy(strategy)
     status = int(minimizer.minimize("Minuit2", "Migrad"))
     if hesse and status == 0:
         status = int(minimizer.hesse())
@@ -112,7 +113,9 @@ def restore(model: SpectrumModel, saved: Snapshot) -> None:
         p.setConstant(constant)
 
 
-def fit_background_only(model: SpectrumModel, nll: Any, name: str) -> Minimum:
+def fit_background_only(
+    model: SpectrumModel, nll: Any, name: str, *, hesse: bool = True, strategy: int = 1
+) -> Minimum:
     """Minimum with no signal: n_signal = 0 and the signal shape (which then plays no role) fixed; their
     constness is restored afterwards."""
     frozen = [model.n_signal, model.mass, model.width, *model.tails]
@@ -121,7 +124,7 @@ def fit_background_only(model: SpectrumModel, nll: Any, name: str) -> Minimum:
     for p in frozen:
         p.setConstant(True)
     try:
-        return minimize(nll, name)
+        return minimize(nll, name, hesse=hesse, strategy=strategy)
     finally:
         for p, c in zip(frozen, constant, strict=True):
             p.setConstant(c)

@@ -52,7 +52,9 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
         fig, (top, bottom) = plt.subplots(
             2, 1, sharex=True, figsize=(8, 7), gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05}
         )
-        lower = np.where(spectrum.counts > 0, np.sqrt(spectrum.counts), 0.0)
+        # sqrt(sum w^2): the Poisson error for unweighted data, the right one for a weighted histogram
+        variance = spectrum.sumw2 if spectrum.sumw2 is not None else spectrum.counts
+        lower = np.where(spectrum.counts > 0, np.sqrt(np.maximum(variance, 0.0)), 0.0)
         top.errorbar(
             spectrum.centers,
             spectrum.counts * scale,

@@ -24,6 +24,7 @@ from higgshunt.artifacts import fit_result
 from higgshunt.artifacts.fit_result import FitRecord, FitResult
 from higgshunt.errors import FitError
 from higgshunt.fit import likelihood as lk
+from higgshunt.fit import weights
 from higgshunt.fit.models import SpectrumModel, binned_data, build, pdf_values
 from higgshunt.fit.options import FitOptions, validate
 from higgshunt.fit.plotting import FitCurves, save_plot, save_scan_plot
@@ -161,7 +162,7 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     import ROOT
 
     validate(options)
-    spectrum = read_spectrum(options.hist, options.mass_range)
+    spectrum, count_scale = weights.effective_events(read_spectrum(options.hist, options.mass_range))
     lo, hi = float(spectrum.edges[0]), float(spectrum.edges[-1])
     bin_width = float(np.median(spectrum.widths))
     shape = read_spectrum(options.signal_shape, (lo, hi)) if options.signal_shape else None
@@ -271,8 +272,9 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         scan=scan.points if scan is not None else None,
         look_elsewhere=scan.look_elsewhere if scan is not None else None,
         parameters=parameters,
+        counts=weights.describe(spectrum, count_scale),
     )
-    return result, curves
+    return weights.to_weighted(result, curves, count_scale)
 
 
 def _asimov_significance(model: SpectrumModel, best: lk.Snapshot, fits: list[lk.Minimum]) -> float:

@@ -4,8 +4,8 @@ At each hypothesis m the local discovery statistic q0(m) = 2 (NLL_b - NLL_s+b(m)
 Z_local = sqrt(q0), p0_local = 1 - Phi(Z_local). The global p-value over the scanned range is the fraction of
 background-only toys whose largest q0 over the same grid reaches the observed largest q0: the toys are Poisson
 draws from the background-only fit to the data, each refitted (background only, then every mass hypothesis)
-exactly like the data, with Migrad only (no Hesse) to keep them cheap. The signal width is fixed during the
-scan (from --width, the simulated signal, or the width fitted to the data).
+exactly like the data, with Migrad only (strategy 0, no Hesse) to keep them cheap. The signal width is fixed
+during the scan (from --width, the simulated signal, or the width fitted to the data).
 """
 
 from __future__ import annotations
@@ -53,8 +53,11 @@ def scan_masses(
 def _q0_scan(
     model: SpectrumModel, nll: Any, masses: np.ndarray, *, hesse: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """q0 and fitted signal yield at every mass (NaN q0 where a fit fails); parameters are restored."""
-    background = lk.fit_background_only(model, nll, "scan background-only")
+    """q0 and fitted signal yield at every mass (NaN q0 where a fit fails); parameters are restored.
+    Without `hesse` (the toys) Migrad runs with strategy 0: the same minima (q0 equal to 1e-4 in tests) for
+    about a third of the time."""
+    strategy = 1 if hesse else 0
+    background = lk.fit_background_only(model, nll, "scan background-only", hesse=hesse, strategy=strategy)
     if background.status != 0:
         return np.full(len(masses), np.nan), np.full(len(masses), np.nan)
     start = lk.snapshot(model)
@@ -64,7 +67,7 @@ def _q0_scan(
         model.mass.setVal(float(mass))
         model.mass.setConstant(True)
         model.n_signal.setConstant(False)
-        fit = lk.minimize(nll, f"scan m={mass:g}", hesse=hesse)
+        fit = lk.minimize(nll, f"scan m={mass:g}", hesse=hesse, strategy=strategy)
         n_signal = model.n_signal.getVal()
         q0s[i] = lk.q0(background.nll, fit.nll, n_signal) if fit.status == 0 else np.nan
         yields[i] = n_signal

@@ -27,6 +27,8 @@ class Spectrum:
         title: the histogram's x-axis title (for plots).
         data_kind: what the data are, from a TNamed `data_kind` at the top of the file (open_data,
             pseudo_data or simulation, as the bump hunt writes it); None when the file does not say.
+        sumw2: sums of squared weights per bin (the squared bin errors of a histogram with Sumw2, else the
+            contents); None when unknown.
     """
 
     source: str
@@ -34,6 +36,7 @@ class Spectrum:
     counts: np.ndarray
     title: str
     data_kind: str | None = None
+    sumw2: np.ndarray | None = None
 
     @property
     def centers(self) -> np.ndarray:
@@ -92,12 +95,18 @@ def read_spectrum(spec: str, mass_range: tuple[float, float]) -> Spectrum:
         n = hist.GetNbinsX()
         edges = np.array([hist.GetXaxis().GetBinLowEdge(i) for i in range(1, n + 2)])
         counts = np.array([hist.GetBinContent(i) for i in range(1, n + 1)])
+        weighted = hist.GetSumw2N() > 0
+        sumw2 = np.array([hist.GetBinError(i) ** 2 if weighted else counts[i - 1] for i in range(1, n + 1)])
         title = str(hist.GetXaxis().GetTitle())
         kind = handle.Get("data_kind")
         data_kind = str(kind.GetTitle()) if kind and isinstance(kind, ROOT.TNamed) else None
     finally:
         handle.Close()
-    return dataclasses.replace(_restrict(spec, edges, counts, title, mass_range), data_kind=data_kind)
+    spectrum = _restrict(spec, edges, counts, title, mass_range)
+    first = int(np.searchsorted(edges, spectrum.edges[0]))
+    return dataclasses.replace(
+        spectrum, data_kind=data_kind, sumw2=sumw2[first : first + len(spectrum.counts)].astype(np.float64)
+    )
 
 
 def _restrict(
