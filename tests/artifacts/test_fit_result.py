@@ -73,7 +73,7 @@ def test_another_format_version_is_refused_with_both_versions(tmp_path: Path) ->
     document = json.loads(path.read_text())
     document["format_version"] = 1  # before the quality gates and the fit range used
     path.write_text(json.dumps(document))
-    with pytest.raises(FitResultError, match=r"format version 1, this higgshunt reads version 2") as error:
+    with pytest.raises(FitResultError, match=r"format version 1, this higgshunt reads version 3") as error:
         fit_result.load(tmp_path)
     assert str(path) in str(error.value)
 
