@@ -60,7 +60,7 @@ def draw(config: BumphuntConfig, categories: Mapping[str, dict[str, Any]]) -> di
     settings = config.pseudo_data
     record: dict[str, dict[str, Any]] = {}
     for name, category in categories.items():
-        background, smooth = _background(config, name, category["total_background"])
+        background, smooth = background_mean(config, name, category["total_background"])
         signal = np.clip(as_array(category["total_signal"])[1:-1], 0.0, None)
         injected = signal + background if settings.inject_signal else background
         sets = {
@@ -69,8 +69,7 @@ def draw(config: BumphuntConfig, categories: Mapping[str, dict[str, Any]]) -> di
         }
         record[name] = {"smooth_background": smooth, "expected_background": float(background.sum())}
         for which, (mean, title) in sets.items():
-            rng = np.random.default_rng([settings.seed, zlib.crc32(f"{name}/{which}".encode())])
-            counts = rng.poisson(mean).astype(np.float64)
+            counts = poisson(mean, settings.seed, f"{name}/{which}")
             category[which] = _histogram(
                 category["total_background"], which, title, config.mass_title, counts
             )
@@ -86,7 +85,13 @@ def draw(config: BumphuntConfig, categories: Mapping[str, dict[str, Any]]) -> di
     return record
 
 
-def _background(config: BumphuntConfig, category: str, hist: Any) -> tuple[np.ndarray, bool]:
+def poisson(mean: np.ndarray, seed: int, stream: str) -> np.ndarray:
+    """Poisson draws of `mean` per bin from the random stream named `stream` of `seed`."""
+    rng = np.random.default_rng([seed, zlib.crc32(stream.encode())])
+    return rng.poisson(mean).astype(np.float64)
+
+
+def background_mean(config: BumphuntConfig, category: str, hist: Any) -> tuple[np.ndarray, bool]:
     """Expected background per mass bin: smooth inside the fit range, simulated outside (module docstring);
     and whether the smooth description was used."""
     from higgshunt.fit import Spectrum, smooth_background

@@ -65,15 +65,28 @@ def require_converged(minimum: lk.Minimum) -> lk.Minimum:
 
 
 def fit_signal_shape(model: SpectrumModel, shape: Spectrum) -> float:
-    """Fit the signal pdf to simulation; fix width and tails. Returns the simulated peak position."""
+    """Fit the signal pdf to simulation; fix width and tails. Returns the simulated peak position.
+
+    Limited simulation often leaves a Crystal Ball's power-law exponents unconstrained and the fit fails:
+    it is then repeated from the same start with the exponents fixed at their defaults (core and tail
+    starts still fitted).
+    """
     import ROOT
 
     data, hist = binned_data(shape.edges, shape.counts, model.x, "signal_shape")
+    start = lk.snapshot(model)
     for tail in model.tails:
         tail.setConstant(False)
     model.width.setConstant(False)
     nll = model.signal.createNLL(data, ROOT.RooFit.IntegrateBins(lk.INTEGRATION_PRECISION))
-    require_converged(lk.minimize(nll, "signal-shape"))
+    minimum = lk.minimize(nll, "signal-shape")
+    if minimum.status != 0 and model.tails:
+        lk.restore(model, start)
+        model.width.setConstant(False)
+        for tail in model.tails:
+            tail.setConstant(tail.GetName().startswith("n_"))
+        minimum = lk.minimize(nll, "signal-shape (tail exponents fixed)")
+    require_converged(minimum)
     del hist
     for parameter in (model.width, *model.tails):
         parameter.setConstant(True)
