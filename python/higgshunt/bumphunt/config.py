@@ -72,6 +72,8 @@ class FitSettings:
     width: float | None
     signal_shape_from_simulation: bool
     mass_window: float | None
+    scan: tuple[float, float] | None = None
+    toys: int = 100
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ def _typed(
             width=fit.get("width"),
             signal_shape_from_simulation=bool(fit["signal_shape_from_simulation"]),
             mass_window=fit.get("mass_window"),
+            scan=None if fit.get("scan") is None else (float(fit["scan"][0]), float(fit["scan"][1])),
+            toys=int(fit["toys"]),
         ),
         output=Path(filled["output"]),
         plots=bool(filled["plots"]),

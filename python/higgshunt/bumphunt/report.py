@@ -60,6 +60,8 @@ def fit_categories(
             width=settings.width,
             signal_shape=spec("total_signal") if from_simulation else None,
             mass_window=settings.mass_window,
+            scan=settings.scan if data == "data" else None,  # the global Z of the data
+            toys=settings.toys,
             seed=config.seed,
             expected_signal=spec("total_signal"),
             expected_background=spec("total_background"),
