@@ -93,7 +93,7 @@ def test_a_file_without_version_is_refused(tmp_path: Path) -> None:
         ("{not json", "not valid JSON"),
         ("", "not valid JSON"),
         ("[1, 2]", "expected a JSON object"),
-        (json.dumps({"format_version": 2, "mass": 125.0}), "mass_err"),
+        (json.dumps({"format_version": 3, "mass": 125.0}), "mass_err"),
     ],
 )
 def test_corrupt_or_foreign_files(tmp_path: Path, content: str, message: str) -> None:

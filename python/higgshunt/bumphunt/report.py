@@ -60,11 +60,12 @@ def fit_categories(
             width=settings.width,
             signal_shape=spec("total_signal") if from_simulation else None,
             mass_window=settings.mass_window,
-            scan=settings.scan if data == "data" else None,  # the global Z of the data
+            # the global Z and the expectation (the same for both sets) with the data
+            scan=settings.scan if data == "data" else None,
             toys=settings.toys,
             seed=config.seed,
-            expected_signal=spec("total_signal"),
-            expected_background=spec("total_background"),
+            expected_signal=spec("total_signal") if data == "data" else None,
+            expected_background=spec("total_background") if data == "data" else None,
         )
         try:
             result, curves = fit_histogram(options)
@@ -142,7 +143,7 @@ def summary(
     counting in the window, `sculpting_jsd` for score selections (see `sculpting`), and `fit` of the data:
     the fit result's content or {"error": ...}, and `fit_background_only` of background-only pseudo-data
     when drawn); `significance` (per selection: expected Asimov from counting, on the measuring half of the
-    simulation for score selections, `expected_fit` pre-fit from the fit's model on the simulation's Asimov
+    simulation for score selections, `expected_prefit` pre-fit from the fit's model on the simulation's Asimov
     data set, observed local with the mass fixed and floating, global when the fit scanned, local of the
     background-only pseudo-data; see `_significances`); provenance. Infinite or undefined numbers are null.
     """
@@ -236,13 +237,13 @@ def sculpting(category: Mapping[str, Any], cut_based: Mapping[str, Any]) -> floa
 
 
 def _significances(entry: dict[str, Any]) -> dict[str, float]:
-    """expected_asimov (counting in the window), expected_fit (pre-fit: the fit's model on the Asimov data set
-    of the simulation), observed local (mass fixed, floating) and global (when the fit scanned the mass) of
-    the data, and observed_background_only (mass fixed) of background-only pseudo-data."""
+    """expected_asimov (counting in the window), expected_prefit (pre-fit: the fit's model on the Asimov data
+    set of the simulation), observed local (mass fixed, floating) and global (when the fit scanned the mass)
+    of the data, and observed_background_only (mass fixed) of background-only pseudo-data."""
     result = {"expected_asimov": entry["expected"]["significance_asimov"]}
     fit = entry.get("fit")
     if fit is not None and fit.get("z_expected") is not None:
-        result["expected_fit"] = fit["z_expected"]  # pre-fit: does not depend on the data
+        result["expected_prefit"] = fit["z_expected"]  # pre-fit: does not depend on the data
     if _trusted(fit):
         result["observed_mass_fixed"] = fit["significance_local"]["mass_fixed"]
         result["observed_mass_floating"] = fit["significance_local"]["mass_floating"]
@@ -297,7 +298,7 @@ def format_table(summary: dict[str, Any]) -> str:
             expected.get("signal"),
             expected.get("background"),
             values.get("expected_asimov"),
-            values.get("expected_fit"),
+            values.get("expected_prefit"),
             values.get("observed_mass_fixed"),
             values.get("observed_mass_floating"),
             values.get("observed_global"),

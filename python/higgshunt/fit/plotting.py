@@ -99,21 +99,23 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
         top.plot(curves.grid, curves.background_only, ":", color="gray", label="Background-only fit")
         unit = spectrum.title.rpartition("[")[2].rstrip("]").strip() if "[" in spectrum.title else ""
         top.set_ylabel(f"Events / {per_bin:.3g} {unit}".rstrip())
-        top.set_ylim(0, 1.45 * max(float(np.max(spectrum.counts * scale)), float(np.max(curves.total))))
+        top.set_ylim(0, 1.7 * max(float(np.max(spectrum.counts * scale)), float(np.max(curves.total))))
         z = result.significance_local
         prefit = "" if result.z_expected is None else f"$Z_{{exp,\\ pre-fit}}$ = {result.z_expected:.2f}, "
-        text = (
+        lines = [
             f"$m$ = {result.mass:.2f} $\\pm$ {result.mass_err:.2f}, $N_s$ = {result.signal_yield:.1f} "
-            f"$\\pm$ {result.signal_yield_err:.1f}\n{prefit}"
-            f"$Z_{{obs,\\ local}}$ = {z['mass_floating']:.2f} (fixed mass {z['mass_fixed']:.2f}), "
+            f"$\\pm$ {result.signal_yield_err:.1f}",
+            f"{prefit}$Z_{{obs,\\ local}}$ = {z['mass_floating']:.2f} (fixed mass {z['mass_fixed']:.2f})",
             f"$Z_{{post-fit\\ Asimov}}$ = {result.significance_postfit_asimov:.2f}, "
-            f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}"
-        )
+            f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}",
+        ]
         if not result.quality["ok"]:
-            text += "\nFIT FAILED quality gates: no significance to quote"
-        top.legend(loc="upper right", fontsize="small", title=text, title_fontsize="x-small")
+            lines.append("FIT FAILED quality gates: no significance to quote")
+        top.legend(loc="upper right", bbox_to_anchor=(1.0, 0.89), fontsize="x-small")
+        # labels top left: what the data are, sqrt(s) and luminosity, then the fit's numbers
         draw_data_label(top, spectrum.data_kind or "open_data")
         top.text(0.05, 0.87, energy_and_luminosity(options.hist), transform=top.transAxes, va="top")
+        top.text(0.05, 0.80, "\n".join(lines), transform=top.transAxes, va="top", fontsize="x-small")
         expected = curves.expected
         pulls = np.where(
             expected > 0, (spectrum.counts - expected) / np.sqrt(np.maximum(expected, 1e-12)), 0.0

@@ -22,7 +22,7 @@ from scipy import stats
 
 from higgshunt.artifacts import fit_result
 from higgshunt.artifacts.fit_result import FitRecord, FitResult
-from higgshunt.errors import FitError
+from higgshunt.errors import FitError, InputError
 from higgshunt.fit import likelihood as lk
 from higgshunt.fit.expected import Expected, expected_significance, fit_signal_shape, require_converged
 from higgshunt.fit.models import SpectrumModel, build, pdf_values
@@ -256,20 +256,25 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
 
 
 def _expected(options: FitOptions, fit_range: tuple[float, float]) -> Expected | None:
-    """The pre-fit expected significance from the simulated templates of `options`, if given."""
+    """The pre-fit expected significance from the simulated templates of `options`, if given; None (with a
+    warning) when they give none (e.g. no simulated signal in the fit range), which does not stop the fit."""
     if options.expected_signal is None or options.expected_background is None:
         return None
-    signal, background = (
-        read_spectrum(spec, fit_range) for spec in (options.expected_signal, options.expected_background)
-    )
-    return expected_significance(
-        signal,
-        background,
-        signal=options.signal,
-        background=options.background,
-        mass=options.signal_mass,
-        width=options.width,
-    )
+    try:
+        signal, background = (
+            read_spectrum(spec, fit_range) for spec in (options.expected_signal, options.expected_background)
+        )
+        return expected_significance(
+            signal,
+            background,
+            signal=options.signal,
+            background=options.background,
+            mass=options.signal_mass,
+            width=options.width,
+        )
+    except (InputError, FitError) as exc:
+        log.warning("%s: no expected significance: %s", options.hist, exc)
+        return None
 
 
 def _asimov_significance(model: SpectrumModel, best: lk.Snapshot, fits: list[lk.Minimum]) -> float:
