@@ -73,7 +73,7 @@ def test_another_format_version_is_refused_with_both_versions(tmp_path: Path) ->
     document = json.loads(path.read_text())
     document["format_version"] = 1  # before the quality gates and the fit range used
     path.write_text(json.dumps(document))
-    with pytest.raises(FitResultError, match=r"format version 1, this higgshunt reads version 2") as error:
+    with pytest.raises(FitResultError, match=r"format version 1, this higgshunt reads version 3") as error:
         fit_result.load(tmp_path)
     assert str(path) in str(error.value)
 
@@ -93,7 +93,7 @@ def test_a_file_without_version_is_refused(tmp_path: Path) -> None:
         ("{not json", "not valid JSON"),
         ("", "not valid JSON"),
         ("[1, 2]", "expected a JSON object"),
-        (json.dumps({"format_version": 2, "mass": 125.0}), "mass_err"),
+        (json.dumps({"format_version": 3, "mass": 125.0}), "mass_err"),
     ],
 )
 def test_corrupt_or_foreign_files(tmp_path: Path, content: str, message: str) -> None:

@@ -184,7 +184,9 @@ def test_fits_of_the_data_and_side_by_side_significances(hunt: Any) -> None:
         assert fit["signal_yield"] > 0
         z = summary["significance"][category]
         assert z["observed_mass_fixed"] == fit["significance_local"]["mass_fixed"] > 0
-        assert "expected_fit" not in z  # no post-fit number is shown as an expectation
+        # the expectation is pre-fit: from the simulation, the same for any data
+        assert z["expected_prefit"] == fit["z_expected"] == fit["expected"]["z"] > 0
+        assert fit["expected"]["what"].startswith("pre-fit")
         assert (hunt.output / f"fit_{category}" / "fit.png").is_file()
     assert summary["provenance"]["config_hash"]
     assert summary["lumi_fb"] == 10.0

@@ -70,3 +70,29 @@ def test_plot_label_follows_the_data_kind(
 )
 def test_mathtext(title: str, expected: str) -> None:
     assert mathtext(title) == expected
+
+
+def test_injected_pseudo_data_say_so_with_energy_and_luminosity(tmp_path: Any, monkeypatch: Any) -> None:
+    import ROOT
+    from higgshunt.fit import plotting
+
+    path = _with_kind(toy_file(tmp_path / "toy.root", 2), "pseudo_data_injected")
+    handle = ROOT.TFile.Open(str(path), "UPDATE")
+    ROOT.TParameter["double"]("lumi_fb", 36.0).Write()
+    handle.Close()
+    texts: list[str] = []
+
+    def capture(fig: Any, stem: Any, formats: Any, dpi: int) -> list[Any]:
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            texts.extend(t.get_text() for t in ax.texts)
+            if legend is not None:
+                texts.extend(t.get_text() for t in legend.get_texts())
+        return []
+
+    monkeypatch.setattr(plotting, "save_figure", capture)
+    options = FitOptions(hist=f"{path}:mass", mass_range=(100.0, 160.0), signal_mass=125.0, width=2.0)
+    result, curves = fit_histogram(options)
+    save_plot(curves, result, options, tmp_path)
+    assert "Pseudo-data (signal injected)" in texts
+    assert "\u221as = 13 TeV, 36 fb$^{-1}$" in texts

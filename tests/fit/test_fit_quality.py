@@ -68,3 +68,31 @@ def test_clean_bump_passes_the_quality_gates(spectra):
     )
     result, _ = fit_histogram(options)
     assert result.quality == {"ok": True, "problems": []}, result.quality
+
+
+def test_bernstein_coefficient_at_zero_passes_the_gates(tmp_path):
+    """A background vanishing at the low edge of the range, (x - lo)^2-like: its lowest Bernstein coefficients
+    are 0, a legitimate shape on the parameter's physical boundary, not a failed fit."""
+    t = 0.5 * (EDGES[1:] + EDGES[:-1] - 2 * EDGES[0]) / (EDGES[-1] - EDGES[0])
+    expected = 40000.0 * t**3 / np.sum(t**3) + _bump(125.0, 400.0)  # B_{4,3} + B_{4,4}-like: b0 = b1 = 0
+    path = write_histograms(tmp_path / "rising.root", {"rising": (EDGES, np.round(expected))})
+    options = FitOptions(
+        hist=f"{path}:rising", mass_range=(105.0, 160.0), background="bern4", signal_mass=125.0, width=1.7
+    )
+    result, _ = fit_histogram(options)
+    assert result.parameters["bkg_b0"]["value"] < 0.1  # at its lower bound
+    assert result.quality["ok"], result.quality
+
+
+def test_mass_at_the_edge_of_its_window_fails_the_gates(spectra):
+    """The peak at 144 GeV lies outside the window 125 +- 3 GeV: the fitted mass runs to the window's edge."""
+    options = FitOptions(
+        hist=f"{spectra}:two_bumps",
+        mass_range=(130.0, 160.0),
+        background="exp",
+        signal_mass=138.0,
+        mass_window=3.0,
+        width=1.7,
+    )
+    result, _ = fit_histogram(options)
+    assert any(problem.startswith("parameter mass") for problem in result.quality["problems"]), result.quality

@@ -5,10 +5,11 @@ macro plot_stack.C reads (docs/plot_inputs.md); written by the bump hunt, read b
 bumphunt.root
 ├── format_version   TParameter<int>      this module's FORMAT_VERSION
 ├── lumi_fb          TParameter<double>   optional
-├── data_kind        TNamed               title open_data, pseudo_data or simulation
+├── data_kind        TNamed               title open_data, pseudo_data, pseudo_data_injected or simulation
 ├── provenance       TNamed               JSON
 └── <category>/      TDirectory           data, one TH1 + TNamed kind_<process> per process (backgrounds
-                                          first, in stacking order), total_signal, total_background
+                                          first, in stacking order), total_signal, total_background,
+                                          optionally data_background_only (drawn pseudo-data)
 ```
 """
 
@@ -27,7 +28,8 @@ from higgshunt.outputs import atomic_output
 FILE_NAME = "bumphunt.root"
 FORMAT_VERSION = 1
 VERSION_KEY = "format_version"
-DATA_KINDS = ("open_data", "pseudo_data", "simulation")
+DATA_KINDS = ("open_data", "pseudo_data", "pseudo_data_injected", "simulation")
+OPTIONAL = ("data_background_only",)  # background-only pseudo-data beside pseudo-data with a signal
 PROCESS_KINDS = ("signal", "background")
 TOTALS = ("total_signal", "total_background")
 _WHAT = "a bump-hunt histogram file (bumphunt.root)"
@@ -45,7 +47,8 @@ class CategoryHistograms:
         categories: category name -> {"data", every process, "total_signal", "total_background"} -> TH1.
         kinds: process name -> "signal" or "background", in the config's order.
         lumi_fb: integrated luminosity in fb^-1 (None: not recorded, the plots show none).
-        data_kind: what the data are: open_data, pseudo_data or simulation (the Asimov data set).
+        data_kind: what the data are: open_data, pseudo_data, pseudo_data_injected (pseudo-data with the
+            simulated signal injected) or simulation (the Asimov data set).
         provenance: code and library versions and the config (JSON in the file).
     """
 
@@ -63,7 +66,11 @@ class CategoryHistograms:
         """Every object of the file, "category/name" inside the category directories."""
         top = [VERSION_KEY, "data_kind", "provenance"] + (["lumi_fb"] if self.lumi_fb is not None else [])
         inside = ["data", *self.stacking_order(), *TOTALS, *(f"kind_{name}" for name in self.kinds)]
-        return top + [f"{category}/{name}" for category in self.categories for name in inside]
+        return top + [
+            f"{category}/{name}"
+            for category, hists in self.categories.items()
+            for name in inside + [n for n in OPTIONAL if n in hists]
+        ]
 
 
 def path(directory: str | Path) -> Path:
@@ -106,7 +113,7 @@ def _fill(handle: Any, histograms: CategoryHistograms) -> None:
     for category, hists in histograms.categories.items():
         directory = handle.mkdir(category)
         directory.cd()
-        for name in ("data", *histograms.stacking_order(), *TOTALS):
+        for name in ("data", *histograms.stacking_order(), *TOTALS, *(n for n in OPTIONAL if n in hists)):
             hists[name].Write(name)
             if name in kinds:
                 ROOT.TNamed(f"kind_{name}", kinds[name]).Write()
@@ -200,4 +207,9 @@ def _category(source: Path, name: str, directory: Any) -> tuple[dict[str, str], 
             raise CategoryHistogramsError(f"{source}: no histogram {name}/{hist_name} (expected a TH1)")
         hist.SetDirectory(ROOT.nullptr)
         histograms[hist_name] = hist
+    for hist_name in OPTIONAL:
+        hist = directory.Get(hist_name)
+        if hist and isinstance(hist, ROOT.TH1):
+            hist.SetDirectory(ROOT.nullptr)
+            histograms[hist_name] = hist
     return kinds, histograms

@@ -18,7 +18,9 @@ from higgshunt.artifacts.documents import check_version, read_json, validate, wr
 from higgshunt.errors import ArtifactError
 
 FILE_NAME = "fit.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# fields stored as they are (no NaN conversion, no tuples)
+_AS_STORED = ("quality", "scan", "look_elsewhere", "counts", "z_expected", "expected")
 VERSION_KEY = "format_version"
 _SCHEMA = "fit_result"
 _WHAT = "a higgshunt fit result (fit.json)"
@@ -35,6 +37,11 @@ class FitResult:
     Attributes:
         significance_local: Z = sqrt(q0) with the mass floating in `mass_window` ("mass_floating") and with
             the mass fixed at `fixed_mass` ("mass_fixed"), plus the q0 values.
+        z_expected: the pre-fit expected significance (higgshunt.fit.expected): the fit's model on the Asimov
+            data set of the simulated signal and background, computed before the data are fitted; None
+            without simulated templates.
+        expected: its details (mass hypothesis, width, expected signal and background in the fit range, q0,
+            what it is); None without simulated templates.
         significance_postfit_asimov: post-fit Asimov Z of the signal + background model fitted to these data
             (mass fixed at the fit); it moves with the observed fluctuation and is no pre-fit expectation.
         chi2, ndf, chi2_ndf: Pearson chi2 of the signal + background fit over the bins, ndf = bins - free
@@ -77,6 +84,8 @@ class FitResult:
     scan: list[dict[str, float]] | None = None
     look_elsewhere: dict[str, Any] | None = None
     counts: dict[str, Any] | None = None
+    z_expected: float | None = None
+    expected: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -128,7 +137,7 @@ def load(directory: str | Path) -> FitRecord:
     result = FitResult(
         **{name: _number(value) for name, value in values.items()}
         | {key: tuple(_number(edge) for edge in values[key]) for key in ("mass_window", "mass_range")}
-        | {key: values[key] for key in ("quality", "scan", "look_elsewhere", "counts")}
+        | {key: values[key] for key in _AS_STORED}
     )
     return FitRecord(result=result, inputs=document["inputs"], provenance=document["provenance"])
 

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA = "bumphunt"
 # Names written into every category directory beside the processes (see run.py); no process may use them.
-RESERVED_NAMES = ("data", "total_signal", "total_background")
+RESERVED_NAMES = ("data", "data_background_only", "total_signal", "total_background")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,16 @@ class FitSettings:
     width: float | None
     signal_shape_from_simulation: bool
     mass_window: float | None
+    scan: tuple[float, float] | None = None
+    toys: int = 100
+
+
+@dataclass(frozen=True)
+class PseudoData:
+    """Histogram-level pseudo-data (see the schema's `pseudo_data` and bumphunt/pseudo_data.py)."""
+
+    seed: int
+    inject_signal: bool
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,8 @@ class BumphuntConfig:
         processes: the configured process groups, in stacking order.
         output: the output directory.
         plots, seed, data_kind, blind: as in the schema.
+        pseudo_data: draw the data histograms from the smooth simulated prediction; None: read the data
+            sample.
     """
 
     source: str
@@ -113,6 +125,7 @@ class BumphuntConfig:
     seed: int
     data_kind: str
     blind: bool
+    pseudo_data: PseudoData | None = None
 
     @property
     def channel(self) -> str:
@@ -196,12 +209,17 @@ def _typed(
             width=fit.get("width"),
             signal_shape_from_simulation=bool(fit["signal_shape_from_simulation"]),
             mass_window=fit.get("mass_window"),
+            scan=None if fit.get("scan") is None else (float(fit["scan"][0]), float(fit["scan"][1])),
+            toys=int(fit["toys"]),
         ),
         output=Path(filled["output"]),
         plots=bool(filled["plots"]),
         seed=int(filled["seed"]),
         data_kind=str(filled["data_kind"]),
         blind=bool(filled["blind"]),
+        pseudo_data=None
+        if "pseudo_data" not in filled
+        else PseudoData(int(filled["pseudo_data"]["seed"]), bool(filled["pseudo_data"]["inject_signal"])),
     )
 
 
@@ -269,6 +287,11 @@ def _check(raw: dict[str, Any], skim_config: skim.SkimConfig, source: str) -> No
     if fit_range is not None and not binning.low <= fit_range[0] < fit_range[1] <= binning.high:
         raise ConfigError(
             f"{source}: fit.range: {fit_range} must be increasing and inside [{binning.low}, {binning.high}]"
+        )
+    if "pseudo_data" in raw and raw["data_kind"] not in ("auto", "pseudo_data"):
+        raise ConfigError(
+            f"{source}: data_kind: '{raw['data_kind']}' but pseudo_data draws the data "
+            "(use auto or pseudo_data)"
         )
     names = [process["name"] for process in raw["processes"]]
     members = [sample for process in raw["processes"] for sample in process["samples"]]

@@ -7,8 +7,10 @@ import logging
 import math
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from tqdm import tqdm
@@ -17,6 +19,7 @@ from higgshunt.artifacts import category_histograms
 from higgshunt.artifacts.documents import finite
 from higgshunt.bumphunt.booking import CUT_BASED, as_array, named
 from higgshunt.bumphunt.config import BumphuntConfig
+from higgshunt.bumphunt.pseudo_data import BACKGROUND_ONLY
 from higgshunt.bumphunt.selection import SplitSelection
 from higgshunt.errors import ConfigError, FitError, InputError
 from higgshunt.stats import asimov_significance, jensen_shannon
@@ -30,6 +33,9 @@ def fit_categories(
     """Fit signal + background (higgshunt.fit) to the data of every category of the
     category histograms (`higgshunt.artifacts.category_histograms`) in `directory`.
 
+    Every fit first computes the pre-fit expected significance from the category's simulated signal and
+    background (`z_expected`). With drawn pseudo-data the background-only set (`data_background_only`) is
+    fitted too, as `<category>_background_only` (plots in fit_<category>_background_only/).
     A fit that fails (no convergence, too few events) is recorded as {"error": message} with a warning, so
     one sparse category does not hide the others.
     """
@@ -40,32 +46,45 @@ def fit_categories(
     fit_range = settings.range or (mass.low, mass.high)
     from_simulation = settings.signal_shape_from_simulation and settings.width is None
     results: dict[str, dict[str, Any]] = {}
-    for category in tqdm(categories, desc="fits", unit="category", disable=not progress, file=sys.stderr):
+    fitted = [(category, "data", category) for category in categories]
+    if config.pseudo_data is not None:
+        fitted += [(category, BACKGROUND_ONLY, f"{category}_background_only") for category in categories]
+    for category, data, label in tqdm(fitted, desc="fits", unit="fit", disable=not progress, file=sys.stderr):
+        spec = partial(category_histograms.histogram_spec, directory, category)
         options = FitOptions(
-            hist=category_histograms.histogram_spec(directory, category, "data"),
+            hist=spec(data),
             mass_range=(float(fit_range[0]), float(fit_range[1])),
             signal=settings.signal,
             background=settings.background,
             signal_mass=settings.signal_mass,
             width=settings.width,
-            signal_shape=category_histograms.histogram_spec(directory, category, "total_signal")
-            if from_simulation
-            else None,
+            signal_shape=spec("total_signal") if from_simulation else None,
             mass_window=settings.mass_window,
+            # the global Z and the expectation (the same for both sets) with the data
+            scan=settings.scan if data == "data" else None,
+            toys=settings.toys,
             seed=config.seed,
+            expected_signal=spec("total_signal") if data == "data" else None,
+            expected_background=spec("total_background") if data == "data" else None,
         )
         try:
             result, curves = fit_histogram(options)
         except (FitError, InputError, ConfigError) as exc:  # ConfigError: e.g. too few bins in fit.range
-            log.warning("fit of the %s data failed: %s", category, exc)
-            results[category] = {"error": str(exc)}
+            log.warning("fit of the %s %s failed: %s", category, data, exc)
+            results[label] = {"error": str(exc)}
             continue
         if plots:
-            save_plot(curves, result, options, directory / f"fit_{category}")
-        results[category] = {
+            if data == BACKGROUND_ONLY:  # the file's data kind describes `data`, not this set
+                curves = replace(curves, spectrum=replace(curves.spectrum, data_kind="pseudo_data"))
+            save_plot(curves, result, options, directory / f"fit_{label}")
+        results[label] = {
             **result.to_json(),
-            "hist": category_histograms.histogram_spec(config.output, category, "data"),
-            "options": {k: v for k, v in vars(options).items() if k not in ("hist", "signal_shape")},
+            "hist": category_histograms.histogram_spec(config.output, category, data),
+            "options": {
+                k: v
+                for k, v in vars(options).items()
+                if k not in ("hist", "signal_shape", "expected_signal", "expected_background")
+            },
         }
     return results
 
@@ -122,10 +141,11 @@ def summary(
     same on the choosing events); `categories` (per category directory: `yields` per
     process and data (sum of weights and its error in the histogram range and in the window), `expected`
     counting in the window, `sculpting_jsd` for score selections (see `sculpting`), and `fit` of the data:
-    the fit result's content or {"error": ...}); `significance`
-    (per selection: expected Asimov from counting, on the measuring half of the simulation for score
-    selections, expected from the fit's Asimov data, observed local with the mass fixed and floating);
-    provenance. Infinite or undefined numbers are null.
+    the fit result's content or {"error": ...}, and `fit_background_only` of background-only pseudo-data
+    when drawn); `significance` (per selection: expected Asimov from counting, on the measuring half of the
+    simulation for score selections, `expected_prefit` pre-fit from the fit's model on the simulation's Asimov
+    data set, observed local with the mass fixed and floating, global when the fit scanned, local of the
+    background-only pseudo-data; see `_significances`); provenance. Infinite or undefined numbers are null.
     """
     first, last = (config.mass.edge_index(edge) for edge in config.window)
     assert first is not None and last is not None
@@ -149,6 +169,8 @@ def summary(
             entry["sculpting_jsd"] = sculpting(category, categories[CUT_BASED])
         if name in fits:
             entry["fit"] = fits[name]
+        if f"{name}_background_only" in fits:
+            entry["fit_background_only"] = fits[f"{name}_background_only"]
         per_category[name] = entry
         significance[name] = _significances(entry)
     for name, choice in chosen.items():
@@ -215,23 +237,48 @@ def sculpting(category: Mapping[str, Any], cut_based: Mapping[str, Any]) -> floa
 
 
 def _significances(entry: dict[str, Any]) -> dict[str, float]:
+    """expected_asimov (counting in the window), expected_prefit (pre-fit: the fit's model on the Asimov data
+    set of the simulation), observed local (mass fixed, floating) and global (when the fit scanned the mass)
+    of the data, and observed_background_only (mass fixed) of background-only pseudo-data."""
     result = {"expected_asimov": entry["expected"]["significance_asimov"]}
     fit = entry.get("fit")
-    # A fit that failed its quality gates gives no significance: the table shows it as failed.
-    if fit is not None and "error" not in fit and fit.get("quality", {}).get("ok", True):
+    if fit is not None and fit.get("z_expected") is not None:
+        result["expected_prefit"] = fit["z_expected"]  # pre-fit: does not depend on the data
+    if _trusted(fit):
         result["observed_mass_fixed"] = fit["significance_local"]["mass_fixed"]
         result["observed_mass_floating"] = fit["significance_local"]["mass_floating"]
+        if fit.get("look_elsewhere"):
+            result["observed_global"] = fit["look_elsewhere"]["significance_global"]
+    background_only = entry.get("fit_background_only")
+    if _trusted(background_only):
+        result["observed_background_only"] = background_only["significance_local"]["mass_fixed"]
     return result
+
+
+def _trusted(fit: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    """A fit that failed, or failed its quality gates, gives no significance: the table shows it as failed."""
+    return fit is not None and "error" not in fit and bool(fit.get("quality", {}).get("ok", True))
 
 
 def format_table(summary: dict[str, Any]) -> str:
     """The significances of every selection side by side, as plain text: expected signal and background in
-    the window, expected Asimov Z from counting and from the fit, observed Z (mass fixed, floating), the
-    background sculpting (JSD, score selections only) and whether the fit of the data converged."""
-    header = (
-        f"{'selection':<12} {'s (window)':>11} {'b (window)':>11} {'Z exp':>7} "
-        f"{'Z obs':>7} {'Z obs float':>12} {'JSD':>6}  fit"
+    the window; expected Z from counting in the window and pre-fit from the fit's model on the simulation's
+    Asimov data set; observed local Z (mass fixed, floating), global Z (when the fit scanned the mass) and
+    the local Z of background-only pseudo-data (when drawn); the fit's chi2/ndf, the background sculpting
+    (JSD, score selections only) and whether the fit of the data passed its quality gates."""
+    columns = (
+        ("s (window)", 10, ".2f"),
+        ("b (window)", 10, ".2f"),
+        ("Z exp count", 11, ".2f"),
+        ("Z exp fit", 9, ".2f"),
+        ("Z obs", 6, ".2f"),
+        ("Z obs float", 11, ".2f"),
+        ("Z global", 8, ".2f"),
+        ("Z b-only", 8, ".2f"),
+        ("chi2/ndf", 8, ".2f"),
+        ("JSD", 6, ".3f"),
     )
+    header = f"{'selection':<12} " + " ".join(f"{title:>{width}}" for title, width, _ in columns) + "  fit"
     blinded = summary.get("blinded")
     lines = [
         f"{summary['channel']} at {summary['lumi_fb']} fb^-1 ({summary.get('data_kind', 'data')})"
@@ -246,21 +293,34 @@ def format_table(summary: dict[str, Any]) -> str:
     for name, values in summary["significance"].items():
         category = summary["categories"].get(name, {})
         expected = category.get("expected", {})
-        cells = [
-            _number(expected.get("signal"), 11, ".2f"),
-            _number(expected.get("background"), 11, ".2f"),
-            _number(values.get("expected_asimov"), 7, ".2f"),
-            _number(values.get("observed_mass_fixed"), 7, ".2f"),
-            _number(values.get("observed_mass_floating"), 12, ".2f"),
-            _number(category.get("sculpting_jsd"), 6, ".3f"),
-        ]
         fit = category.get("fit")
+        numbers = (
+            expected.get("signal"),
+            expected.get("background"),
+            values.get("expected_asimov"),
+            values.get("expected_prefit"),
+            values.get("observed_mass_fixed"),
+            values.get("observed_mass_floating"),
+            values.get("observed_global"),
+            values.get("observed_background_only"),
+            None if fit is None else fit.get("chi2_ndf"),
+            category.get("sculpting_jsd"),
+        )
+        cells = [
+            _number(value, width, spec) for value, (_, width, spec) in zip(numbers, columns, strict=True)
+        ]
         status = "-" if fit is None else _fit_status(fit)
         label = name if "combined_from" not in values else f"{name}*"
         lines.append(f"{label:<12} " + " ".join(cells) + f"  {status}")
     if any("combined_from" in values for values in summary["significance"].values()):
         lines.append("* categories combined as sqrt(sum Z^2) (expected only)")
-    lines.append("JSD: background mass shape passing vs failing the score selection (0 = no sculpting)")
+    lines += [
+        "Z exp count: counting in the window (score selections: the simulated events that did not choose the "
+        "cut); Z exp fit: pre-fit, the fit's model on the simulation's Asimov data set",
+        "Z obs: observed local (mass fixed; float: in its window); Z global: over a mass scan; Z b-only: "
+        "observed local of background-only pseudo-data; chi2/ndf of the data fit",
+        "JSD: background mass shape passing vs failing the score selection (0 = no sculpting)",
+    ]
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ from higgshunt import fit as fitting
 from higgshunt import provenance, skim
 from higgshunt.artifacts import category_histograms, trained_model, workspaces
 from higgshunt.artifacts.category_histograms import CategoryHistograms
-from higgshunt.bumphunt import booking, data_kind, report, selection
+from higgshunt.bumphunt import booking, data_kind, pseudo_data, report, selection
 from higgshunt.bumphunt.config import BumphuntConfig
 from higgshunt.errors import InputError
 from higgshunt.eventloop import executors, inputs
@@ -78,6 +78,8 @@ def run(
         ModelFormatError: a model directory of another format or version.
     """
     samples = skim.resolve_samples(config.skim)
+    if config.pseudo_data is not None:  # the data histograms are drawn, no data sample is read
+        samples = [sample for sample in samples if not sample.is_data]
     _check_kinds(samples, config)
     for sample in samples:
         inputs.check_files(sample.files, config.skim.tree, ["eventNumber"], skip_bad=False)
@@ -93,13 +95,18 @@ def run(
     )
     booked = _run_event_loops(config, samples, runner)
     categories, chosen = _categories(config, booked, processes)
+    drawn = pseudo_data.draw(config, categories) if config.pseudo_data is not None else None
     plots = config.plots if plots is None else plots
     fit = config.fit.enabled if fit is None else fit
     if config.blind:
         _blind(config, categories)
         fit = False  # a fit of the data would reveal what the window holds
     kinds = {process.name: process.kind for process in processes}
-    what = data_kind.detect(config.data_kind, config.skim, samples)
+    what = (
+        pseudo_data.data_kind(config)
+        if config.pseudo_data is not None
+        else data_kind.detect(config.data_kind, config.skim, samples)
+    )
     log.info("data of this run: %s", what)
     record = provenance.collect(config.raw)
     output = config.output
@@ -137,6 +144,11 @@ def run(
         )
         summary = report.summary(config, categories, kinds, chosen, fits, record)
         summary["data_kind"] = what
+        summary["pseudo_data"] = (
+            None
+            if drawn is None or config.pseudo_data is None
+            else {"method": pseudo_data.METHOD, "seed": config.pseudo_data.seed, "categories": drawn}
+        )
         summary["blinded"] = list(config.window) if config.blind else None
         if plots:
             report.draw_stacks(tmp, list(categories), progress=progress)
@@ -332,11 +344,11 @@ def _blind(config: BumphuntConfig, categories: dict[str, dict[str, Any]]) -> Non
     assert first is not None and last is not None  # checked when the config was loaded
     low, high = config.window
     for category in categories.values():
-        data = category["data"]
-        for bin_number in range(first + 1, last + 1):
-            data.SetBinContent(bin_number, 0.0)
-            data.SetBinError(bin_number, 0.0)
-        data.SetTitle(f"Data (blinded {low:g}-{high:g});{config.mass_title};")
+        for data in (category[n] for n in ("data", pseudo_data.BACKGROUND_ONLY) if n in category):
+            for bin_number in range(first + 1, last + 1):
+                data.SetBinContent(bin_number, 0.0)
+                data.SetBinError(bin_number, 0.0)
+            data.SetTitle(f"{data.GetTitle() or 'Data'} (blinded {low:g}-{high:g});{config.mass_title};")
     log.info("blinded: data in the window [%g, %g] hidden", low, high)
 
 

@@ -65,6 +65,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the width floats unless --width is given)",
     )
     parser.add_argument(
+        "--expected",
+        nargs=2,
+        metavar=("SIGNAL.root:HIST", "BACKGROUND.root:HIST"),
+        help="simulated signal and background histograms: the pre-fit expected significance (Asimov) first",
+    )
+    parser.add_argument(
         "--mass-window",
         type=positive_float,
         help="half-width of the window where the mass floats (default: 3 widths)",
@@ -124,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
         scan=tuple(args.scan) if args.scan else None,
         scan_step=args.step,
         toys=args.toys,
+        expected_signal=args.expected[0] if args.expected else None,
+        expected_background=args.expected[1] if args.expected else None,
     )
     result = run_fit(options, args.output, plots=args.plots)
     z = result.significance_local
@@ -134,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
         f"{z['mass_floating']:.2f} (mass fixed {z['mass_fixed']:.2f}), Z post-fit Asimov "
         f"{result.significance_postfit_asimov:.2f}, chi2/ndf {result.chi2:.1f}/{result.ndf}"
     )
+    if result.z_expected is not None:
+        print(f"Z expected (pre-fit, Asimov of the simulation) {result.z_expected:.2f}")
     if result.counts is not None and result.counts["treatment"] != "poisson":
         print(
             f"counts: weighted histogram fitted as {result.counts['effective_events']:.1f} effective events "

@@ -2,8 +2,8 @@
 
 Signals: `gauss` (RooGaussian) and `dscb` (RooCrystalBall, double-sided, one width). Backgrounds: `exp`
 (RooExponential), `exppoly2` (exp of a 2nd-order polynomial in t = (x - centre) / half-range, which keeps the
-coefficients of order one) and `bern4` (RooBernstein of degree 4, first coefficient fixed to 1 since the yield
-carries the normalisation).
+coefficients of order one) and `bern4` (RooBernstein of degree 4, coefficients >= 0; the one at
+the denser end of the range fixed to 1, since the yield carries the normalisation).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class SpectrumModel:
         tails: the Crystal Ball tail parameters (empty for a Gaussian).
         background_parameters: the background shape parameters.
         n_signal, n_background: the yields.
+        nonnegative: parameters whose lower bound 0 is a physical boundary, not a technical limit (the
+            Bernstein coefficients: a coefficient at 0 lets the background vanish at an edge of the range).
     """
 
     x: Any
@@ -53,6 +55,7 @@ class SpectrumModel:
     n_signal: Any
     n_background: Any
     keep: list[Any] = field(default_factory=list)
+    nonnegative: list[Any] = field(default_factory=list)
 
     def parameters(self) -> list[Any]:
         """Every parameter of the model (floating or not)."""
@@ -131,7 +134,9 @@ def _background(kind: str, x: Any, spectrum: Spectrum) -> tuple[Any, list[Any]]:
         return pdf, [p1, p2]
     if kind == "bern4":
         coefficients = [ROOT.RooRealVar(f"bkg_b{i}", f"bkg_b{i}", 1.0, 0.0, 100.0) for i in range(5)]
-        coefficients[0].setConstant(True)
+        # The yield carries the normalisation, so one coefficient is fixed to 1: the one at the denser end,
+        # so the others stay of order one (fixed at a nearly empty end they would run to their upper bound).
+        coefficients[-1 if _start_slope(spectrum) > 0 else 0].setConstant(True)
         return ROOT.RooBernstein("background", "background", x, ROOT.RooArgList(*coefficients)), coefficients
     raise ValueError(f"unknown background {kind!r}")
 
@@ -190,6 +195,7 @@ def build(
         n_signal=n_signal,
         n_background=n_background,
         keep=[binning, hist],
+        nonnegative=background_parameters if background == "bern4" else [],
     )
 
 

@@ -29,6 +29,9 @@ class FitOptions:
             toys); None: no scan.
         scan_step: spacing of the scanned masses; None: half the signal width.
         toys: number of background-only toys of the scan's global significance.
+        expected_signal, expected_background: "FILE.root:HISTNAME" of the simulated signal and background
+            (same binning as `hist`): with both, the pre-fit expected significance `z_expected` is computed
+            first, on their Asimov data set (higgshunt.fit.expected); None: none.
     """
 
     hist: str
@@ -43,6 +46,8 @@ class FitOptions:
     scan: tuple[float, float] | None = None
     scan_step: float | None = None
     toys: int = 100
+    expected_signal: str | None = None
+    expected_background: str | None = None
 
 
 def validate(options: FitOptions) -> None:
@@ -56,6 +61,8 @@ def validate(options: FitOptions) -> None:
         },
         "fit",
     )
+    if (options.expected_signal is None) != (options.expected_background is None):
+        raise ConfigError("--expected: needs both the simulated signal and the simulated background")
     lo, hi = options.mass_range
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ConfigError(f"--mass-range: [{lo}, {hi}] must be two finite numbers")

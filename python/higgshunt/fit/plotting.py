@@ -1,4 +1,6 @@
-"""The fit plot: data, signal + background fit, background, and the pulls per bin (PNG and PDF)."""
+"""The fit plot: data, signal + background fit, background, and the pulls per bin (PNG and PDF); the data
+labelled for what they are (real data, pseudo-data with or without injected signal, the Asimov data set),
+with sqrt(s) and the luminosity."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from higgshunt.artifacts.fit_result import FitResult
+from higgshunt.artifacts.root_files import open_root, quiet_root
+from higgshunt.errors import InputError
 from higgshunt.fit.options import FitOptions
-from higgshunt.fit.spectrum import Spectrum
+from higgshunt.fit.spectrum import Spectrum, parse_spec
 from higgshunt.plotting import draw_data_label, save_figure
 
 log = logging.getLogger(__name__)
@@ -31,6 +35,35 @@ class FitCurves:
 
 
 PULL_LIMIT = 4.0
+SQRT_S_TEV = 13.0  # the ATLAS Open Data 13 TeV releases and the simulation made like them
+# The legend entry of the fitted points per data kind (bumphunt.root's `data_kind`; no kind: real data).
+DATA_LEGEND = {
+    "open_data": "Data",
+    "pseudo_data": "Pseudo-data",
+    "pseudo_data_injected": "Pseudo-data (signal injected)",
+    "simulation": "Asimov data (simulation)",
+}
+
+
+def energy_and_luminosity(hist: str) -> str:
+    """The text "sqrt(s) = 13 TeV, L fb^-1", the luminosity from the `lumi_fb` parameter the bump
+    hunt writes beside the histogram (omitted when the file has none)."""
+    import ROOT
+
+    path, _ = parse_spec(hist)
+    text = f"\u221as = {SQRT_S_TEV:g} TeV"  # the plain root sign: the ATLAS style's fonts lack mathtext's
+    try:
+        handle = open_root(path, InputError, "a ROOT file")
+    except InputError:
+        return text
+    try:
+        with quiet_root():
+            lumi = handle.Get("lumi_fb")
+        if lumi and isinstance(lumi, ROOT.TParameter["double"]):
+            text += f", {lumi.GetVal():.3g} fb$^{{-1}}$"
+    finally:
+        handle.Close()
+    return text
 
 
 def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output: Path) -> list[Path]:
@@ -61,25 +94,30 @@ def save_plot(curves: FitCurves, result: FitResult, options: FitOptions, output:
             yerr=lower * scale,
             fmt="ko",
             markersize=4,
-            label="Data",
+            label=DATA_LEGEND.get(spectrum.data_kind or "open_data", "Data"),
         )
         top.plot(curves.grid, curves.total, "r-", label=f"Signal + background ({options.signal})")
         top.plot(curves.grid, curves.background, "b--", label=f"Background ({options.background})")
         top.plot(curves.grid, curves.background_only, ":", color="gray", label="Background-only fit")
         unit = spectrum.title.rpartition("[")[2].rstrip("]").strip() if "[" in spectrum.title else ""
         top.set_ylabel(f"Events / {per_bin:.3g} {unit}".rstrip())
-        top.set_ylim(0, 1.45 * max(float(np.max(spectrum.counts * scale)), float(np.max(curves.total))))
+        top.set_ylim(0, 1.7 * max(float(np.max(spectrum.counts * scale)), float(np.max(curves.total))))
         z = result.significance_local
-        text = (
+        prefit = "" if result.z_expected is None else f"$Z_{{exp,\\ pre-fit}}$ = {result.z_expected:.2f}, "
+        lines = [
             f"$m$ = {result.mass:.2f} $\\pm$ {result.mass_err:.2f}, $N_s$ = {result.signal_yield:.1f} "
-            f"$\\pm$ {result.signal_yield_err:.1f}\n$Z_{{local}}$ = {z['mass_floating']:.2f} (fixed mass "
-            f"{z['mass_fixed']:.2f}), $Z_{{post-fit\\ Asimov}}$ = {result.significance_postfit_asimov:.2f}, "
-            f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}"
-        )
+            f"$\\pm$ {result.signal_yield_err:.1f}",
+            f"{prefit}$Z_{{obs,\\ local}}$ = {z['mass_floating']:.2f} (fixed mass {z['mass_fixed']:.2f})",
+            f"$Z_{{post-fit\\ Asimov}}$ = {result.significance_postfit_asimov:.2f}, "
+            f"$\\chi^2$/ndf = {result.chi2:.1f}/{result.ndf}",
+        ]
         if not result.quality["ok"]:
-            text += "\nFIT FAILED quality gates: no significance to quote"
-        top.legend(loc="upper right", fontsize="small", title=text, title_fontsize="x-small")
+            lines.append("FIT FAILED quality gates: no significance to quote")
+        top.legend(loc="upper right", bbox_to_anchor=(1.0, 0.89), fontsize="x-small")
+        # labels top left: what the data are, sqrt(s) and luminosity, then the fit's numbers
         draw_data_label(top, spectrum.data_kind or "open_data")
+        top.text(0.05, 0.87, energy_and_luminosity(options.hist), transform=top.transAxes, va="top")
+        top.text(0.05, 0.80, "\n".join(lines), transform=top.transAxes, va="top", fontsize="x-small")
         expected = curves.expected
         pulls = np.where(
             expected > 0, (spectrum.counts - expected) / np.sqrt(np.maximum(expected, 1e-12)), 0.0

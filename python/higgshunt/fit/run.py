@@ -22,10 +22,11 @@ from scipy import stats
 
 from higgshunt.artifacts import fit_result
 from higgshunt.artifacts.fit_result import FitRecord, FitResult
-from higgshunt.errors import FitError
+from higgshunt.errors import FitError, InputError
 from higgshunt.fit import likelihood as lk
 from higgshunt.fit import weights
-from higgshunt.fit.models import SpectrumModel, binned_data, build, pdf_values
+from higgshunt.fit.expected import Expected, expected_significance, fit_signal_shape, require_converged
+from higgshunt.fit.models import SpectrumModel, build, pdf_values
 from higgshunt.fit.options import FitOptions, validate
 from higgshunt.fit.plotting import FitCurves, save_plot, save_scan_plot
 from higgshunt.fit.scan import mass_scan, scan_masses
@@ -37,35 +38,6 @@ log = logging.getLogger(__name__)
 
 WINDOW_WIDTHS = 3.0  # default half-width of the floating-mass window, in signal widths
 _STARTS = (0.0, -1.0, 1.0, -2.0, 2.0)  # starting masses of the floating fit, in widths from the first guess
-
-
-def _require_converged(minimum: lk.Minimum) -> lk.Minimum:
-    if minimum.status != 0:
-        raise FitError(
-            f"the {minimum.name} fit did not converge (MINUIT status {minimum.status}, covariance "
-            f"quality {minimum.covariance_quality}); try another --background, a narrower "
-            "--mass-range or a fixed --width"
-        )
-    return minimum
-
-
-def _fit_signal_shape(model: SpectrumModel, shape: Spectrum) -> float:
-    """Fit the signal pdf to simulation; fix width and tails. Returns the simulated peak position."""
-    import ROOT
-
-    data, hist = binned_data(shape.edges, shape.counts, model.x, "signal_shape")
-    for tail in model.tails:
-        tail.setConstant(False)
-    model.width.setConstant(False)
-    nll = model.signal.createNLL(data, ROOT.RooFit.IntegrateBins(lk.INTEGRATION_PRECISION))
-    _require_converged(lk.minimize(nll, "signal-shape"))
-    del hist
-    for parameter in (model.width, *model.tails):
-        parameter.setConstant(True)
-    log.info(
-        "signal shape from %s: mass %.4g, width %.4g", shape.source, model.mass.getVal(), model.width.getVal()
-    )
-    return float(model.mass.getVal())
 
 
 def _largest_excess(model: SpectrumModel, spectrum: Spectrum) -> float:
@@ -106,7 +78,7 @@ def _floating_mass_fit(
             best = (last, lk.snapshot(model))
     if best is None:
         assert last is not None
-        _require_converged(last)
+        require_converged(last)
     assert best is not None
     return best
 
@@ -138,18 +110,23 @@ def _quality_problems(
     model: SpectrumModel, best: lk.Snapshot, main: lk.Minimum, chi2: float, ndf: int
 ) -> list[str]:
     """Why the signal + background fit cannot be trusted (empty when it can): a free parameter at a limit, a
-    chi2 p-value below CHI2_P_MIN, a failed fit or a covariance matrix that is not accurate."""
+    chi2 p-value below CHI2_P_MIN, a failed fit or a covariance matrix that is not accurate. The fitted mass
+    at the edge of its floating window counts as at a limit; a parameter whose lower bound is a physical
+    boundary (`SpectrumModel.nonnegative`, the Bernstein coefficients' 0) does not at that bound."""
     problems = []
     if main.status != 0:
         problems.append(f"MINUIT status {main.status}")
     if main.covariance_quality < 3:
         problems.append(f"covariance not accurate (quality {main.covariance_quality} < 3)")
+    exempt = {id(p) for p in model.nonnegative}
     for p in model.parameters():
         value, _, constant = best[p.GetName()]
         lo, hi = p.getMin(), p.getMax()
         if not constant and math.isfinite(lo) and math.isfinite(hi):
             margin = _AT_LIMIT * (hi - lo)
-            if value - lo < margin or hi - value < margin:
+            # A Bernstein coefficient at 0 is a legitimate shape (the background vanishing at an edge).
+            at_lower = value - lo < margin and id(p) not in exempt
+            if at_lower or hi - value < margin:
                 problems.append(f"parameter {p.GetName()} = {value:.4g} at its limit [{lo:.4g}, {hi:.4g}]")
     if ndf > 0:
         p_value = float(stats.chi2.sf(chi2, ndf))
@@ -164,6 +141,7 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     validate(options)
     spectrum, count_scale = weights.effective_events(read_spectrum(options.hist, options.mass_range))
     lo, hi = float(spectrum.edges[0]), float(spectrum.edges[-1])
+    expected = _expected(options, (lo, hi))  # before the data are fitted: a pre-fit number
     bin_width = float(np.median(spectrum.widths))
     shape = read_spectrum(options.signal_shape, (lo, hi)) if options.signal_shape else None
     ROOT.RooRandom.randomGenerator().SetSeed(options.seed)
@@ -181,14 +159,14 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         )
         fits: list[lk.Minimum] = []
         if shape is not None:
-            simulated = _fit_signal_shape(model, shape)
+            simulated = fit_signal_shape(model, shape)
             start = options.signal_mass if options.signal_mass is not None else simulated
         elif options.width is not None:
             model.width.setConstant(True)
         model.mass.setVal(start)
         model.mass.setConstant(True)  # the mass plays no role without signal
         nll = lk.create_nll(model, model.data)
-        first = _require_converged(lk.fit_background_only(model, nll, "background-only"))
+        first = require_converged(lk.fit_background_only(model, nll, "background-only"))
         fits.append(first)
         background_only = lk.snapshot(model)
         if options.signal_mass is None and shape is None:
@@ -223,7 +201,7 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         lk.restore(model, best)
         model.mass.setVal(fixed_mass)
         model.mass.setConstant(True)
-        fixed = _require_converged(lk.minimize(nll, "signal+background (mass fixed)"))
+        fixed = require_converged(lk.minimize(nll, "signal+background (mass fixed)"))
         fits.append(fixed)
         q0_fixed = lk.q0(nll_background, fixed.nll, model.n_signal.getVal())
 
@@ -259,6 +237,8 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
             "q0_mass_fixed": q0_fixed,
         },
         significance_postfit_asimov=expected_z,
+        z_expected=expected.z if expected is not None else None,
+        expected=expected.to_json() if expected is not None else None,
         mass_window=window,
         fixed_mass=float(fixed_mass),
         chi2=chi2,
@@ -277,6 +257,28 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     return weights.to_weighted(result, curves, count_scale)
 
 
+def _expected(options: FitOptions, fit_range: tuple[float, float]) -> Expected | None:
+    """The pre-fit expected significance from the simulated templates of `options`, if given; None (with a
+    warning) when they give none (e.g. no simulated signal in the fit range), which does not stop the fit."""
+    if options.expected_signal is None or options.expected_background is None:
+        return None
+    try:
+        signal, background = (
+            read_spectrum(spec, fit_range) for spec in (options.expected_signal, options.expected_background)
+        )
+        return expected_significance(
+            signal,
+            background,
+            signal=options.signal,
+            background=options.background,
+            mass=options.signal_mass,
+            width=options.width,
+        )
+    except (InputError, FitError) as exc:
+        log.warning("%s: no expected significance: %s", options.hist, exc)
+        return None
+
+
 def _asimov_significance(model: SpectrumModel, best: lk.Snapshot, fits: list[lk.Minimum]) -> float:
     """Asimov Z of the fitted model (mass fixed at its fitted value); 0 when the fitted yield is not positive.
 
@@ -291,7 +293,7 @@ def _asimov_significance(model: SpectrumModel, best: lk.Snapshot, fits: list[lk.
     data, hist = lk.asimov_data(model)
     nll = lk.create_nll(model, data)
     nll_signal = float(nll.getVal())
-    background = _require_converged(lk.fit_background_only(model, nll, "Asimov background-only"))
+    background = require_converged(lk.fit_background_only(model, nll, "Asimov background-only"))
     fits.append(background)
     del hist
     return lk.z_from_q0(lk.q0(background.nll, nll_signal, best["n_signal"][0]))

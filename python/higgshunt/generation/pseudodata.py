@@ -1,4 +1,12 @@
-"""Pseudo-data: a Poisson-fluctuated draw of the summed expected yields of all simulated samples of a skim.
+"""Pseudo-data files: a Poisson-fluctuated draw of the summed expected yields of all simulated samples of a
+skim, as ntuples in the data format.
+
+What they are for, and what not: they exercise everything that reads data files (input checks, the skim's
+data branch, event loops over data) with events of the right kind and number. They are made of simulated
+events, the very events the models train on, and copy the spikes of heavy-weight simulated events, so they
+are not independent pseudo-data for a statistical test: the bump hunt's configs draw their own pseudo-data
+instead (`pseudo_data:` in the bump-hunt config, higgshunt/bumphunt/pseudo_data.py: Poisson draws per mass bin
+from a smooth description of the simulated prediction, with and without the simulated signal).
 
 How events are drawn: the number of events is N ~ Poisson(nu), nu = sum over all MC events of the skim of w =
 mcWeight x XSection x lumi / SumWeights. Each of the N events is then picked from the pooled MC events with
