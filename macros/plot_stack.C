@@ -4,10 +4,12 @@
 //
 // Arguments: input file, output image (.png/.pdf/.svg/.eps), category (a top-level directory; "" = the only one),
 // signal drawing ("stack": signal on top of the backgrounds, so the ratio is data / (background + signal);
-// "overlay": signal as lines over the background stack, the ratio data / background), logy (logarithmic y
-// axis). Input layout: docs/plot_inputs.md ("plot_stack.C").
+// "overlay": signal as lines over the background stack, the ratio data / background), logy (1: logarithmic y
+// axis, 0: linear, -1 (default): logarithmic when the stacked prediction spans more than three decades over its
+// filled bins, as a falling high-mass spectrum does). Input layout: docs/plot_inputs.md ("plot_stack.C").
 #include "atlas_style.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "TArrow.h"
@@ -145,10 +147,37 @@ void draw_ratio(TH1& data, const TH1& total) {
   gPad->RedrawAxis();
 }
 
+
+/// A box drawn in the upper pad (NDC): the highest value under it must end below its bottom edge.
+struct Box {
+  double x1, x2, bottom;
+};
+
+/// The y-axis maximum that keeps every bin's data (with its error) and prediction below the boxes over it and
+/// inside the frame; on a logarithmic axis (`bottom` > 0) in decades above `bottom`.
+double axis_maximum(const TH1& data, const TH1& total, const std::vector<Box>& boxes, double bottom, bool logy) {
+  const double left = gPad->GetLeftMargin(), right = 1. - gPad->GetRightMargin();
+  const double low = gPad->GetBottomMargin(), high = 1. - gPad->GetTopMargin();
+  const TAxis& x = *total.GetXaxis();
+  double maximum = logy ? 10. * bottom : 1.;
+  for (int bin = 1; bin <= total.GetNbinsX(); ++bin) {
+    const double value = std::max(total.GetBinContent(bin), data.GetBinContent(bin) + data.GetBinErrorUp(bin));
+    if (value <= 0. || (logy && value <= bottom)) continue;
+    const double lo = left + (right - left) * (x.GetBinLowEdge(bin) - x.GetXmin()) / (x.GetXmax() - x.GetXmin());
+    const double hi = left + (right - left) * (x.GetBinUpEdge(bin) - x.GetXmin()) / (x.GetXmax() - x.GetXmin());
+    double room = 0.95;  // fraction of the frame's height the bin may fill
+    for (const Box& box : boxes) {
+      if (hi > box.x1 && lo < box.x2) room = std::min(room, 0.95 * (box.bottom - low) / (high - low));
+    }
+    room = std::max(room, 0.25);
+    maximum = std::max(maximum, logy ? bottom * std::pow(value / bottom, 1. / room) : value / room);
+  }
+  return maximum;
+}
 }  // namespace
 
 void plot_stack(const char* file, const char* out, const char* category = "", const char* signal = "stack",
-                bool logy = false) {
+                int logy = -1) {
   hhplot::run("plot_stack", [&] {
     const std::string mode = signal;
     if (mode != "overlay" && mode != "stack") {
@@ -196,6 +225,7 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     TPad upper("upper", "", 0., 0.3, 1., 1.);
     TPad lower("lower", "", 0., 0., 1., 0.3);
     upper.SetBottomMargin(0.02f);
+    if (logy < 0) logy = total->GetMaximum() > 1e3 * total->GetMinimum(0.) ? 1 : 0;
     upper.SetLogy(logy);
     lower.SetTopMargin(0.03f);
     lower.SetBottomMargin(0.38f);
@@ -203,11 +233,19 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     lower.Draw();
 
     upper.cd();
-    double top = std::max(total->GetMaximum(), data.GetMaximum() + std::sqrt(data.GetMaximum()) + 1.);
-    for (const TH1* hist : overlaid) top = std::max(top, hist->GetMaximum());
-    // Linear: the highest point ends just below the legend; logarithmic: a few decades above it.
-    stack.SetMaximum(logy ? top * 300. : top * 0.93 / std::max(0.3, 0.86 - legend_height));
-    stack.SetMinimum(logy ? std::max(1e-3, 0.1 * total->GetMinimum(0.)) : 0.);
+    // Every bin ends below the label and the legend above it: by height on a linear axis, by decades on a
+    // logarithmic one. The label's three lines step down as in hhplot::draw_data_label.
+    const double line = 1.35 * hhplot::kTextPx / (gPad->GetWh() * gPad->GetAbsHNDC());
+    const std::vector<Box> boxes = {{0.17, 0.55, 0.87 - 2.6 * line}, {0.58, 0.92, 0.91 - legend_height}};
+    const double bottom = logy ? std::max(1e-3, 0.1 * total->GetMinimum(0.)) : 0.;
+    TH1* highest = static_cast<TH1*>(total->Clone("highest"));
+    for (const TH1* hist : overlaid) {
+      for (int bin = 1; bin <= highest->GetNbinsX(); ++bin) {
+        highest->SetBinContent(bin, std::max(highest->GetBinContent(bin), hist->GetBinContent(bin)));
+      }
+    }
+    stack.SetMaximum(axis_maximum(data, *highest, boxes, bottom, logy));
+    stack.SetMinimum(bottom);
     stack.Draw("hist");
     stack.GetXaxis()->SetLabelSize(0);
     stack.GetXaxis()->SetTitleSize(0);

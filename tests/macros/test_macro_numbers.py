@@ -142,3 +142,47 @@ def test_rmm_mean_skips_invalid_events(rmm_input: Path, tmp_path: Path, branch: 
     drawn = hist_contents(output, "mean_rmm")  # [column, displayed row], row 0 at the top
     np.testing.assert_allclose(drawn[:, ::-1].T, mean, rtol=1e-6, atol=1e-9)
     assert np.all(mean[-2:, :] == 0) and np.all(mean[:, -2:] == 0)  # empty slots stay 0
+
+
+def _falling_spectrum(path: Path, decades: float) -> np.ndarray:
+    """A one-category bump-hunt file whose background falls exponentially over `decades`; data = background."""
+    import ROOT
+
+    counts = 10.0 ** np.linspace(4.0, 4.0 - decades, 20)
+    handle = ROOT.TFile.Open(str(path), "RECREATE")
+    handle.mkdir("cat").cd()
+    for name in ("bkg", "data"):
+        hist = ROOT.TH1D(name, ";m [GeV];", len(counts), 0.0, 2000.0)
+        for i, value in enumerate(counts):
+            hist.SetBinContent(i + 1, value)
+        hist.Write()
+    ROOT.TNamed("kind_bkg", "background").Write()
+    handle.Close()
+    return counts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("decades", "log"), [(5.0, True), (1.0, False)])
+def test_stack_chooses_a_logarithmic_axis_for_a_spectrum_over_many_decades(
+    tmp_path: Path, decades: float, log: bool
+) -> None:
+    """logy = -1 (the default): logarithmic when the prediction spans more than three decades. Either way the
+    highest bin (under the label, at the left) stays inside the frame below the label."""
+    import ROOT
+
+    counts = _falling_spectrum(tmp_path / "bumphunt.root", decades)
+    output = tmp_path / "stack.root"
+    run_macro("plot_stack", tmp_path / "bumphunt.root", output=output)
+    handle = ROOT.TFile.Open(str(output))
+    upper = handle.Get("canvas").GetPrimitive("upper")
+    assert bool(upper.GetLogy()) is log
+    frame = upper.GetPrimitive("stack").GetHistogram()  # the axis range set on the stack
+    top, bottom = frame.GetMaximum(), frame.GetMinimum()
+    handle.Close()
+    highest = counts[0] + np.sqrt(counts[0])
+    if log:
+        assert 0.0 < bottom < counts[-1]
+        fraction = np.log10(highest / bottom) / np.log10(top / bottom)
+    else:
+        fraction = highest / top
+    assert 0.5 < fraction < 0.8  # below the three label lines, not squeezed to the bottom
