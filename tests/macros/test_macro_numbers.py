@@ -145,7 +145,7 @@ def test_rmm_mean_skips_invalid_events(rmm_input: Path, tmp_path: Path, branch: 
 
 
 def _falling_spectrum(path: Path, decades: float) -> np.ndarray:
-    """A one-category bump-hunt file whose background falls exponentially over `decades`; data = background."""
+    """A one-category bump-hunt file whose background falls over `decades` (data = background)."""
     import ROOT
 
     counts = 10.0 ** np.linspace(4.0, 4.0 - decades, 20)
