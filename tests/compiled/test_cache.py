@@ -48,6 +48,13 @@ def test_key_changes_with_source_helper_library_and_root(monkeypatch: pytest.Mon
     monkeypatch.setattr(cache, "_file_digest", real_digest)
     monkeypatch.setattr(ROOT.gROOT, "GetVersion", lambda: "9.99/99")
     assert cache.key(SOURCE) != base
+    monkeypatch.undo()
+    # the library's run path names the helper library's folder: another checkout's entry is not this one's
+    monkeypatch.setattr(cache.native, "LIBRARY", Path("/elsewhere/libhiggshunt.so"))
+    monkeypatch.setattr(cache, "_file_digest", lambda path: "same bytes")
+    elsewhere = cache.key(SOURCE)
+    monkeypatch.setattr(cache.native, "LIBRARY", Path("/another/libhiggshunt.so"))
+    assert cache.key(SOURCE) != elsewhere
 
 
 def test_miss_then_hit_and_corrupt_entry_rebuilt(cache_folder: Path) -> None:
@@ -78,3 +85,15 @@ def test_compile_error_names_the_line(cache_folder: Path) -> None:
     with pytest.raises(cache.CompileError) as caught:
         cache.library("int a = ;\n")
     assert caught.value.line == 1
+
+
+def test_an_unwritable_cache_is_a_compile_error(cache_folder: Path) -> None:
+    """A cache folder that cannot be written (here: a file stands in its place) is reported like a rejected
+    source, so the caller falls back to ROOT's JIT instead of failing the run."""
+    blocked = cache_folder / "blocked"
+    blocked.write_text("not a folder")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HIGGSHUNT_COMPILE_CACHE", str(blocked / "compiled"))
+        with pytest.raises(cache.CompileError, match="cannot write the compile cache") as caught:
+            cache.library(SOURCE)
+    assert caught.value.line is None

@@ -87,6 +87,7 @@ def test_compiled_and_jit_identical_on_generated_simulation(
     ]
     config = skim.config.build(raw, source=str(REPO / "configs" / "hzz4l.yaml"))
     jit = _skim(config, tmp_path / "jit", monkeypatch, False)
+    monkeypatch.setenv("HIGGSHUNT_COMPILED", "1")
     result = skim.run(config, output=tmp_path / "compiled", progress=False)
     assert result.compiled is not None
     assert (result.compiled.compiled_graphs, result.compiled.misses, result.compiled.hits) == (3, 2, 1)

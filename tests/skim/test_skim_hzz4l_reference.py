@@ -107,11 +107,12 @@ def test_histograms_and_cutflow_outputs(skimmed: skim.SkimResult) -> None:
 
 
 def test_histogram_file_says_what_it_holds(skimmed: skim.SkimResult) -> None:
-    """The real Open Data file given with --input is collision data, at the config's luminosity."""
+    """The real Open Data file given with --input is collision data, at the luminosity of the period it holds
+    (data_A: 0.5 fb^-1 of the release's 10), not the config's."""
     with uproot.open(skimmed.channel_dir / "histograms.root") as handle:
         assert handle["data_kind"].member("fTitle") == "open_data"
         assert handle["data/data_kind"].member("fTitle") == "open_data"
         lumi = handle["lumi_fb"].member("fVal")
         record = json.loads(handle["provenance"].member("fTitle"))
-    assert lumi == skim.load(REPO / "configs" / "hzz4l.yaml").lumi_fb
+    assert lumi == 0.5 and skim.load(REPO / "configs" / "hzz4l.yaml").lumi_fb == 10.0
     assert record["versions"]["ROOT"].startswith("6.")

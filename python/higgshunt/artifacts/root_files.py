@@ -160,6 +160,8 @@ def check_written(tmp: Path, final: Path, expected: Iterable[str] | Mapping[str,
         handle.Close()
     if missing:
         shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-        raise OutputError(f"{final}: cannot write (the written ROOT file lacks {shown})")
+        # a file cut short by a size limit or a full disk also lacks objects: the system's reason first
+        cause = failure_cause(tmp, f"the written ROOT file lacks {shown}")
+        raise OutputError(f"{final}: cannot write ({cause})")
     if short:
         raise OutputError(f"{final}: cannot write ({short[0]})")

@@ -37,7 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=positive_float,
         help="with --spurious-signal: expected signal events (default: the --signal-shape integral)",
     )
-    parser.add_argument("--poi", default=POI, help=f"with --workspace: the parameter of interest ({POI})")
+    parser.add_argument(
+        "--poi", default=POI, help=f"with --workspace: the parameter of interest (default: {POI})"
+    )
     for option, what in (("signal", "signal shape"), ("background", "background shape")):
         parser.add_argument(
             f"--{option}",
@@ -50,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs=2,
         type=finite_float,
         metavar=("LO", "HI"),
-        help="fit range, in the histogram's units (required with --hist)",
+        help="fit range, in the histogram's units (no default: required with --hist)",
     )
     parser.add_argument(
         "--signal-mass", type=finite_float, help="hypothesised mass (default: largest excess)"
@@ -68,7 +70,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--expected",
         nargs=2,
         metavar=("SIGNAL.root:HIST", "BACKGROUND.root:HIST"),
-        help="simulated signal and background histograms: the pre-fit expected significance (Asimov) first",
+        help=(
+            "simulated signal and background histograms: the pre-fit expected significance (Asimov) first "
+            "(default: none computed)"
+        ),
     )
     parser.add_argument(
         "--mass-window",

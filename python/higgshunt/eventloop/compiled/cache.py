@@ -1,6 +1,7 @@
 """Compile generated C++ once into a shared library kept under the user's cache folder.
 
-The key hashes the source, the helper library's bytes and ROOT's version, so a change to any of them is a
+The key hashes the source, the helper library (its bytes and the folder it is linked from), ROOT (its
+version and folder) and the compiler flags, so a change to any of them is a
 new entry. An entry is written under a temporary name and renamed, under a file lock (parallel processes
 build it once); its library's SHA-256 is recorded beside it and checked before every load, so a corrupt
 or truncated entry is rebuilt, never loaded.
@@ -74,7 +75,8 @@ _compiler_checked = False
 
 
 class CompileError(Exception):
-    """g++ rejected the generated source; `line` is the first source line it complained about."""
+    """g++ rejected the generated source (`line`: the first source line it complained about), or the cache
+    folder cannot hold the library (full disk, no permission; `line` None)."""
 
     def __init__(self, message: str, line: int | None) -> None:
         super().__init__(message)
@@ -104,6 +106,9 @@ def key(source: str) -> str:
     for part in (
         source.encode(),
         _file_digest(native.LIBRARY).encode(),
+        # the library's run path names both folders: a library built for another checkout cannot load here
+        str(native.LIBRARY.resolve().parent).encode(),
+        str(root_dir() / "lib").encode(),
         str(ROOT.gROOT.GetVersion()).encode(),
         " ".join(COMPILER_FLAGS).encode(),
     ):
@@ -112,8 +117,19 @@ def key(source: str) -> str:
 
 
 def library(source: str) -> Path:
-    """The compiled library of `source`: loaded from the cache when intact, else compiled and stored."""
+    """The compiled library of `source`: loaded from the cache when intact, else compiled and stored.
+
+    Raises:
+        CompileError: g++ rejects the source, or the cache folder cannot be written.
+    """
     folder = cache_dir()
+    try:
+        return _cached_or_compiled(source, folder)
+    except OSError as exc:
+        raise CompileError(f"cannot write the compile cache {folder}: {exc.strerror or exc}", None) from exc
+
+
+def _cached_or_compiled(source: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     entry = key(source)
     target, meta = folder / f"{entry}.so", folder / f"{entry}.json"
