@@ -338,7 +338,8 @@ def _fall(selected: list[_Selected], target: Target) -> tuple[float, float]:
 
 
 def calibrate(manifest_path: str | Path, targets: Sequence[Target] = TARGETS) -> list[Achieved]:
-    """The achieved value of each target on the samples of a generated manifest (samples.json)."""
+    """The achieved value of each target on the samples of a generated manifest (samples.json); targets of a
+    skim the manifest has no simulated samples of are left out."""
     manifest = sample_manifest.load(manifest_path)
     root = Path(manifest.path).parent
     cache: dict[tuple[str, Selection], list[_Selected]] = {}
@@ -353,6 +354,8 @@ def calibrate(manifest_path: str | Path, targets: Sequence[Target] = TARGETS) ->
             ]
             factors = _PHOTON_FACTORS if target.skim == "GamGam" else _LEPTON_FACTORS
             cache[key] = _select_files(files, target.selection, factors)
+        if not cache[key]:
+            continue
         value, error = (_fall if target.measure == "fall" else _in_window)(cache[key], target)
         results.append(Achieved(target, value, error))
     return results
