@@ -7,6 +7,7 @@ the module's own helpers.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import awkward as ak
@@ -16,6 +17,7 @@ from higgshunt.generation import ntuple
 from higgshunt.generation.calibration import (
     TARGETS,
     expected_weights,
+    four_lepton_skim,
     hyy_notebook_2020,
     hzz4l_notebook_2020,
     hzz4l_notebook_2025,
@@ -164,3 +166,12 @@ def test_every_target_names_its_source_and_a_tolerance() -> None:
     assert {t.measure for t in TARGETS} == {"sum", "fall"}
     for target in TARGETS:
         assert target.source and 0 < target.tolerance < 1 and target.window_gev[0] < target.window_gev[1]
+
+
+def test_the_real_4lep_reference_is_the_shared_file(real_4lep_file: Path) -> None:
+    """The 4lep target's reference counts the real period-A file: 39 triggered four-lepton events."""
+    target = next(t for t in TARGETS if t.selection is four_lepton_skim)
+    columns = ntuple.read(real_4lep_file)
+    _, passes = four_lepton_skim(columns)
+    assert len(columns) == passes.sum() == target.reference
+    assert (columns.values["lep_n"] >= 4).all() and (columns.values["trigE"] | columns.values["trigM"]).all()

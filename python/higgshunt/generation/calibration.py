@@ -189,51 +189,28 @@ FALL_BIN_GEV = 5.0
 # The real file shipped for the tests (../shared/data/atlas_opendata_13tev/data_A.4lep.root): 39 events.
 _REAL_4LEP = "real 2020 data_A.4lep.root (period A, 0.5 fb^-1)"
 
+
+def _notebook_pair(
+    label: str,
+    signal: float,
+    background: float,
+    source: str,
+    selection: Selection,
+    window: tuple[float, float],
+    lumi_fb: float,
+) -> tuple[Target, Target]:
+    """The expected signal and background of an H -> 4l notebook (both within 25 %)."""
+    return (
+        Target(f"{label} signal", "signal", signal, 0.25, source, "4lep", selection, window, lumi_fb),
+        Target(
+            f"{label} background", "background", background, 0.25, source, "4lep", selection, window, lumi_fb
+        ),
+    )
+
+
 TARGETS: tuple[Target, ...] = (
-    Target(
-        "H->4l 2020 signal",
-        "signal",
-        9.0,
-        0.25,
-        _NOTEBOOK_2020,
-        "4lep",
-        hzz4l_notebook_2020,
-        (115.0, 130.0),
-        10.0,
-    ),
-    Target(
-        "H->4l 2020 background",
-        "background",
-        21.0,
-        0.25,
-        _NOTEBOOK_2020,
-        "4lep",
-        hzz4l_notebook_2020,
-        (115.0, 130.0),
-        10.0,
-    ),
-    Target(
-        "H->4l 2025 signal",
-        "signal",
-        18.0,
-        0.25,
-        _NOTEBOOK_2025,
-        "4lep",
-        hzz4l_notebook_2025,
-        (122.5, 130.0),
-        36.6,
-    ),
-    Target(
-        "H->4l 2025 background",
-        "background",
-        10.0,
-        0.25,
-        _NOTEBOOK_2025,
-        "4lep",
-        hzz4l_notebook_2025,
-        (122.5, 130.0),
-        36.6,
-    ),
+    *_notebook_pair("H->4l 2020", 9.0, 21.0, _NOTEBOOK_2020, hzz4l_notebook_2020, (115.0, 130.0), 10.0),
+    *_notebook_pair("H->4l 2025", 18.0, 10.0, _NOTEBOOK_2025, hzz4l_notebook_2025, (122.5, 130.0), 36.6),
     Target(
         "4lep skim events",
         "signal + background",
