@@ -81,6 +81,11 @@ def test_demo_chain_on_tiny_samples(repo: Path, tmp_path: Path) -> None:
     assert "| competitor |" in report and f"{metrics['auc']:.4f}" in report
     assert f"{metrics['comparison']['delta_auc_sigma']:.2f} sigma" in report
     assert "Bump hunt" in report and "stack_cutbased" in report and "cutflow.png" in report
+    # the calibration of the demo's own (4-lepton) samples against the official notebooks
+    calibration = report[report.index("## Calibration of the built-in samples") : report.index("## H -> ZZ*")]
+    assert (
+        "| H->4l 2020 signal | signal | 115-130 |" in calibration and "| diphoton events" not in calibration
+    )
     for image in (line.split("](")[1].rstrip(")") for line in report.splitlines() if line.startswith("![")):
         assert (result.output / image).exists(), image
     # the plot review lists every plot the demo wrote, each described

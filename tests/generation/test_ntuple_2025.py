@@ -121,7 +121,9 @@ def test_2020_configs_skim_both_layouts_to_the_same_events(
         assert list(old.columns) == list(new.columns)
         for column in old.columns:
             if old[column].dtype.kind in "fiu":
-                np.testing.assert_allclose(new[column], old[column], rtol=1e-5, atol=1e-6, err_msg=column)
+                # angles near zero from float32 four-vectors (GeV in one layout, MeV in the other) differ by
+                # about 1e-6 absolutely
+                np.testing.assert_allclose(new[column], old[column], rtol=1e-5, atol=1e-5, err_msg=column)
             else:
                 assert new[column].tolist() == old[column].tolist(), column
         for row_old, row_new in zip(cutflows["2020"][name], cutflows["2025"][name], strict=True):

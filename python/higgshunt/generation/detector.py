@@ -101,9 +101,11 @@ def in_acceptance(pt: Any, eta: Any, cfg: dict[str, Any]) -> Any:
     return ok
 
 
-def _calorimeter_object(seeds: Flat, photons: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
+def _calorimeter_object(
+    seeds: Flat, photons: Flat, cfg: dict[str, Any], rng: np.random.Generator, extra_energy: Any = 0.0
+) -> Flat:
     # The cluster: the seed plus the photons around it, then smeared with the calorimeter resolution.
-    energy = seeds["e"] + cone_sum_flat(seeds, photons, "e", cfg["cluster_dr"])
+    energy = seeds["e"] + cone_sum_flat(seeds, photons, "e", cfg["cluster_dr"]) + extra_energy
     energy = energy * _gaussian_scale(
         calorimeter_resolution(energy, seeds["eta"], cfg["energy_resolution"]), rng
     )
@@ -111,7 +113,14 @@ def _calorimeter_object(seeds: Flat, photons: Flat, cfg: dict[str, Any], rng: np
 
 
 def _electrons(electrons: Flat, photons: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
-    return _select(_calorimeter_object(electrons, photons, cfg, rng), cfg, rng)
+    # An electron closer than the cluster size to a harder one (the pair of a collinear gamma* -> ee splitting
+    # or conversion) shares its cluster: the calorimeter sees one electron carrying both energies.
+    near = pairs(electrons, electrons)
+    harder = electrons["pt"][near.second] > electrons["pt"][near.first]
+    absorbed = near.any((near.dr < cfg["cluster_dr"]) & harder)
+    seeds = electrons.select(~absorbed)
+    extra = cone_sum_flat(seeds, electrons.select(absorbed), "e", cfg["cluster_dr"])
+    return _select(_calorimeter_object(seeds, photons, cfg, rng, extra), cfg, rng)
 
 
 def _muons(muons: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
@@ -155,7 +164,7 @@ def _select(cand: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
         "e": cand["reco_e"],
         "truth_matched": ~cand["from_hadron"],
         "tight": rng.random(cand.size) < tight,
-        "trig_matched": cand["reco_pt"] > np.min(cfg["trigger_pt_min_gev"]),
+        "trig_matched": _trigger_matched(cand["reco_pt"], cand["eta"], cfg, rng),
         # truth quantities the impact parameters need
         "true_px": cand["px"],
         "true_py": cand["py"],
@@ -165,6 +174,23 @@ def _select(cand: Flat, cfg: dict[str, Any], rng: np.random.Generator) -> Flat:
         "vz": cand["vz"],
     }
     return Flat(fields, cand.counts)
+
+
+def _trigger_matched(
+    pt: np.ndarray, eta: np.ndarray, cfg: dict[str, Any], rng: np.random.Generator
+) -> np.ndarray:
+    """Objects above the trigger threshold that the single-object trigger also found (leptons: with the
+    efficiency of the 2016 triggers relative to the offline object, lower in the muon barrel, whose trigger
+    chambers cover less; photons: the diphoton trigger is decided later, per event)."""
+    above = pt > np.min(cfg["trigger_pt_min_gev"])
+    if "trigger_efficiency" not in cfg:
+        return above
+    return above & (rng.random(pt.size) < trigger_efficiency(eta, cfg["trigger_efficiency"]))
+
+
+def trigger_efficiency(eta: np.ndarray, table: dict[str, float]) -> np.ndarray:
+    """Single-lepton trigger efficiency per object above threshold: barrel or endcap value."""
+    return np.where(np.abs(eta) < table["barrel_abs_eta_max"], table["barrel"], table["endcap"])
 
 
 def _isolation_inputs(particles: Flat, iso: dict[str, Any]) -> tuple[Flat, Flat]:
@@ -266,7 +292,7 @@ def track_resolutions(pt: Any, eta: Any, is_electron: Any, cfg: dict[str, float]
 def _jet_input_mask(particles: Flat, electrons: Flat, photons: Flat, config: dict[str, Any]) -> np.ndarray:
     # Jets are built from visible particles in the calorimeter that are not reconstructed as something else:
     # muons never (they leave the calorimeter), nor reconstructed electrons and photons with the photons of
-    # their clusters.
+    # their clusters (photons, and electrons sharing a harder electron's cluster).
     cluster_dr = max(config["electrons"]["cluster_dr"], config["photons"]["cluster_dr"])
     is_used = np.zeros(particles.size, dtype=bool)
     near_used = np.zeros(particles.size, dtype=bool)
@@ -274,7 +300,7 @@ def _jet_input_mask(particles: Flat, electrons: Flat, photons: Flat, config: dic
         with_used = pairs(particles, used)
         is_used |= with_used.any(particles["index"][with_used.first] == used["index"][with_used.second])
         near_used |= with_used.any(with_used.dr < cluster_dr)
-    in_cluster = (particles["id"] == PHOTON) & near_used
+    in_cluster = ((particles["id"] == PHOTON) | (np.abs(particles["id"]) == ELECTRON)) & near_used
     in_calorimeter = abs(particles["eta"]) < config["isolation"]["calo_abs_eta_max"]
     return (np.abs(particles["id"]) != MUON) & ~is_used & ~in_cluster & in_calorimeter
 

@@ -338,10 +338,15 @@ def _lepton_values(
     trigger = np.where(
         is_electron, config["electrons"]["trigger_pt_min_gev"], config["muons"]["trigger_pt_min_gev"]
     )
+    trigger_efficiency = np.where(
+        is_electron,
+        detector.trigger_efficiency(eta, config["electrons"]["trigger_efficiency"]),
+        detector.trigger_efficiency(eta, config["muons"]["trigger_efficiency"]),
+    )
     return {
         "charge": rng.choice(np.array([-1, 1]), n),
         "tight": rng.random(n) < tight,
-        "trig_matched": pt > trigger,
+        "trig_matched": (pt > trigger) & (rng.random(n) < trigger_efficiency),
         "ptcone30": rest * rng.uniform(low_pt, high_pt, n),
         "etcone20": rest * rng.uniform(low_et, high_et, n) + noise * rng.standard_normal(n),
         "d0": d0,

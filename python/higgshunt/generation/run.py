@@ -54,7 +54,7 @@ class GenerationConfig:
     batch_size: int
     run_number: int
     detector_batch_size: int
-    skims: dict[str, dict[str, int]]
+    skims: dict[str, dict[str, Any]]
     pseudodata: Pseudodata
 
 

@@ -35,7 +35,7 @@ class SampleSettings:
     run_number: int
     detector_batch_size: int
     detector: dict[str, Any]
-    skims: dict[str, dict[str, int]]
+    skims: dict[str, dict[str, Any]]
     layout: str = "2020"  # of the written ntuples (`ntuple.LAYOUTS`)
 
 
@@ -140,7 +140,7 @@ def _reconstruct(
     event_numbers: np.ndarray,
     sample: Sample,
     settings: SampleSettings,
-    skim: dict[str, int],
+    skim: dict[str, Any],
     rng: np.random.Generator,
 ) -> ntuple.Columns:
     reco = detector.simulate(batch, fakes.detector_config(settings.detector, sample.fakes), rng)
@@ -153,6 +153,12 @@ def _reconstruct(
     passed = ak.to_numpy(
         (ak.num(reco["leptons"]) >= skim["min_leptons"]) & (ak.num(reco["photons"]) >= skim["min_photons"])
     ) & (fake_weight > 0)
+    # The release's skims keep only triggered events (every event of the real 2020 4lep file has trigE or
+    # trigM).
+    trigger = skim.get("trigger")
+    if trigger is not None:
+        objects = reco["leptons"] if trigger == "lepton" else reco["photons"]
+        passed &= ak.to_numpy(ak.any(objects.trig_matched, axis=1))
     jets = reco["jets"]
     selected = {
         "leptons": reco["leptons"][passed],
