@@ -217,7 +217,7 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         scan = None
         if options.scan is not None:
             masses = scan_masses(options.scan, options.scan_step, (lo, hi), model.width.getVal())
-            scan = mass_scan(model, masses, options.toys, options.seed)
+            scan = mass_scan(model, masses, options.toys, options.seed, options.look_elsewhere)
     for problem in problems:
         log.warning("%s: fit quality: %s", options.hist, problem)
     parameters = {name: {"value": v, "error": e, "constant": c} for name, (v, e, c) in best.items()}
