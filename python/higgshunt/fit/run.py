@@ -85,6 +85,7 @@ def _floating_mass_fit(
 
 CHI2_P_MIN = 0.01  # a signal + background fit with a smaller chi2 p-value is flagged as a bad fit
 _AT_LIMIT = 1e-3  # a free parameter within this fraction of its range from an edge is "at its limit"
+SIGNAL_COMPATIBLE_WITH_ZERO = 2.0  # |n_signal| below this many errors: no signal, the mass is undetermined
 
 
 def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
@@ -108,17 +109,25 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
 
 def _quality_problems(
     model: SpectrumModel, best: lk.Snapshot, main: lk.Minimum, chi2: float, ndf: int
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Why the signal + background fit cannot be trusted (empty when it can): a free parameter at a limit, a
-    chi2 p-value below CHI2_P_MIN, a failed fit or a covariance matrix that is not accurate. The fitted mass
-    at the edge of its floating window counts as at a limit; a parameter whose lower bound is a physical
-    boundary (`SpectrumModel.nonnegative`, the Bernstein coefficients' 0) does not at that bound."""
-    problems = []
+    chi2 p-value (Baker-Cousins, `_chi2`) below CHI2_P_MIN, a failed fit or a covariance matrix that is not
+    accurate; and notes on what was looked at and not counted as a problem.
+
+    A parameter whose lower bound is a physical boundary (`SpectrumModel.nonnegative`, the Bernstein
+    coefficients' 0) is not at a limit at that bound. The fitted mass at the edge of its floating window
+    is, unless the fitted signal is compatible with none (|n_signal| < SIGNAL_COMPATIBLE_WITH_ZERO errors):
+    without a signal the mass is undetermined and wanders to an edge, which says nothing about the fit (the
+    background-only pseudo-data); the fixed-mass significance, at the hypothesis, is unaffected, and a note
+    says so."""
+    problems, notes = [], []
     if main.status != 0:
         problems.append(f"MINUIT status {main.status}")
     if main.covariance_quality < 3:
         problems.append(f"covariance not accurate (quality {main.covariance_quality} < 3)")
     exempt = {id(p) for p in model.nonnegative}
+    n_signal, n_signal_error, _ = best["n_signal"]
+    no_signal = abs(n_signal) < SIGNAL_COMPATIBLE_WITH_ZERO * n_signal_error
     for p in model.parameters():
         value, _, constant = best[p.GetName()]
         lo, hi = p.getMin(), p.getMax()
@@ -126,13 +135,21 @@ def _quality_problems(
             margin = _AT_LIMIT * (hi - lo)
             # A Bernstein coefficient at 0 is a legitimate shape (the background vanishing at an edge).
             at_lower = value - lo < margin and id(p) not in exempt
-            if at_lower or hi - value < margin:
-                problems.append(f"parameter {p.GetName()} = {value:.4g} at its limit [{lo:.4g}, {hi:.4g}]")
+            if not (at_lower or hi - value < margin):
+                continue
+            text = f"parameter {p.GetName()} = {value:.4g} at its limit [{lo:.4g}, {hi:.4g}]"
+            if p.GetName() == model.mass.GetName() and no_signal:
+                notes.append(
+                    f"{text}: the fitted signal {n_signal:.3g} +- {n_signal_error:.3g} is compatible with "
+                    "none, so the mass is undetermined (not a failure; floating-mass Z not meaningful)"
+                )
+            else:
+                problems.append(text)
     if ndf > 0:
         p_value = float(stats.chi2.sf(chi2, ndf))
         if p_value < CHI2_P_MIN:
             problems.append(f"chi2/ndf {chi2:.1f}/{ndf} (p-value {p_value:.2g} < {CHI2_P_MIN})")
-    return problems
+    return problems, notes
 
 
 def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
@@ -212,8 +229,8 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         lk.restore(model, best)
         curves = _curves(model, spectrum, background_only)
         lk.restore(model, best)
-        chi2, ndf = _chi2(spectrum.counts, curves.expected, n_free)
-        problems = _quality_problems(model, best, main, chi2, ndf)
+        chi2, chi2_pearson, ndf = _chi2(spectrum.counts, curves.expected, n_free)
+        problems, notes = _quality_problems(model, best, main, chi2, ndf)
         scan = None
         if options.scan is not None:
             masses = scan_masses(options.scan, options.scan_step, (lo, hi), model.width.getVal())
@@ -242,13 +259,14 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         mass_window=window,
         fixed_mass=float(fixed_mass),
         chi2=chi2,
+        chi2_pearson=chi2_pearson,
         ndf=ndf,
         chi2_ndf=chi2 / ndf if ndf > 0 else float("nan"),
         status=main.status,
         covariance_quality=main.covariance_quality,
         fits={m.name: m.to_json() for m in fits},
         mass_range=(lo, hi),
-        quality={"ok": not problems, "problems": problems},
+        quality={"ok": not problems, "problems": problems, "notes": notes},
         scan=scan.points if scan is not None else None,
         look_elsewhere=scan.look_elsewhere if scan is not None else None,
         parameters=parameters,
@@ -318,11 +336,18 @@ def _curves(model: SpectrumModel, spectrum: Spectrum, background_only: lk.Snapsh
     )
 
 
-def _chi2(observed: np.ndarray, expected: np.ndarray, n_free: int) -> tuple[float, int]:
-    """Pearson chi2 over bins with a positive expectation; ndf = those bins - free parameters."""
+def _chi2(observed: np.ndarray, expected: np.ndarray, n_free: int) -> tuple[float, float, int]:
+    """The Poisson likelihood-ratio chi2 of Baker and Cousins (Nucl. Instrum. Meth. 221 (1984) 437),
+    2 sum(nu - n + n ln(n / nu)), and Pearson's sum((n - nu)^2 / nu), over bins with a positive expectation;
+    ndf = those bins - free parameters. The likelihood ratio is the gate: Pearson's chi2 is far from its
+    chi2 distribution when bins expect a few events (one event where 0.1 is expected adds 8.1 to Pearson's
+    and 2.8 to the likelihood ratio), and the likelihood ratio is the statistic the fit minimises."""
     used = expected > 0
-    chi2 = float(np.sum((observed[used] - expected[used]) ** 2 / expected[used]))
-    return chi2, int(used.sum()) - n_free
+    n, nu = observed[used], expected[used]
+    log_term = n * np.log(np.divide(n, nu, out=np.ones_like(n), where=n > 0))
+    baker_cousins = float(2.0 * np.sum(nu - n + log_term))
+    pearson = float(np.sum((n - nu) ** 2 / nu))
+    return baker_cousins, pearson, int(used.sum()) - n_free
 
 
 def run_fit(options: FitOptions, output: str | Path, *, plots: bool = True) -> FitResult:
