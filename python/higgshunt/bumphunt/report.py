@@ -329,6 +329,9 @@ def format_table(summary: dict[str, Any]) -> str:
             _number(value, width, spec) for value, (_, width, spec) in zip(numbers, columns, strict=True)
         ]
         status = "-" if fit is None else _fit_status(fit)
+        background_only = category.get("fit_background_only")
+        if background_only is not None and not _trusted(background_only):
+            status += f"; b-only fit {_fit_status(background_only)}"
         label = name if "combined_from" not in values else f"{name}*"
         lines.append(f"{label:<12} " + " ".join(cells) + f" {_function(function, spurious):<10}  {status}")
     if any("combined_from" in values for values in summary["significance"].values()):

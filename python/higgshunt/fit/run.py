@@ -218,8 +218,15 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         lk.restore(model, best)
         model.mass.setVal(fixed_mass)
         model.mass.setConstant(True)
-        fixed = require_converged(lk.minimize(nll, "signal+background (mass fixed)"))
-        fits.append(fixed)
+        fixed = lk.minimize(nll, "signal+background (mass fixed)")
+        if fixed.status != 0:  # e.g. from a floating fit that ran to a window edge: start from no signal
+            lk.restore(model, background_only)
+            model.mass.setVal(fixed_mass)
+            model.mass.setConstant(True)
+            model.n_signal.setVal(0.0)
+            model.n_signal.setConstant(False)
+            fixed = lk.minimize(nll, "signal+background (mass fixed, second start)")
+        fits.append(require_converged(fixed))
         q0_fixed = lk.q0(nll_background, fixed.nll, model.n_signal.getVal())
 
         lk.restore(model, best)
