@@ -46,9 +46,10 @@ def test_auto_background_with_upcrossings(make_config: Any, tmp_path: Path) -> N
         if "error" in fit:
             continue
         assert fit["options"]["background"] == choice["function"]
-        assert category["fit_background_only"].get("options", {"background": choice["function"]})[
-            "background"
-        ] == choice["function"]
+        assert (
+            category["fit_background_only"].get("options", {"background": choice["function"]})["background"]
+            == choice["function"]
+        )
         look = fit["look_elsewhere"]
         assert look["method"] == "upcrossings" and look["n_toys"] <= 2
         assert look["significance_global"] <= look["z_local_max"]
