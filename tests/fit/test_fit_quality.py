@@ -133,3 +133,19 @@ def test_the_gate_chi2_is_baker_cousins() -> None:
     n, nu = np.array([1.0, 2.0, 7.0]), np.array([2.5, 3.0, 4.5])  # same total
     g_test = stats.power_divergence(n, nu, lambda_="log-likelihood").statistic
     assert _chi2(n, nu, 0)[0] == pytest.approx(g_test)
+
+
+def test_no_event_under_the_hypothesis_gives_q0_zero_not_a_failure(tmp_path) -> None:
+    """Sparse data with no event within 2.5 widths of the hypothesis (a background-only pseudo-data set of the
+    H -> 4l demo): the fixed-mass signal goes so negative that the expectation vanishes and MINUIT fails from
+    both starts; the fit bounds it at 0 instead of failing, and q0 is 0."""
+    edges = np.linspace(102.5, 170.0, 19)
+    counts = np.zeros(18)
+    counts[[8, 9, 13, 16]] = [1.0, 3.0, 3.0, 2.0]  # 9 events, none below 132.5 GeV
+    path = write_histograms(tmp_path / "sparse.root", {"b": (edges, counts)})
+    options = FitOptions(
+        hist=f"{path}:b", mass_range=(102.5, 170.0), background="exp", signal_mass=124.1, width=3.214
+    )
+    result, _ = fit_histogram(options)
+    assert result.significance_local["q0_mass_fixed"] == 0.0
+    assert "signal+background (mass fixed, signal >= 0)" in result.fits

@@ -226,6 +226,8 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
             model.n_signal.setVal(0.0)
             model.n_signal.setConstant(False)
             fixed = lk.minimize(nll, "signal+background (mass fixed, second start)")
+        if fixed.status != 0:
+            fixed = _fit_without_negative_signal(model, nll)
         fits.append(require_converged(fixed))
         q0_fixed = lk.q0(nll_background, fixed.nll, model.n_signal.getVal())
 
@@ -280,6 +282,19 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         counts=weights.describe(spectrum, count_scale),
     )
     return weights.to_weighted(result, curves, count_scale)
+
+
+def _fit_without_negative_signal(model: SpectrumModel, nll: Any) -> lk.Minimum:
+    """The fixed-mass fit with n_signal >= 0, for data whose deficit pulls the signal so negative that the
+    model's expectation reaches zero and MINUIT fails (e.g. no event where the signal sits). The discovery
+    q0 is one-sided, 0 for any negative yield, so the bound leaves it exact."""
+    low = model.n_signal.getMin()
+    model.n_signal.setMin(0.0)
+    model.n_signal.setVal(0.0)
+    try:
+        return lk.minimize(nll, "signal+background (mass fixed, signal >= 0)")
+    finally:
+        model.n_signal.setMin(low)
 
 
 def _expected(options: FitOptions, fit_range: tuple[float, float]) -> Expected | None:
