@@ -74,7 +74,7 @@ def test_demo_chain_on_tiny_samples(repo: Path, tmp_path: Path) -> None:
     summary = hzz["bumphunt"].summary
     assert {"cutbased", "ml"} <= set(summary["significance"])
     assert summary["model"]["directory"] == str(hzz["hunt_model"])
-    assert summary["data_kind"] == "pseudo_data"  # the data were drawn by the generation
+    assert summary["data_kind"] == "pseudo_data_injected"  # drawn by the bump hunt, signal injected
     assert (hzz["bumphunt"].output / "bumphunt.root").exists()
     report = result.report.read_text()
     assert "| competitor |" in report and f"{metrics['auc']:.4f}" in report
