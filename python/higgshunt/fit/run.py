@@ -15,8 +15,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy import stats
@@ -36,6 +37,7 @@ from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WINDOW_WIDTHS = 3.0  # default half-width of the floating-mass window, in signal widths
 _STARTS = (0.0, -1.0, 1.0, -2.0, 2.0)  # starting masses of the floating fit, in widths from the first guess
@@ -196,6 +198,12 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         model.mass.setRange(*window)
         model.mass.setConstant(False)
         main, best = _floating_mass_fit(model, nll, start, background_only)
+        if _at_lower_bound(model.n_signal, best["n_signal"][0]):
+            # a deficit so deep that the expectation vanishes somewhere: the one-sided q0 is 0 for any
+            # negative yield, so the search for an excess continues with n_signal >= 0
+            main, best = _with_nonnegative_signal(
+                model, lambda: _floating_mass_fit(model, nll, start, background_only)
+            )
         fits.append(main)
         if min(abs(best["mass"][0] - edge) for edge in window) < 0.01 * model.width.getVal():
             log.warning(
@@ -285,17 +293,28 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     return weights.to_weighted(result, curves, count_scale)
 
 
-def _fit_without_negative_signal(model: SpectrumModel, nll: Any) -> lk.Minimum:
-    """The fixed-mass fit with n_signal >= 0, for data whose deficit pulls the signal so negative that the
-    model's expectation reaches zero and MINUIT fails (e.g. no event where the signal sits). The discovery
-    q0 is one-sided, 0 for any negative yield, so the bound leaves it exact."""
+def _at_lower_bound(parameter: Any, value: float) -> bool:
+    return bool(value - parameter.getMin() < _AT_LIMIT * (parameter.getMax() - parameter.getMin()))
+
+
+def _with_nonnegative_signal(model: SpectrumModel, fit: Callable[[], T]) -> T:
+    """`fit()` with n_signal >= 0, for data whose deficit pulls the signal so negative that the model's
+    expectation reaches zero (its lower bound, or a MINUIT failure; e.g. no event where the signal sits).
+    The discovery q0 is one-sided, 0 for any negative yield, so the bound leaves it exact."""
     low = model.n_signal.getMin()
     model.n_signal.setMin(0.0)
     model.n_signal.setVal(0.0)
     try:
-        return lk.minimize(nll, "signal+background (mass fixed, signal >= 0)")
+        return fit()
     finally:
         model.n_signal.setMin(low)
+
+
+def _fit_without_negative_signal(model: SpectrumModel, nll: Any) -> lk.Minimum:
+    """The fixed-mass fit with n_signal >= 0 (`_with_nonnegative_signal`)."""
+    return _with_nonnegative_signal(
+        model, lambda: lk.minimize(nll, "signal+background (mass fixed, signal >= 0)")
+    )
 
 
 def _expected(options: FitOptions, fit_range: tuple[float, float]) -> Expected | None:
