@@ -3,7 +3,8 @@
 Sequence (all fits are extended binned likelihood fits with bin-integrated pdfs, Minuit2):
 1. the signal shape from simulation, if given: the signal pdf fitted to it, then width (and tails) fixed;
 2. background only (n_signal = 0);
-3. signal + background with the mass floating in a window (several starting masses, lowest minimum kept);
+3. signal + background with the mass floating in a window (several starting masses, lowest minimum kept;
+   redone with n_signal >= 0 if the signal runs to its negative bound);
 4. signal + background with the mass fixed (at --signal-mass, or at the fitted mass); if it fails, again from
    no signal, then with n_signal >= 0 (a deficit so deep that the expectation vanishes; q0 is 0 either way);
 5. both hypotheses on the Asimov dataset of the fitted signal + background model, mass fixed.
