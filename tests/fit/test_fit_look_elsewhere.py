@@ -9,14 +9,12 @@ import math
 
 import numpy as np
 import pytest
-from fit_toys import expected_counts, toy_file
+from fit_toys import expected_counts, gauss_exp_model, toy_file
 from higgshunt.artifacts import fit_result
 from higgshunt.errors import ConfigError
 from higgshunt.fit import FitOptions, run_fit
 from higgshunt.fit import likelihood as lk
-from higgshunt.fit.models import build
 from higgshunt.fit.scan import UPCROSSING_LEVEL, gross_vitells, mass_scan, upcrossings
-from higgshunt.fit.spectrum import Spectrum
 from scipy import stats
 
 EDGES = np.linspace(110.0, 140.0, 21)
@@ -42,19 +40,7 @@ def test_the_formula_by_hand() -> None:
 
 def _background_only_model(seed: int):
     background = expected_counts(EDGES, n_background=2000.0, slope=-0.03)
-    counts = np.random.default_rng(seed).poisson(background).astype(float)
-    with lk.quiet_roofit():
-        model = build(
-            Spectrum("toy", EDGES, counts, "m"),
-            "gauss",
-            "exp",
-            mass=125.0,
-            mass_window=(EDGES[0], EDGES[-1]),
-            width=WIDTH,
-            width_range=(0.5 * WIDTH, 2 * WIDTH),
-        )
-    model.width.setConstant(True)
-    return model
+    return gauss_exp_model(np.random.default_rng(seed).poisson(background), EDGES, WIDTH)
 
 
 @pytest.mark.slow
