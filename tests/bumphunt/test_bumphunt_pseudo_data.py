@@ -56,10 +56,8 @@ def test_draws_are_seeded_per_stream() -> None:
 
 def test_the_mean_is_smooth_inside_the_fit_range_and_simulated_outside() -> None:
     truth, template = _spiky_template()
-    config = SimpleNamespace(
-        fit=SimpleNamespace(range=(110.0, 220.0), background="exp"), mass_title="m [GeV]"
-    )
-    mean, smooth = pseudo_data.background_mean(config, "cat", _hist("b", template))  # type: ignore[arg-type]
+    config = SimpleNamespace(fit=SimpleNamespace(range=(110.0, 220.0)), mass_title="m [GeV]")
+    mean, smooth = pseudo_data.background_mean(config, "cat", _hist("b", template), "exp")  # type: ignore[arg-type]
     assert smooth
     inside = EDGES[:-1] >= 110.0
     np.testing.assert_array_equal(mean[~inside], template[~inside])

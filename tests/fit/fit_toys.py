@@ -4,6 +4,7 @@ drawn from Poisson distributions of the exact bin integrals."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -67,3 +68,24 @@ def toy_file(
         edges, n_background=n_background, slope=slope, n_signal=n_signal, mass=mass, sigma=sigma
     )
     return write_histograms(path, {"mass": (edges, rng.poisson(expected).astype(float))})
+
+
+def gauss_exp_model(counts: np.ndarray, edges: np.ndarray, width: float, mass: float = 125.0) -> Any:
+    """The fit's Gaussian + exponential model of `counts` (binned as `edges`), width fixed at `width`."""
+    from higgshunt.fit import likelihood as lk
+    from higgshunt.fit.models import build
+    from higgshunt.fit.spectrum import Spectrum
+
+    spectrum = Spectrum("toy", edges, counts.astype(float), "m")
+    with lk.quiet_roofit():
+        model = build(
+            spectrum,
+            "gauss",
+            "exp",
+            mass=mass,
+            mass_window=(edges[0], edges[-1]),
+            width=width,
+            width_range=(0.5 * width, 2 * width),
+        )
+    model.width.setConstant(True)
+    return model

@@ -101,9 +101,7 @@ def test_non_converging_fit_writes_nothing(tmp_path, monkeypatch) -> None:
         return lk.Minimum(minimum.name, minimum.nll, 4, 0, 1.0) if "mass fixed" in name else minimum
 
     monkeypatch.setattr(lk, "minimize", failing)
-    with pytest.raises(
-        FitError, match=r"signal\+background \(mass fixed\) fit did not converge \(MINUIT status 4"
-    ):
+    with pytest.raises(FitError, match=r"\(mass fixed, signal >= 0\) fit did not converge \(MINUIT status 4"):
         run_fit(FitOptions(hist=f"{path}:mass", mass_range=(100.0, 160.0)), tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 

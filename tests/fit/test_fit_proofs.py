@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fit_toys import expected_counts
+from fit_toys import expected_counts, gauss_exp_model
 from higgshunt.fit import likelihood as lk
-from higgshunt.fit.models import binned_data, build
+from higgshunt.fit.models import binned_data
 from higgshunt.fit.scan import mass_scan
-from higgshunt.fit.spectrum import Spectrum
 from scipy import optimize, stats
 
 EDGES = np.linspace(110.0, 140.0, 21)
@@ -25,19 +24,7 @@ SLOPE, N_BACKGROUND, WIDTH = -0.03, 2000.0, 1.5
 
 
 def _model(counts: np.ndarray, mass: float = 125.0):
-    spectrum = Spectrum("toy", EDGES, counts.astype(float), "m")
-    with lk.quiet_roofit():
-        model = build(
-            spectrum,
-            "gauss",
-            "exp",
-            mass=mass,
-            mass_window=(EDGES[0], EDGES[-1]),
-            width=WIDTH,
-            width_range=(0.5 * WIDTH, 2 * WIDTH),
-        )
-    model.width.setConstant(True)
-    return model
+    return gauss_exp_model(counts, EDGES, WIDTH, mass)
 
 
 @pytest.mark.slow

@@ -114,3 +114,23 @@ def test_the_cli_route_writes_the_test(tmp_path: Path) -> None:
     assert document["width"] == pytest.approx(2.0, rel=0.1)
     assert [f["background"] for f in document["functions"]] == ["exp", "exppoly2", "bern4"]
     assert json.loads(json.dumps(document)) == document
+
+
+def test_the_relaxed_criterion_allows_for_the_templates_own_fluctuations() -> None:
+    """A template of 1000 simulated events of weight 20 (20000 expected, the exppoly2 shape): its fluctuations
+    fake a signal of several sigma_S, which the plain criterion counts against the true function. The relaxed
+    one reduces |S_spur| by 2 Delta_MC, Delta_MC = sigma_S sqrt(w) for uniform weights, and says that the
+    template's statistics dominate."""
+    weight = 20.0
+    counts = weight * np.random.default_rng(5).poisson(_curved() / weight).astype(float)
+    kwargs = dict(signal="gauss", width=2.0, expected_signal=100.0, masses=MASSES, candidates=("exppoly2",))
+    plain = spurious_signal_test(Spectrum("template", EDGES, counts, "m"), **kwargs).tests[0]
+    assert not plain.passes and plain.max_relative_to_uncertainty > 0.5 and plain.mc_uncertainty == [0.0] * 6
+    relaxed = spurious_signal_test(
+        Spectrum("template", EDGES, counts, "m", sumw2=weight * counts), **kwargs
+    ).tests[0]
+    assert relaxed.mc_uncertainty == pytest.approx(np.sqrt(weight) * np.array(relaxed.uncertainty))
+    reduced = np.clip(np.abs(relaxed.spurious) - 2 * np.array(relaxed.mc_uncertainty), 0, None)
+    assert relaxed.max_relative_to_uncertainty == pytest.approx(max(reduced / relaxed.uncertainty))
+    assert relaxed.max_spurious == pytest.approx(plain.max_spurious)  # the systematic is not reduced
+    assert relaxed.passes and relaxed.template_dominated and not plain.template_dominated

@@ -22,6 +22,7 @@ from higgshunt.fit import (
     Template,
     build_workspace,
     category_workspaces,
+    choose_backgrounds,
     fit_pyhf,
     fit_roofit,
     run_workspace_fit,
@@ -211,7 +212,9 @@ def test_category_workspaces_of_a_bump_hunt_blinded_and_with_spurious_signal() -
         mass_range=(115.0, 135.0),
         systematics={"lumi": 0.017, "cross_sections": {"yy": 0.1}},
         blinded=True,
-        background="exppoly2",
+        spurious=choose_backgrounds(
+            {"cat": histograms}, kinds, mass_range=(115.0, 135.0), signal="gauss", candidates=("exppoly2",)
+        ),
         **common,
     )
     entry, spec = made.channels["cat"], made.specs["cat"]
@@ -229,6 +232,9 @@ def test_category_workspaces_of_a_bump_hunt_blinded_and_with_spurious_signal() -
     assert test["background"] == "exppoly2" and test["passes"] and test["events"] == entry["spurious_signal"]
     background = np.array(samples["yy"]["data"])
     assert test["template_effective_events"] == pytest.approx(background.sum() / 0.05)  # sumw2 = 5% of counts
+    # weights 0.05: the spurious signal's MC-statistical uncertainty is sqrt(0.05) of the fit's
+    assert test["mc_uncertainty"] == pytest.approx(np.sqrt(0.05) * test["fit_uncertainty"], rel=1e-6)
+    assert not test["template_dominated"] and [f["background"] for f in test["functions"]] == ["exppoly2"]
     with pytest.raises(ConfigError, match=r"systematics.cross_sections: \['ZZ'\] are not processes"):
         category_workspaces(
             {"cat": histograms},

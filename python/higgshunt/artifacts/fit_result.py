@@ -44,15 +44,17 @@ class FitResult:
             what it is); None without simulated templates.
         significance_postfit_asimov: post-fit Asimov Z of the signal + background model fitted to these data
             (mass fixed at the fit); it moves with the observed fluctuation and is no pre-fit expectation.
-        chi2, ndf, chi2_ndf: Pearson chi2 of the signal + background fit over the bins, ndf = bins - free
-            parameters.
+        chi2, ndf, chi2_ndf: the Poisson likelihood-ratio (Baker-Cousins) chi2 of the signal + background fit
+            over the bins, ndf = bins - free parameters; the quality gate's chi2.
+        chi2_pearson: Pearson's chi2 of the same fit (kept for comparison; unreliable on sparse bins).
         status, covariance_quality: of the main (floating-mass) fit.
         fits: every minimisation (nll, status, covariance quality, edm).
         parameters: value and error of every model parameter after the main fit.
         mass_range: the fit range actually used, the requested range moved inwards to whole bins.
-        quality: {"ok": bool, "problems": [text, ...]}: a failed fit, an inaccurate covariance, a free
-            parameter at a limit or a chi2 p-value below 0.01 make the fit not ok; its significances are then
-            not to be quoted.
+        quality: {"ok": bool, "problems": [text, ...], "notes": [text, ...]}: a failed fit, an inaccurate
+            covariance, a free parameter at a limit or a chi2 p-value below 0.01 make the fit not ok; its
+            significances are then not to be quoted. Notes: what was checked and not counted (the mass at
+            its window's edge when the fitted signal is compatible with none).
         scan: with a mass scan, [{mass, z_local, p0_local, signal_yield}] per mass hypothesis; else None.
         look_elsewhere: with a mass scan, the smallest local p0 and its mass, the global p-value and
             significance over the scanned range, the method (background-only toys), their number and seed.
@@ -86,6 +88,7 @@ class FitResult:
     counts: dict[str, Any] | None = None
     z_expected: float | None = None
     expected: dict[str, Any] | None = None
+    chi2_pearson: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

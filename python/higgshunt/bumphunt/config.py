@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 SCHEMA = "bumphunt"
 # Names written into every category directory beside the processes (see run.py); no process may use them.
 RESERVED_NAMES = ("data", "data_background_only", "total_signal", "total_background")
+AUTO_BACKGROUND = "auto"  # fit.background chosen per category by the spurious-signal test
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ class FitSettings:
     mass_window: float | None
     scan: tuple[float, float] | None = None
     toys: int = 100
+    look_elsewhere: str = "toys"
+
+    @property
+    def auto_background(self) -> bool:
+        """The background function is chosen per category by the spurious-signal test."""
+        return self.background == AUTO_BACKGROUND
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,7 @@ def _typed(
             mass_window=fit.get("mass_window"),
             scan=None if fit.get("scan") is None else (float(fit["scan"][0]), float(fit["scan"][1])),
             toys=int(fit["toys"]),
+            look_elsewhere=str(fit["look_elsewhere"]),
         ),
         output=Path(filled["output"]),
         plots=bool(filled["plots"]),

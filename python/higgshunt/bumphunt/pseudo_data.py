@@ -9,8 +9,9 @@ its own seed would need as many new events as the prediction holds. Drawing the 
 no event at all: no pseudo-data event is a simulated event, and the expectation is smooth.
 
 Expectation per mass bin of a category:
-- background, inside the fit range: the fit's background function fitted to the category's simulated
-  background histogram (`higgshunt.fit.smooth_background`, the same description the pre-fit expected
+- background, inside the fit range: the category's background function (the configured one, or the one the
+  spurious-signal test chose with `fit.background: auto`) fitted to the category's simulated background
+  histogram (`higgshunt.fit.smooth_background`, the same description the pre-fit expected
   significance uses); outside the fit range, where no fit looks, the simulated background itself (for the
   stack plots). If the function cannot be fitted, the simulated background everywhere (with a warning and
   `smooth: false` in summary.json);
@@ -53,14 +54,17 @@ def data_kind(config: BumphuntConfig) -> str:
     return "pseudo_data_injected" if config.pseudo_data.inject_signal else "pseudo_data"
 
 
-def draw(config: BumphuntConfig, categories: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Replace every category's `data` by pseudo-data and add `data_background_only` (module docstring);
-    returns per category what was drawn (expected and drawn events, whether the background is smooth)."""
+def draw(
+    config: BumphuntConfig, categories: Mapping[str, dict[str, Any]], backgrounds: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Replace every category's `data` by pseudo-data and add `data_background_only` (module docstring), the
+    smooth background being the category's function in `backgrounds`; returns per category what was drawn
+    (expected and drawn events, whether the background is smooth)."""
     assert config.pseudo_data is not None
     settings = config.pseudo_data
     record: dict[str, dict[str, Any]] = {}
     for name, category in categories.items():
-        background, smooth = background_mean(config, name, category["total_background"])
+        background, smooth = background_mean(config, name, category["total_background"], backgrounds[name])
         signal = np.clip(as_array(category["total_signal"])[1:-1], 0.0, None)
         injected = signal + background if settings.inject_signal else background
         sets = {
@@ -91,9 +95,11 @@ def poisson(mean: np.ndarray, seed: int, stream: str) -> np.ndarray:
     return rng.poisson(mean).astype(np.float64)
 
 
-def background_mean(config: BumphuntConfig, category: str, hist: Any) -> tuple[np.ndarray, bool]:
-    """Expected background per mass bin: smooth inside the fit range, simulated outside (module docstring);
-    and whether the smooth description was used."""
+def background_mean(
+    config: BumphuntConfig, category: str, hist: Any, function: str
+) -> tuple[np.ndarray, bool]:
+    """Expected background per mass bin: smooth (the background function `function`) inside the fit range,
+    simulated outside (module docstring); and whether the smooth description was used."""
     from higgshunt.fit import Spectrum, smooth_background
 
     simulated = np.clip(as_array(hist)[1:-1], 0.0, None)
@@ -108,7 +114,7 @@ def background_mean(config: BumphuntConfig, category: str, hist: Any) -> tuple[n
         title=config.mass_title,
     )
     try:
-        smooth = smooth_background(template, config.fit.background)
+        smooth = smooth_background(template, function)
     except FitError as exc:
         log.warning("%s: pseudo-data drawn from the simulated background as it is: %s", category, exc)
         return simulated, False

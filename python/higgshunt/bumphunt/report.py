@@ -28,10 +28,16 @@ log = logging.getLogger(__name__)
 
 
 def fit_categories(
-    config: BumphuntConfig, directory: Path, categories: list[str], *, plots: bool, progress: bool
+    config: BumphuntConfig,
+    directory: Path,
+    backgrounds: Mapping[str, str],
+    *,
+    plots: bool,
+    progress: bool,
 ) -> dict[str, dict[str, Any]]:
     """Fit signal + background (higgshunt.fit) to the data of every category of the
-    category histograms (`higgshunt.artifacts.category_histograms`) in `directory`.
+    category histograms (`higgshunt.artifacts.category_histograms`) in `directory`, with the background
+    function of each category in `backgrounds` (category -> function).
 
     Every fit first computes the pre-fit expected significance from the category's simulated signal and
     background (`z_expected`). With drawn pseudo-data the background-only set (`data_background_only`) is
@@ -46,16 +52,16 @@ def fit_categories(
     fit_range = settings.range or (mass.low, mass.high)
     from_simulation = settings.signal_shape_from_simulation and settings.width is None
     results: dict[str, dict[str, Any]] = {}
-    fitted = [(category, "data", category) for category in categories]
+    fitted = [(category, "data", category) for category in backgrounds]
     if config.pseudo_data is not None:
-        fitted += [(category, BACKGROUND_ONLY, f"{category}_background_only") for category in categories]
+        fitted += [(category, BACKGROUND_ONLY, f"{category}_background_only") for category in backgrounds]
     for category, data, label in tqdm(fitted, desc="fits", unit="fit", disable=not progress, file=sys.stderr):
         spec = partial(category_histograms.histogram_spec, directory, category)
         options = FitOptions(
             hist=spec(data),
             mass_range=(float(fit_range[0]), float(fit_range[1])),
             signal=settings.signal,
-            background=settings.background,
+            background=backgrounds[category],
             signal_mass=settings.signal_mass,
             width=settings.width,
             signal_shape=spec("total_signal") if from_simulation else None,
@@ -63,6 +69,7 @@ def fit_categories(
             # the global Z and the expectation (the same for both sets) with the data
             scan=settings.scan if data == "data" else None,
             toys=settings.toys,
+            look_elsewhere=settings.look_elsewhere,
             seed=config.seed,
             expected_signal=spec("total_signal") if data == "data" else None,
             expected_background=spec("total_background") if data == "data" else None,
@@ -130,6 +137,7 @@ def summary(
     chosen: Mapping[str, SplitSelection],
     fits: Mapping[str, dict[str, Any]],
     record: dict[str, Any],
+    functions: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The content of summary.json.
 
@@ -142,7 +150,8 @@ def summary(
     process and data (sum of weights and its error in the histogram range and in the window), `expected`
     counting in the window, `sculpting_jsd` for score selections (see `sculpting`), and `fit` of the data:
     the fit result's content or {"error": ...}, and `fit_background_only` of background-only pseudo-data
-    when drawn); `significance` (per selection: expected Asimov from counting, on the measuring half of the
+    when drawn; `background_function`: the fit's background function and its spurious-signal test, from
+    `functions`); `significance` (per selection: expected Asimov from counting, on the measuring half of the
     simulation for score selections, `expected_prefit` pre-fit from the fit's model on the simulation's Asimov
     data set, observed local with the mass fixed and floating, global when the fit scanned, local of the
     background-only pseudo-data; see `_significances`); provenance. Infinite or undefined numbers are null.
@@ -171,6 +180,8 @@ def summary(
             entry["fit"] = fits[name]
         if f"{name}_background_only" in fits:
             entry["fit_background_only"] = fits[f"{name}_background_only"]
+        if functions is not None and name in functions:
+            entry["background_function"] = functions[name]
         per_category[name] = entry
         significance[name] = _significances(entry)
     for name, choice in chosen.items():
@@ -277,8 +288,13 @@ def format_table(summary: dict[str, Any]) -> str:
         ("Z b-only", 8, ".2f"),
         ("chi2/ndf", 8, ".2f"),
         ("JSD", 6, ".3f"),
+        ("S_spur", 8, ".1f"),
     )
-    header = f"{'selection':<12} " + " ".join(f"{title:>{width}}" for title, width, _ in columns) + "  fit"
+    header = (
+        f"{'selection':<12} "
+        + " ".join(f"{title:>{width}}" for title, width, _ in columns)
+        + f" {'bkg fn':<10}  fit"
+    )
     blinded = summary.get("blinded")
     lines = [
         f"{summary['channel']} at {summary['lumi_fb']} fb^-1 ({summary.get('data_kind', 'data')})"
@@ -294,6 +310,8 @@ def format_table(summary: dict[str, Any]) -> str:
         category = summary["categories"].get(name, {})
         expected = category.get("expected", {})
         fit = category.get("fit")
+        function = category.get("background_function") or {}
+        spurious = function.get("spurious_signal")
         numbers = (
             expected.get("signal"),
             expected.get("background"),
@@ -305,13 +323,17 @@ def format_table(summary: dict[str, Any]) -> str:
             values.get("observed_background_only"),
             None if fit is None else fit.get("chi2_ndf"),
             category.get("sculpting_jsd"),
+            (spurious or {}).get("events"),
         )
         cells = [
             _number(value, width, spec) for value, (_, width, spec) in zip(numbers, columns, strict=True)
         ]
         status = "-" if fit is None else _fit_status(fit)
+        background_only = category.get("fit_background_only")
+        if background_only is not None and not _trusted(background_only):
+            status += f"; b-only fit {_fit_status(background_only)}"
         label = name if "combined_from" not in values else f"{name}*"
-        lines.append(f"{label:<12} " + " ".join(cells) + f"  {status}")
+        lines.append(f"{label:<12} " + " ".join(cells) + f" {_function(function, spurious):<10}  {status}")
     if any("combined_from" in values for values in summary["significance"].values()):
         lines.append("* categories combined as sqrt(sum Z^2) (expected only)")
     lines += [
@@ -320,8 +342,25 @@ def format_table(summary: dict[str, Any]) -> str:
         "Z obs: observed local (mass fixed; float: in its window); Z global: over a mass scan; Z b-only: "
         "observed local of background-only pseudo-data; chi2/ndf of the data fit",
         "JSD: background mass shape passing vs failing the score selection (0 = no sculpting)",
+        "bkg fn: the fit's background function; S_spur: its spurious signal (events, largest |S| fitted to "
+        "the simulated background), a systematic; ! no function passes the spurious-signal criterion; ~ the "
+        "simulated template's statistics dominate the test (criterion relaxed by 2 MC-statistical sigma)",
+    ]
+    lines += [
+        f"{name}: cut chosen on {selection['chosen_on']}, measured on {selection['measured_on']} "
+        f"({selection['method']})"
+        for name, selection in summary.get("selections", {}).items()
     ]
     return "\n".join(lines)
+
+
+def _function(function: dict[str, Any], spurious: dict[str, Any] | None) -> str:
+    """The background function's name, marked ! when it fails the spurious-signal criterion and ~ when the
+    template's statistics dominate the test."""
+    name = str(function.get("function", "-"))
+    if spurious is None:
+        return name
+    return name + ("" if spurious["passes"] else "!") + ("~" if spurious["template_dominated"] else "")
 
 
 def _fit_status(fit: dict[str, Any]) -> str:

@@ -95,13 +95,18 @@ def run(
     )
     booked = _run_event_loops(config, samples, runner)
     categories, chosen = _categories(config, booked, processes)
-    drawn = pseudo_data.draw(config, categories) if config.pseudo_data is not None else None
+    kinds = {process.name: process.kind for process in processes}
+    spurious = _spurious_signals(config, categories, kinds)
+    backgrounds = {
+        name: record["background"] if record else _fallback_background(config)
+        for name, record in spurious.items()
+    }
+    drawn = pseudo_data.draw(config, categories, backgrounds) if config.pseudo_data is not None else None
     plots = config.plots if plots is None else plots
     fit = config.fit.enabled if fit is None else fit
     if config.blind:
         _blind(config, categories)
         fit = False  # a fit of the data would reveal what the window holds
-    kinds = {process.name: process.kind for process in processes}
     what = (
         pseudo_data.data_kind(config)
         if config.pseudo_data is not None
@@ -133,16 +138,15 @@ def run(
                 lumi_fb=config.lumi_fb,
                 blinded=config.blind,
                 provenance=record,
-                signal=config.fit.signal,
-                background=config.fit.background,
+                spurious=spurious,
             ),
         )
-        fits = (
-            report.fit_categories(config, tmp, list(categories), plots=plots, progress=progress)
-            if fit
-            else {}
-        )
-        summary = report.summary(config, categories, kinds, chosen, fits, record)
+        fits = report.fit_categories(config, tmp, backgrounds, plots=plots, progress=progress) if fit else {}
+        functions = {
+            name: {"function": backgrounds[name], "spurious_signal": record}
+            for name, record in spurious.items()
+        }
+        summary = report.summary(config, categories, kinds, chosen, fits, record, functions)
         summary["data_kind"] = what
         summary["pseudo_data"] = (
             None
@@ -156,6 +160,29 @@ def run(
             json.dump(summary, handle, indent=1, default=str, allow_nan=False)
     log.info("bump hunt of %s written to %s", config.channel, output)
     return BumphuntResult(output, summary)
+
+
+def _spurious_signals(
+    config: BumphuntConfig, categories: dict[str, dict[str, Any]], kinds: dict[str, str]
+) -> dict[str, dict[str, Any] | None]:
+    """Per category, the spurious-signal test on the simulated background (`fit.choose_backgrounds`): of
+    every function with `fit.background: auto` (the choice), else of the configured one when
+    `systematics.spurious_signal` asks for it (None: not measured)."""
+    if config.fit.auto_background:
+        candidates: tuple[str, ...] = fitting.BACKGROUNDS
+    elif config.raw.get("systematics", {}).get("spurious_signal", True):
+        candidates = (config.fit.background,)
+    else:
+        return dict.fromkeys(categories)
+    return fitting.choose_backgrounds(
+        categories, kinds, mass_range=config.fit.range, signal=config.fit.signal, candidates=candidates
+    )
+
+
+def _fallback_background(config: BumphuntConfig) -> str:
+    """The background function of a category whose spurious signal could not be measured: the configured one,
+    or with `auto` the simplest (a template too sparse for the test is too sparse for more parameters)."""
+    return fitting.BACKGROUNDS[0] if config.fit.auto_background else config.fit.background
 
 
 def _check_kinds(samples: list[Sample], config: BumphuntConfig) -> None:

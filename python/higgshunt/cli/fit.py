@@ -96,6 +96,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="background-only toys of the scan's global significance, seeded by --seed (default: "
         "%(default)s)",
     )
+    parser.add_argument(
+        "--look-elsewhere",
+        choices=fit_options["look_elsewhere"]["enum"],
+        default=fit_options["look_elsewhere"]["default"],
+        help="global significance from the toys' largest q0 (toys), or from upcrossings of a low level "
+        "counted on them (upcrossings, Gross-Vitells: a few toys suffice) (default: %(default)s)",
+    )
     parser.add_argument("--output", required=True, help="output directory")
     parser.add_argument(
         "--seed",
@@ -135,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
         scan=tuple(args.scan) if args.scan else None,
         scan_step=args.step,
         toys=args.toys,
+        look_elsewhere=args.look_elsewhere,
         expected_signal=args.expected[0] if args.expected else None,
         expected_background=args.expected[1] if args.expected else None,
     )
@@ -164,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"scan: smallest local p0 {look['min_p0_local']:.3g} at {look['min_p0_mass']:.4g} (Z local "
             f"{look['z_local_max']:.2f}); global p0 {look['p0_global']:.3g}, Z global "
-            f"{look['significance_global']:.2f} ({look['n_toys']} background-only toys)"
+            f"{look['significance_global']:.2f} ({look['method']}, {look['n_toys']} background-only toys)"
         )
     print(f"written to {args.output}")
     return 0

@@ -2,6 +2,7 @@
 HistFactory workspaces (pyhf JSON) of simulated templates, fitted with pyhf and RooFit."""
 
 from higgshunt.artifacts.fit_result import FitResult
+from higgshunt.fit.background_choice import choose_backgrounds
 from higgshunt.fit.expected import smooth_background
 from higgshunt.fit.models import BACKGROUNDS, SIGNALS
 from higgshunt.fit.options import FitOptions
@@ -24,6 +25,7 @@ __all__ = [
     "FitResult",
     "build_workspace",
     "category_workspaces",
+    "choose_backgrounds",
     "channel_from_histograms",
     "fit_pyhf",
     "fit_roofit",

@@ -29,6 +29,9 @@ class FitOptions:
             toys); None: no scan.
         scan_step: spacing of the scanned masses; None: half the signal width.
         toys: number of background-only toys of the scan's global significance.
+        look_elsewhere: how the toys give the global significance: "toys" (the fraction of toys whose
+            largest q0 reaches the data's) or "upcrossings" (Gross-Vitells, calibrated on the toys;
+            higgshunt.fit.scan).
         expected_signal, expected_background: "FILE.root:HISTNAME" of the simulated signal and background
             (same binning as `hist`): with both, the pre-fit expected significance `z_expected` is computed
             first, on their Asimov data set (higgshunt.fit.expected); None: none.
@@ -46,6 +49,7 @@ class FitOptions:
     scan: tuple[float, float] | None = None
     scan_step: float | None = None
     toys: int = 100
+    look_elsewhere: str = "toys"
     expected_signal: str | None = None
     expected_background: str | None = None
 

@@ -3,8 +3,10 @@
 Sequence (all fits are extended binned likelihood fits with bin-integrated pdfs, Minuit2):
 1. the signal shape from simulation, if given: the signal pdf fitted to it, then width (and tails) fixed;
 2. background only (n_signal = 0);
-3. signal + background with the mass floating in a window (several starting masses, lowest minimum kept);
-4. signal + background with the mass fixed (at --signal-mass, or at the fitted mass);
+3. signal + background with the mass floating in a window (several starting masses, lowest minimum kept;
+   redone with n_signal >= 0 if the signal runs to its negative bound);
+4. signal + background with the mass fixed (at --signal-mass, or at the fitted mass); if it fails, again from
+   no signal, then with n_signal >= 0 (a deficit so deep that the expectation vanishes; q0 is 0 either way);
 5. both hypotheses on the Asimov dataset of the fitted signal + background model, mass fixed.
 Any fit that does not converge (status != 0) stops everything with FitError; nothing is written.
 """
@@ -14,8 +16,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy import stats
@@ -35,6 +38,7 @@ from higgshunt.outputs import atomic_output
 from higgshunt.provenance import collect
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WINDOW_WIDTHS = 3.0  # default half-width of the floating-mass window, in signal widths
 _STARTS = (0.0, -1.0, 1.0, -2.0, 2.0)  # starting masses of the floating fit, in widths from the first guess
@@ -85,6 +89,7 @@ def _floating_mass_fit(
 
 CHI2_P_MIN = 0.01  # a signal + background fit with a smaller chi2 p-value is flagged as a bad fit
 _AT_LIMIT = 1e-3  # a free parameter within this fraction of its range from an edge is "at its limit"
+SIGNAL_COMPATIBLE_WITH_ZERO = 2.0  # |n_signal| below this many errors: no signal, the mass is undetermined
 
 
 def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
@@ -108,17 +113,25 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
 
 def _quality_problems(
     model: SpectrumModel, best: lk.Snapshot, main: lk.Minimum, chi2: float, ndf: int
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Why the signal + background fit cannot be trusted (empty when it can): a free parameter at a limit, a
-    chi2 p-value below CHI2_P_MIN, a failed fit or a covariance matrix that is not accurate. The fitted mass
-    at the edge of its floating window counts as at a limit; a parameter whose lower bound is a physical
-    boundary (`SpectrumModel.nonnegative`, the Bernstein coefficients' 0) does not at that bound."""
-    problems = []
+    chi2 p-value (Baker-Cousins, `_chi2`) below CHI2_P_MIN, a failed fit or a covariance matrix that is not
+    accurate; and notes on what was looked at and not counted as a problem.
+
+    A parameter whose lower bound is a physical boundary (`SpectrumModel.nonnegative`, the Bernstein
+    coefficients' 0) is not at a limit at that bound. The fitted mass at the edge of its floating window
+    is, unless the fitted signal is compatible with none (|n_signal| < SIGNAL_COMPATIBLE_WITH_ZERO errors):
+    without a signal the mass is undetermined and wanders to an edge, which says nothing about the fit (the
+    background-only pseudo-data); the fixed-mass significance, at the hypothesis, is unaffected, and a note
+    says so."""
+    problems, notes = [], []
     if main.status != 0:
         problems.append(f"MINUIT status {main.status}")
     if main.covariance_quality < 3:
         problems.append(f"covariance not accurate (quality {main.covariance_quality} < 3)")
     exempt = {id(p) for p in model.nonnegative}
+    n_signal, n_signal_error, _ = best["n_signal"]
+    no_signal = abs(n_signal) < SIGNAL_COMPATIBLE_WITH_ZERO * n_signal_error
     for p in model.parameters():
         value, _, constant = best[p.GetName()]
         lo, hi = p.getMin(), p.getMax()
@@ -126,13 +139,21 @@ def _quality_problems(
             margin = _AT_LIMIT * (hi - lo)
             # A Bernstein coefficient at 0 is a legitimate shape (the background vanishing at an edge).
             at_lower = value - lo < margin and id(p) not in exempt
-            if at_lower or hi - value < margin:
-                problems.append(f"parameter {p.GetName()} = {value:.4g} at its limit [{lo:.4g}, {hi:.4g}]")
+            if not (at_lower or hi - value < margin):
+                continue
+            text = f"parameter {p.GetName()} = {value:.4g} at its limit [{lo:.4g}, {hi:.4g}]"
+            if p.GetName() == model.mass.GetName() and no_signal:
+                notes.append(
+                    f"{text}: the fitted signal {n_signal:.3g} +- {n_signal_error:.3g} is compatible with "
+                    "none, so the mass is undetermined (not a failure; floating-mass Z not meaningful)"
+                )
+            else:
+                problems.append(text)
     if ndf > 0:
         p_value = float(stats.chi2.sf(chi2, ndf))
         if p_value < CHI2_P_MIN:
             problems.append(f"chi2/ndf {chi2:.1f}/{ndf} (p-value {p_value:.2g} < {CHI2_P_MIN})")
-    return problems
+    return problems, notes
 
 
 def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
@@ -178,6 +199,12 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         model.mass.setRange(*window)
         model.mass.setConstant(False)
         main, best = _floating_mass_fit(model, nll, start, background_only)
+        if _at_lower_bound(model.n_signal, best["n_signal"][0]):
+            # a deficit so deep that the expectation vanishes somewhere: the one-sided q0 is 0 for any
+            # negative yield, so the search for an excess continues with n_signal >= 0
+            main, best = _with_nonnegative_signal(
+                model, lambda: _floating_mass_fit(model, nll, start, background_only)
+            )
         fits.append(main)
         if min(abs(best["mass"][0] - edge) for edge in window) < 0.01 * model.width.getVal():
             log.warning(
@@ -201,8 +228,17 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         lk.restore(model, best)
         model.mass.setVal(fixed_mass)
         model.mass.setConstant(True)
-        fixed = require_converged(lk.minimize(nll, "signal+background (mass fixed)"))
-        fits.append(fixed)
+        fixed = lk.minimize(nll, "signal+background (mass fixed)")
+        if fixed.status != 0:  # e.g. from a floating fit that ran to a window edge: start from no signal
+            lk.restore(model, background_only)
+            model.mass.setVal(fixed_mass)
+            model.mass.setConstant(True)
+            model.n_signal.setVal(0.0)
+            model.n_signal.setConstant(False)
+            fixed = lk.minimize(nll, "signal+background (mass fixed, second start)")
+        if fixed.status != 0:
+            fixed = _fit_without_negative_signal(model, nll)
+        fits.append(require_converged(fixed))
         q0_fixed = lk.q0(nll_background, fixed.nll, model.n_signal.getVal())
 
         lk.restore(model, best)
@@ -212,12 +248,12 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         lk.restore(model, best)
         curves = _curves(model, spectrum, background_only)
         lk.restore(model, best)
-        chi2, ndf = _chi2(spectrum.counts, curves.expected, n_free)
-        problems = _quality_problems(model, best, main, chi2, ndf)
+        chi2, chi2_pearson, ndf = _chi2(spectrum.counts, curves.expected, n_free)
+        problems, notes = _quality_problems(model, best, main, chi2, ndf)
         scan = None
         if options.scan is not None:
             masses = scan_masses(options.scan, options.scan_step, (lo, hi), model.width.getVal())
-            scan = mass_scan(model, masses, options.toys, options.seed)
+            scan = mass_scan(model, masses, options.toys, options.seed, options.look_elsewhere)
     for problem in problems:
         log.warning("%s: fit quality: %s", options.hist, problem)
     parameters = {name: {"value": v, "error": e, "constant": c} for name, (v, e, c) in best.items()}
@@ -242,19 +278,44 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         mass_window=window,
         fixed_mass=float(fixed_mass),
         chi2=chi2,
+        chi2_pearson=chi2_pearson,
         ndf=ndf,
         chi2_ndf=chi2 / ndf if ndf > 0 else float("nan"),
         status=main.status,
         covariance_quality=main.covariance_quality,
         fits={m.name: m.to_json() for m in fits},
         mass_range=(lo, hi),
-        quality={"ok": not problems, "problems": problems},
+        quality={"ok": not problems, "problems": problems, "notes": notes},
         scan=scan.points if scan is not None else None,
         look_elsewhere=scan.look_elsewhere if scan is not None else None,
         parameters=parameters,
         counts=weights.describe(spectrum, count_scale),
     )
     return weights.to_weighted(result, curves, count_scale)
+
+
+def _at_lower_bound(parameter: Any, value: float) -> bool:
+    return bool(value - parameter.getMin() < _AT_LIMIT * (parameter.getMax() - parameter.getMin()))
+
+
+def _with_nonnegative_signal(model: SpectrumModel, fit: Callable[[], T]) -> T:
+    """`fit()` with n_signal >= 0, for data whose deficit pulls the signal so negative that the model's
+    expectation reaches zero (its lower bound, or a MINUIT failure; e.g. no event where the signal sits).
+    The discovery q0 is one-sided, 0 for any negative yield, so the bound leaves it exact."""
+    low = model.n_signal.getMin()
+    model.n_signal.setMin(0.0)
+    model.n_signal.setVal(0.0)
+    try:
+        return fit()
+    finally:
+        model.n_signal.setMin(low)
+
+
+def _fit_without_negative_signal(model: SpectrumModel, nll: Any) -> lk.Minimum:
+    """The fixed-mass fit with n_signal >= 0 (`_with_nonnegative_signal`)."""
+    return _with_nonnegative_signal(
+        model, lambda: lk.minimize(nll, "signal+background (mass fixed, signal >= 0)")
+    )
 
 
 def _expected(options: FitOptions, fit_range: tuple[float, float]) -> Expected | None:
@@ -318,11 +379,18 @@ def _curves(model: SpectrumModel, spectrum: Spectrum, background_only: lk.Snapsh
     )
 
 
-def _chi2(observed: np.ndarray, expected: np.ndarray, n_free: int) -> tuple[float, int]:
-    """Pearson chi2 over bins with a positive expectation; ndf = those bins - free parameters."""
+def _chi2(observed: np.ndarray, expected: np.ndarray, n_free: int) -> tuple[float, float, int]:
+    """The Poisson likelihood-ratio chi2 of Baker and Cousins (Nucl. Instrum. Meth. 221 (1984) 437),
+    2 sum(nu - n + n ln(n / nu)), and Pearson's sum((n - nu)^2 / nu), over bins with a positive expectation;
+    ndf = those bins - free parameters. The likelihood ratio is the gate: Pearson's chi2 is far from its
+    chi2 distribution when bins expect a few events (one event where 0.1 is expected adds 8.1 to Pearson's
+    and 2.8 to the likelihood ratio), and the likelihood ratio is the statistic the fit minimises."""
     used = expected > 0
-    chi2 = float(np.sum((observed[used] - expected[used]) ** 2 / expected[used]))
-    return chi2, int(used.sum()) - n_free
+    n, nu = observed[used], expected[used]
+    log_term = n * np.log(np.divide(n, nu, out=np.ones_like(n), where=n > 0))
+    baker_cousins = float(2.0 * np.sum(nu - n + log_term))
+    pearson = float(np.sum((n - nu) ** 2 / nu))
+    return baker_cousins, pearson, int(used.sum()) - n_free
 
 
 def run_fit(options: FitOptions, output: str | Path, *, plots: bool = True) -> FitResult:

@@ -23,9 +23,7 @@ from typing import Any
 import numpy as np
 
 from higgshunt.artifacts.workspaces import PYHF_VERSION, Workspaces
-from higgshunt.errors import ConfigError, FitError, InputError
-from higgshunt.fit.spectrum import Spectrum
-from higgshunt.fit.spurious import core_width, spurious_signal_test
+from higgshunt.errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -270,14 +268,13 @@ def category_workspaces(
     lumi_fb: float | None,
     blinded: bool,
     provenance: dict[str, Any],
-    signal: str = "gauss",
-    background: str | None = None,
+    spurious: Mapping[str, Mapping[str, Any] | None] | None = None,
 ) -> Workspaces:
     """One workspace per category of a bump hunt (category -> {"data", process, ...} -> TH1).
 
     `systematics` is the bump-hunt config's `systematics` ({lumi, cross_sections, spurious_signal}). With
-    `systematics.spurious_signal` (default true) and a `background` function, each category's spurious signal
-    is measured on its simulated background (`fit.spurious`, width from its simulated signal) and included.
+    `systematics.spurious_signal` (default true), the spurious signal of each category's background function
+    in `spurious` (category -> a `fit.background_choice.spurious_record`, None: not measured) is included.
     Blinded data (window
     bins emptied) are replaced by the Asimov data set of the simulation, and the index says so. A category
     whose templates cannot make a workspace (e.g. a bin without simulated background) is listed as skipped,
@@ -304,11 +301,9 @@ def category_workspaces(
             lumi_uncertainty=lumi_uncertainty,
             cross_section_uncertainties=cross_sections,
         )
-        spurious: dict[str, Any] | None = None
-        if systematics.get("spurious_signal", True) and background is not None:
-            spurious = _spurious_signal(channel, signal, background)
-            if spurious is not None:
-                channel = replace(channel, spurious_signal=spurious["events"])
+        measured = (spurious or {}).get(category) if systematics.get("spurious_signal", True) else None
+        if measured is not None:
+            channel = replace(channel, spurious_signal=measured["events"])
         if blinded:
             channel = replace(channel, observed=_total(channel.templates))
         try:
@@ -324,64 +319,8 @@ def category_workspaces(
             "lumi_fb": lumi_fb,
             "lumi_uncertainty": lumi_uncertainty,
             "cross_section_uncertainties": cross_sections,
-            "spurious_signal": spurious["events"] if spurious else None,
-            "spurious_signal_test": spurious,
+            "spurious_signal": measured["events"] if measured else None,
+            "spurious_signal_test": dict(measured) if measured else None,
             "bins_left_out": empty_bins(channel),
         }
     return Workspaces(specs=specs, channels=channels, provenance=provenance)
-
-
-def _spurious_signal(channel: Channel, signal: str, background: str) -> dict[str, Any] | None:
-    """The spurious signal of `background` on the channel's simulated background: {events, passes,
-    relative_to_uncertainty, relative_to_signal, template_effective_events, template_events} (None: it cannot
-    be measured, e.g. no signal or a failed fit; logged).
-
-    A template with fewer effective simulated events, (sum w)^2 / sum w^2, than expected events measures
-    mostly its own fluctuations, not the function's bias: a warning says so."""
-    import ROOT
-
-    signals = _total([t for t in channel.templates if t.kind == "signal"])
-    backgrounds = _total([t for t in channel.templates if t.kind == "background"])
-    template = Spectrum(f"{channel.name}/total_background", channel.edges, backgrounds, "")
-    try:
-        width = core_width(Spectrum(f"{channel.name}/total_signal", channel.edges, signals, ""))
-        result = spurious_signal_test(
-            template,
-            signal=signal,
-            width=width,
-            expected_signal=float(signals.sum()),
-            candidates=(background,),
-        )
-    except (ConfigError, InputError, FitError, ROOT.std.exception) as exc:
-        log.warning("channel %s: no spurious signal measured (%s)", channel.name, exc)
-        return None
-    test = result.tests[0]
-    if not np.isfinite(test.max_spurious):
-        log.warning("channel %s: no spurious signal measured (every fit failed)", channel.name)
-        return None
-    sumw2 = np.sum([t.sumw2 for t in channel.templates if t.kind == "background"], axis=0)
-    effective = float(backgrounds.sum() ** 2 / sumw2.sum()) if sumw2.sum() > 0 else float("inf")
-    log.info(
-        "channel %s: spurious signal of %s: %.2f events (%s)",
-        channel.name,
-        background,
-        test.max_spurious,
-        "passes" if test.passes else "fails the criterion",
-    )
-    if effective < backgrounds.sum():
-        log.warning(
-            "channel %s: the simulated background has %.0f effective events for %.0f expected: its spurious "
-            "signal measures mostly the simulation's fluctuations (a smoother or larger template is needed)",
-            channel.name,
-            effective,
-            backgrounds.sum(),
-        )
-    return {
-        "background": background,
-        "events": test.max_spurious,
-        "passes": test.passes,
-        "relative_to_uncertainty": test.max_relative_to_uncertainty,
-        "relative_to_signal": test.relative_to_signal,
-        "template_events": float(backgrounds.sum()),
-        "template_effective_events": effective,
-    }
