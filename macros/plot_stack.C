@@ -193,7 +193,9 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     TH1* total = nullptr;  // everything in the stack
     std::vector<TH1*> overlaid;
     const double legend_height = 0.065 * static_cast<double>(processes.size() + 2);  // + data, band
-    auto legend = std::make_unique<TLegend>(0.58, 0.91 - legend_height, 0.92, 0.91);
+    // below the label's first line, which a long data description ("... with injected signal") runs across
+    const double legend_top = 0.83;
+    auto legend = std::make_unique<TLegend>(0.58, legend_top - legend_height, 0.92, legend_top);
     // the data histogram's title, when set, labels it (e.g. "Data (blinded 120-130)")
     legend->AddEntry(&data, std::strlen(data.GetTitle()) > 0 ? data.GetTitle() : "Data", "ep");
     for (std::size_t i = 0; i < processes.size(); ++i) {
@@ -236,7 +238,7 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     // Every bin ends below the label and the legend above it: by height on a linear axis, by decades on a
     // logarithmic one. The label's three lines step down as in hhplot::draw_data_label.
     const double line = 1.35 * hhplot::kTextPx / (gPad->GetWh() * gPad->GetAbsHNDC());
-    const std::vector<Box> boxes = {{0.17, 0.55, 0.87 - 2.6 * line}, {0.58, 0.92, 0.91 - legend_height}};
+    const std::vector<Box> boxes = {{0.17, 0.55, 0.87 - 2.6 * line}, {0.58, 0.92, legend_top - legend_height}};
     const double bottom = logy ? std::max(1e-3, 0.1 * total->GetMinimum(0.)) : 0.;
     TH1* highest = static_cast<TH1*>(total->Clone("highest"));
     for (const TH1* hist : overlaid) {
