@@ -5,10 +5,11 @@
 // Arguments: input file, output image (.png/.pdf/.svg/.eps), category (a top-level directory; "" = the only one),
 // signal drawing ("stack": signal on top of the backgrounds, so the ratio is data / (background + signal);
 // "overlay": signal as lines over the background stack, the ratio data / background), logy (1: logarithmic y
-// axis, 0: linear, -1 (default): logarithmic when the stacked prediction spans more than three decades over its
-// filled bins, as a falling high-mass spectrum does). Input layout: docs/plot_inputs.md ("plot_stack.C").
+// axis, 0: linear, -1 (default): logarithmic when the stacked prediction's highest bin is over 100 times its
+// median filled bin, as in a falling high-mass spectrum). Input layout: docs/plot_inputs.md ("plot_stack.C").
 #include "atlas_style.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -227,7 +228,16 @@ void plot_stack(const char* file, const char* out, const char* category = "", co
     TPad upper("upper", "", 0., 0.3, 1., 1.);
     TPad lower("lower", "", 0., 0., 1., 0.3);
     upper.SetBottomMargin(0.02f);
-    if (logy < 0) logy = total->GetMaximum() > 1e3 * total->GetMinimum(0.) ? 1 : 0;
+    if (logy < 0) {
+      // a falling spectrum: its highest bin is over 100 times its typical (median filled) bin; nearly empty bins
+      // at the edge of a peak's range (a few 0.01 events) do not make it one
+      std::vector<double> filled;
+      for (int bin = 1; bin <= total->GetNbinsX(); ++bin) {
+        if (total->GetBinContent(bin) > 0.) filled.push_back(total->GetBinContent(bin));
+      }
+      std::nth_element(filled.begin(), filled.begin() + filled.size() / 2, filled.end());
+      logy = total->GetMaximum() > 100. * filled[filled.size() / 2] ? 1 : 0;
+    }
     upper.SetLogy(logy);
     lower.SetTopMargin(0.03f);
     lower.SetBottomMargin(0.38f);

@@ -166,8 +166,8 @@ def _falling_spectrum(path: Path, decades: float) -> np.ndarray:
 def test_stack_chooses_a_logarithmic_axis_for_a_spectrum_over_many_decades(
     tmp_path: Path, decades: float, log: bool
 ) -> None:
-    """logy = -1 (the default): logarithmic when the prediction spans more than three decades. Either way the
-    highest bin (under the label, at the left) stays inside the frame below the label."""
+    """logy = -1 (the default): logarithmic when the highest bin is over 100 times the median one. Either way
+    the highest bin (under the label, at the left) stays inside the frame below the label."""
     import ROOT
 
     counts = _falling_spectrum(tmp_path / "bumphunt.root", decades)
