@@ -131,3 +131,20 @@ def test_values_over_many_decades_get_a_logarithmic_axis(tmp_path: Path, kept: l
     plots.significance_scan(cut, np.full(50, 0.25), tmp_path / "significance")
     scales = [fig.axes[0].get_yscale() for fig in kept[:2]] + [kept[2].axes[0].get_xscale()]
     assert scales == ["log", "linear", "log"]
+
+
+def test_scores_over_many_decades_get_logarithmic_bins(tmp_path: Path, kept: list[Any]) -> None:
+    """Reconstruction errors spread over eleven decades: logarithmic bins and axis, each bin a fraction of
+    the entries, so the test histograms of both classes sum to one and fill many bins."""
+    from higgshunt.learning import plots
+
+    rng = np.random.default_rng(4)
+    score = 10.0 ** rng.uniform(-2.0, 9.0, 2000)
+    y = (rng.random(2000) < 0.5).astype(int)
+    plots.score_distributions((score, y), (score, y), {}, tmp_path / "s", "Anomaly score")
+    (fig,) = kept
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    heights = np.array([patch.get_height() for patch in ax.patches])
+    assert heights.sum() == pytest.approx(2.0)  # signal + background fractions
+    assert np.count_nonzero(heights) >= 60  # of 2 x 40 bins

@@ -95,20 +95,31 @@ def score_distributions(
     fig, ax = _figure()
     everything = np.concatenate([train[0], test[0]])
     low, high = (float(v) for v in np.quantile(everything, [0.001, 0.999]))
-    edges = np.linspace(low, high if high > low else low + 1, _BINS + 1)
-    centres = 0.5 * (edges[1:] + edges[:-1])
+    # positive scores over more than three decades (reconstruction errors): logarithmic bins and axis,
+    # each bin's fraction of the entries (a density per unit score would fall with the bin width)
+    logarithmic = low > 0 and high > 1e3 * low
+    if logarithmic:
+        edges = np.geomspace(low, high, _BINS + 1)
+        centres = np.sqrt(edges[1:] * edges[:-1])
+        ax.set_xscale("log")
+    else:
+        edges = np.linspace(low, high if high > low else low + 1, _BINS + 1)
+        centres = 0.5 * (edges[1:] + edges[:-1])
     for cls, name, colour in ((1, "signal", "tab:blue"), (0, "background", "tab:red")):
+        tested = test[0][test[1] == cls]
         ax.hist(
-            np.clip(test[0][test[1] == cls], edges[0], edges[-1]),
+            np.clip(tested, edges[0], edges[-1]),
             bins=edges,
-            density=True,
+            density=not logarithmic,
+            weights=np.full(len(tested), 1.0 / max(len(tested), 1)) if logarithmic else None,
             alpha=0.35,
             color=colour,
             label=f"{name} test",
         )
-        counts, _ = np.histogram(
-            np.clip(train[0][train[1] == cls], edges[0], edges[-1]), bins=edges, density=True
-        )
+        trained = train[0][train[1] == cls]
+        counts, _ = np.histogram(np.clip(trained, edges[0], edges[-1]), bins=edges, density=not logarithmic)
+        if logarithmic:
+            counts = counts / max(len(trained), 1)
         ax.plot(
             centres,
             counts,
