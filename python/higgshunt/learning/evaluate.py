@@ -138,7 +138,8 @@ def _draw(job: Assessment, result: dict[str, Any], out_dir: Path) -> list[Path]:
             )
         )
     if job.histories:
-        drawn.append(plots.loss_curves(job.histories, out_dir / "loss"))
+        steps = "Trees (boosting rounds)" if job.name == "bdt" else "Epoch"
+        drawn.append(plots.loss_curves(job.histories, out_dir / "loss", xlabel=steps))
         if any("adv_loss" in h for h in job.histories):  # the joint phase after pre-training
             drawn.append(
                 plots.loss_curves(

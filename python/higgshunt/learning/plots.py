@@ -142,7 +142,7 @@ def loss_curves(
     stem: Path,
     key: str = "loss",
     title: str = "Loss curves",
-    xlabel: str = "Epoch (BDT: trees)",
+    xlabel: str = "Epoch",
 ) -> Path:
     """Training and validation values of history `key` (and `val_<key>`) per epoch, two lines per fold."""
     fig, ax = _figure()
