@@ -20,7 +20,7 @@ from higgshunt.errors import ArtifactError
 FILE_NAME = "fit.json"
 FORMAT_VERSION = 3
 # fields stored as they are (no NaN conversion, no tuples)
-_AS_STORED = ("quality", "scan", "look_elsewhere", "counts", "z_expected", "expected")
+_AS_STORED = ("quality", "scan", "look_elsewhere", "counts", "z_expected", "expected", "chi2_pearson")
 VERSION_KEY = "format_version"
 _SCHEMA = "fit_result"
 _WHAT = "a higgshunt fit result (fit.json)"
