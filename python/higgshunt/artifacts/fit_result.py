@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from higgshunt.artifacts.documents import check_version, read_json, validate, write_json
+from higgshunt.artifacts.documents import load_versioned, write_json
 from higgshunt.errors import ArtifactError
 
 FILE_NAME = "fit.json"
@@ -133,10 +133,10 @@ def load(directory: str | Path) -> FitRecord:
             the key at fault).
     """
     source = path(directory)
-    document = read_json(source, FitResultError, _WHAT)
-    check_version(source, document, key=VERSION_KEY, version=FORMAT_VERSION, error=FitResultError, what=_WHAT)
-    validate(document, _SCHEMA, source, FitResultError)
-    values = {item.name: document.get(item.name) for item in dataclasses.fields(FitResult)}
+    document = load_versioned(
+        source, version=FORMAT_VERSION, schema=_SCHEMA, error=FitResultError, what=_WHAT
+    )
+    values: dict[str, Any] = {item.name: document.get(item.name) for item in dataclasses.fields(FitResult)}
     result = FitResult(
         **{name: _number(value) for name, value in values.items()}
         | {key: tuple(_number(edge) for edge in values[key]) for key in ("mass_window", "mass_range")}

@@ -74,9 +74,9 @@ def select(
     (see `eventloop.compiled`) unless `compiled` is False (distributed dataframes, whose workers do not
     load the library) or `compiled_graphs_enabled()` says no, else ROOT's JIT of the expressions.
     """
-    df, shadowed = _event_model(df, sample)
     steps, normalisation = graph_steps(config, sample)
-    redefine = _redefined(shadowed, steps)
+    redefine = _redefined(df, sample, steps)
+    df = _event_model(df, sample)
     if compiled and compiled_graphs_enabled() and not redefine:
         nodes = graph_runner.apply_compiled(df, steps, config.declarations)
         if nodes is not None:
@@ -85,20 +85,18 @@ def select(
     return graph_runner.apply_jit(df, steps, on_cut, redefine=redefine), normalisation
 
 
-def _event_model(df: Any, sample: Sample) -> tuple[Any, frozenset[str]]:
-    """The first step: the release's own branches become the event model the config is written against.
-    Also returns the release's columns outside that model (a config's column of the same name replaces
-    them, see `_redefined`)."""
+def _event_model(df: Any, sample: Sample) -> Any:
+    """The first step: the release's own branches become the event model the config is written against."""
+    return releases.apply(df, releases.by_name(sample.release)) if sample.release is not None else df
+
+
+def _redefined(df: Any, sample: Sample, steps: Sequence[Step]) -> frozenset[str]:
+    """The config's columns named like one of the release's own branches outside the event model (the 2025
+    `met`): they replace the branch through Redefine, which only ROOT's JIT path books."""
     if sample.release is None:
-        return df, frozenset()
-    df = releases.apply(df, releases.by_name(sample.release))
-    return df, releases.outside_event_model(str(c) for c in df.GetColumnNames())
-
-
-def _redefined(shadowed: frozenset[str], steps: Sequence[Step]) -> frozenset[str]:
-    """The config's columns named like a release's own branch (the 2025 `met`): they replace the branch
-    through Redefine, which only ROOT's JIT path books."""
-    return shadowed & {step.name for step in steps if step.kind == "define"}
+        return frozenset()
+    own = releases.outside_event_model(str(c) for c in df.GetColumnNames())
+    return own & {step.name for step in steps if step.kind == "define"}
 
 
 def graph_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[str, Any]]:
@@ -161,10 +159,10 @@ def build(
 def _build_compiled(df: Any, config: SkimConfig, sample: Sample, spill_prefix: str) -> SampleGraph | None:
     """Selection, cutflow, histograms and table booked by one compiled library; None when it cannot be
     compiled (the caller books through ROOT's JIT)."""
-    df, shadowed = _event_model(df, sample)
     steps, normalisation = graph_steps(config, sample)
-    if _redefined(shadowed, steps):
+    if _redefined(df, sample, steps):
         return None
+    df = _event_model(df, sample)
     histograms = tuple(
         HistogramSpec(hist.name, hist.title, hist.bins, hist.low, hist.high, hist.feature, WEIGHT)
         for hist in config.histograms
