@@ -96,19 +96,18 @@ def fit_signal_shape(model: SpectrumModel, shape: Spectrum) -> float:
     return float(model.mass.getVal())
 
 
-def default_width(spectrum: Spectrum) -> tuple[float, tuple[float, float]]:
-    """Starting width (2 typical bins) and its allowed range."""
+def default_width(spectrum: Spectrum, width: float | None = None) -> tuple[float, tuple[float, float]]:
+    """Starting width (the one given, else 2 typical bins) and its allowed range: from a tenth of a bin (a
+    one-bin spike sits on the lower limit, which the quality gates flag) to a quarter of the fit range."""
     bin_width = float(np.median(spectrum.widths))
     lo, hi = float(spectrum.edges[0]), float(spectrum.edges[-1])
-    width = 2.0 * bin_width
-    return width, (min(0.1 * bin_width, 0.5 * width), max(0.25 * (hi - lo), width))
+    start = width if width is not None else 2.0 * bin_width
+    return start, (min(0.1 * bin_width, 0.5 * start), max(0.25 * (hi - lo), start))
 
 
 def _model(spectrum: Spectrum, signal: str, background: str, width: float | None) -> SpectrumModel:
     lo, hi = float(spectrum.edges[0]), float(spectrum.edges[-1])
-    start, (low, high) = default_width(spectrum)
-    if width is not None:
-        start, low, high = width, min(low, width), max(high, width)
+    start, (low, high) = default_width(spectrum, width)
     model = build(
         spectrum,
         signal,

@@ -28,7 +28,13 @@ from higgshunt.artifacts.fit_result import FitRecord, FitResult
 from higgshunt.errors import FitError, InputError
 from higgshunt.fit import likelihood as lk
 from higgshunt.fit import weights
-from higgshunt.fit.expected import Expected, expected_significance, fit_signal_shape, require_converged
+from higgshunt.fit.expected import (
+    Expected,
+    default_width,
+    expected_significance,
+    fit_signal_shape,
+    require_converged,
+)
 from higgshunt.fit.models import SpectrumModel, build, pdf_values
 from higgshunt.fit.options import FitOptions, validate
 from higgshunt.fit.plotting import FitCurves, save_plot, save_scan_plot
@@ -163,11 +169,10 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
     spectrum, count_scale = weights.effective_events(read_spectrum(options.hist, options.mass_range))
     lo, hi = float(spectrum.edges[0]), float(spectrum.edges[-1])
     expected = _expected(options, (lo, hi))  # before the data are fitted: a pre-fit number
-    bin_width = float(np.median(spectrum.widths))
     shape = read_spectrum(options.signal_shape, (lo, hi)) if options.signal_shape else None
     ROOT.RooRandom.randomGenerator().SetSeed(options.seed)
     start = options.signal_mass if options.signal_mass is not None else 0.5 * (lo + hi)
-    width = options.width if options.width is not None else 2.0 * bin_width
+    width, width_range = default_width(spectrum, options.width)
     with lk.quiet_roofit():
         model = build(
             spectrum,
@@ -176,7 +181,7 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
             mass=start,
             mass_window=(lo, hi),
             width=width,
-            width_range=(min(0.1 * bin_width, 0.5 * width), max(0.25 * (hi - lo), width)),
+            width_range=width_range,
         )
         fits: list[lk.Minimum] = []
         if shape is not None:
