@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from scipy import stats
 
 from higgshunt.artifacts import fit_result
 from higgshunt.artifacts.fit_result import FitRecord, FitResult
 from higgshunt.errors import FitError, InputError
+from higgshunt.fit import goodness, weights
 from higgshunt.fit import likelihood as lk
-from higgshunt.fit import weights
 from higgshunt.fit.expected import (
     Expected,
     default_width,
@@ -35,6 +34,7 @@ from higgshunt.fit.expected import (
     fit_signal_shape,
     require_converged,
 )
+from higgshunt.fit.goodness import CHI2_P_MIN
 from higgshunt.fit.models import SpectrumModel, build, pdf_values
 from higgshunt.fit.options import FitOptions, validate
 from higgshunt.fit.plotting import FitCurves, save_plot, save_scan_plot
@@ -93,7 +93,6 @@ def _floating_mass_fit(
     return best
 
 
-CHI2_P_MIN = 0.01  # a signal + background fit with a smaller chi2 p-value is flagged as a bad fit
 _AT_LIMIT = 1e-3  # a free parameter within this fraction of its range from an edge is "at its limit"
 SIGNAL_COMPATIBLE_WITH_ZERO = 2.0  # |n_signal| below this many errors: no signal, the mass is undetermined
 
@@ -118,11 +117,16 @@ def fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
 
 
 def _quality_problems(
-    model: SpectrumModel, best: lk.Snapshot, main: lk.Minimum, chi2: float, ndf: int
+    model: SpectrumModel,
+    best: lk.Snapshot,
+    main: lk.Minimum,
+    chi2: float,
+    ndf: int,
+    p_value: goodness.PValue,
 ) -> tuple[list[str], list[str]]:
     """Why the signal + background fit cannot be trusted (empty when it can): a free parameter at a limit, a
-    chi2 p-value (Baker-Cousins, `_chi2`) below CHI2_P_MIN, a failed fit or a covariance matrix that is not
-    accurate; and notes on what was looked at and not counted as a problem.
+    chi2 p-value (Baker-Cousins, `goodness.chi2_p_value`) below CHI2_P_MIN, a failed fit or a covariance
+    matrix that is not accurate; and notes on what was looked at and not counted as a problem.
 
     A parameter whose lower bound is a physical boundary (`SpectrumModel.nonnegative`, the Bernstein
     coefficients' 0) is not at a limit at that bound. The fitted mass at the edge of its floating window
@@ -155,10 +159,12 @@ def _quality_problems(
                 )
             else:
                 problems.append(text)
-    if ndf > 0:
-        p_value = float(stats.chi2.sf(chi2, ndf))
-        if p_value < CHI2_P_MIN:
-            problems.append(f"chi2/ndf {chi2:.1f}/{ndf} (p-value {p_value:.2g} < {CHI2_P_MIN})")
+    if ndf > 0 and p_value.value < CHI2_P_MIN:
+        problems.append(
+            f"chi2/ndf {chi2:.1f}/{ndf} (p-value {p_value.value:.3g} < {CHI2_P_MIN}, {p_value.method})"
+        )
+    if p_value.note:
+        notes.append(p_value.note)
     return problems, notes
 
 
@@ -253,8 +259,9 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         lk.restore(model, best)
         curves = _curves(model, spectrum, background_only)
         lk.restore(model, best)
-        chi2, chi2_pearson, ndf = _chi2(spectrum.counts, curves.expected, n_free)
-        problems, notes = _quality_problems(model, best, main, chi2, ndf)
+        chi2, chi2_pearson, ndf = goodness.baker_cousins_chi2(spectrum.counts, curves.expected, n_free)
+        p_value = goodness.chi2_p_value(model, best, curves.expected, chi2, ndf, seed=options.seed)
+        problems, notes = _quality_problems(model, best, main, chi2, ndf, p_value)
         scan = None
         if options.scan is not None:
             masses = scan_masses(options.scan, options.scan_step, (lo, hi), model.width.getVal())
@@ -382,20 +389,6 @@ def _curves(model: SpectrumModel, spectrum: Spectrum, background_only: lk.Snapsh
         background=background,
         background_only=only,
     )
-
-
-def _chi2(observed: np.ndarray, expected: np.ndarray, n_free: int) -> tuple[float, float, int]:
-    """The Poisson likelihood-ratio chi2 of Baker and Cousins (Nucl. Instrum. Meth. 221 (1984) 437),
-    2 sum(nu - n + n ln(n / nu)), and Pearson's sum((n - nu)^2 / nu), over bins with a positive expectation;
-    ndf = those bins - free parameters. The likelihood ratio is the gate: Pearson's chi2 is far from its
-    chi2 distribution when bins expect a few events (one event where 0.1 is expected adds 8.1 to Pearson's
-    and 2.8 to the likelihood ratio), and the likelihood ratio is the statistic the fit minimises."""
-    used = expected > 0
-    n, nu = observed[used], expected[used]
-    log_term = n * np.log(np.divide(n, nu, out=np.ones_like(n), where=n > 0))
-    baker_cousins = float(2.0 * np.sum(nu - n + log_term))
-    pearson = float(np.sum((n - nu) ** 2 / nu))
-    return baker_cousins, pearson, int(used.sum()) - n_free
 
 
 def run_fit(options: FitOptions, output: str | Path, *, plots: bool = True) -> FitResult:
