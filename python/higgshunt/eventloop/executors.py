@@ -206,6 +206,11 @@ class DaskExecutor:
         import ROOT
 
         ROOT.RDF.Distributed.RunGraphs(list(handles))
+        # On a loaded machine distributed RunGraphs was seen to return with a graph not executed; its result
+        # would then run at the first GetValue, after the client is closed ("No scheduler connected").
+        # Reading every result here runs such a graph while the client is up (a no-op for the others).
+        for handle in handles:
+            handle.GetValue()
 
     def close(self) -> None:
         self.client.close()
