@@ -64,8 +64,12 @@ def run(
     plots: bool | None = None,
     fit: bool | None = None,
     progress: bool = True,
+    release: str | None = None,
 ) -> BumphuntResult:
     """Run the bump hunt of `config` into `config.output`; `plots`/`fit` override the config's switches.
+
+    Each sample's files are read through their release's input schema, as the skim reads them
+    (`skim.read_as`: detected from the sample's first file, or `release` by name); the provenance records it.
 
     The event loops run where `executor` says (higgshunt.eventloop.executors: "local" with `threads`, or
     "dask" on the cluster at `scheduler`, or a 2-worker one started on `cluster` local, slurm or htcondor,
@@ -81,8 +85,12 @@ def run(
     if config.pseudo_data is not None:  # the data histograms are drawn, no data sample is read
         samples = [sample for sample in samples if not sample.is_data]
     _check_kinds(samples, config)
-    for sample in samples:
-        inputs.check_files(sample.files, config.skim.tree, ["eventNumber"], skip_bad=False)
+    reads = [skim.read_as(config.skim, sample, release) for sample in samples]
+    samples = [read.sample for read in reads]
+    for read in reads:
+        inputs.check_files(
+            read.sample.files, read.tree, ["eventNumber"], skip_bad=False, types=read.branch_types
+        )
     processes = booking.processes(config, samples)
     declare(config.skim.declarations, source=config.skim.source)
     runner = executors.make(
@@ -93,7 +101,7 @@ def run(
         npartitions=npartitions,
         declarations=config.skim.declarations,
     )
-    booked = _run_event_loops(config, samples, runner)
+    booked = _run_event_loops(config, reads, runner)
     categories, chosen = _categories(config, booked, processes)
     kinds = {process.name: process.kind for process in processes}
     spurious = _spurious_signals(config, categories, kinds)
@@ -114,6 +122,7 @@ def run(
     )
     log.info("data of this run: %s", what)
     record = provenance.collect(config.raw)
+    record["releases"] = {read.sample.name: read.schema.name for read in reads}
     output = config.output
     with atomic_output(output) as tmp:
         tmp.mkdir(parents=True)
@@ -203,16 +212,17 @@ def _check_kinds(samples: list[Sample], config: BumphuntConfig) -> None:
 
 
 def _run_event_loops(
-    config: BumphuntConfig, samples: list[Sample], runner: executors.Executor
+    config: BumphuntConfig, reads: list[skim.ReadAs], runner: executors.Executor
 ) -> list[booking.Booked]:
     """Book every sample, then run all event loops together (one pass over each input); closes `runner`."""
     model = None if config.model is None else trained_model.load(config.model)  # checked once per run
     try:
         booked = [
-            booking.book(runner.dataframe(config.skim.tree, sample.files), config, sample, model)
-            for sample in samples
+            booking.book(runner.dataframe(read.tree, read.sample.files), config, read.sample, model)
+            for read in reads
         ]
-        log.info("running %d event loop(s) over %d file(s)", len(booked), sum(len(s.files) for s in samples))
+        files = sum(len(read.sample.files) for read in reads)
+        log.info("running %d event loop(s) over %d file(s)", len(booked), files)
         start = time.perf_counter()
         try:
             runner.run([b.mass for b in booked])

@@ -7,6 +7,7 @@ import argparse
 
 from higgshunt import resources
 from higgshunt.cli.progress import add_progress_argument, progress
+from higgshunt.eventloop import releases
 from higgshunt.eventloop.options import add_event_loop_arguments
 
 NAME = "bumphunt"
@@ -30,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the cut-based selection only)",
     )
     parser.add_argument("--output", metavar="DIR", help="output directory (default: the config's `output`)")
+    parser.add_argument(
+        "--release",
+        choices=list(releases.RELEASES),
+        help="the input schema of every sample, as for skim (default: detected from each sample's first "
+        "file)",
+    )
     blinding = parser.add_mutually_exclusive_group()
     blinding.add_argument(
         "--blind",
@@ -77,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         plots=args.plots,
         fit=args.fit,
         progress=progress(args),
+        release=args.release,
     )
     print(bumphunt.format_table(result.summary))
     print(f"written to {result.output}")

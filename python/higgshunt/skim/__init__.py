@@ -11,18 +11,20 @@ from higgshunt.skim.cutflow import WEIGHT, Cutflow, CutflowRow, format_table
 from higgshunt.skim.data_kind import of_samples as data_kind_of
 from higgshunt.skim.graph import select
 from higgshunt.skim.run import SkimResult, run
-from higgshunt.skim.samples import resolve_samples
+from higgshunt.skim.samples import ReadAs, read_as, resolve_samples
 
 __all__ = [
     "config",
     "data_kind_of",
     "Cutflow",
+    "ReadAs",
     "CutflowRow",
     "SkimConfig",
     "SkimResult",
     "WEIGHT",
     "format_table",
     "load",
+    "read_as",
     "resolve_samples",
     "run",
     "select",

@@ -27,7 +27,7 @@ from tqdm import tqdm
 from higgshunt import provenance
 from higgshunt.artifacts import documents, skim_table
 from higgshunt.errors import ConfigError, InputError
-from higgshunt.eventloop import datasets, executors, inputs, releases
+from higgshunt.eventloop import datasets, executors, inputs
 from higgshunt.eventloop.compiled import cache as compiled_cache
 from higgshunt.eventloop.declare import first_line
 from higgshunt.eventloop.samples import Sample, is_remote
@@ -35,7 +35,7 @@ from higgshunt.outputs import all_or_nothing, atomic_output
 from higgshunt.skim import data_kind, graph, histogram_file, snapshot
 from higgshunt.skim.config import SkimConfig
 from higgshunt.skim.cutflow import Cutflow
-from higgshunt.skim.samples import resolve_samples
+from higgshunt.skim.samples import ReadAs, read_as, resolve_samples
 
 log = logging.getLogger(__name__)
 
@@ -240,16 +240,14 @@ def _prepare(
     release: str | None,
 ) -> _Job | None:
     """Check a sample's files and compute its fingerprint; None when no usable file is left."""
-    schema = _release_of(config, sample, release)
+    read = read_as(config, sample, release)
+    sample, schema, tree = read.sample, read.schema, read.tree
     if schema.columns:
-        sample = replace(sample, release=schema.name)
-        tree, types = schema.tree, {}  # the schema's columns are checked by ROOT when they are defined
         needed = [*schema.required, "runNumber", "eventNumber"]
     else:  # the event model itself: every branch the config reads, with its type
-        tree, types = config.tree, inputs.ATLAS_BRANCH_TYPES
         needed = inputs.branches_used(_expressions(config, sample)) + ["runNumber", "eventNumber"]
     checked = inputs.check_files(
-        sample.files, tree, sorted(set(needed)), skip_bad=skip_bad_files, types=types
+        sample.files, tree, sorted(set(needed)), skip_bad=skip_bad_files, types=read.branch_types
     )
     result.bad_files.update(checked.bad)
     if not checked.good:
@@ -261,7 +259,7 @@ def _prepare(
     dsid = sample.dsid
     if dsid is None:
         dsid = 0 if sample.is_data else int(inputs.first_value(checked.good[0], tree, "channelNumber") or 0)
-    normalisation = {} if sample.is_data else _normalisation(config, sample, checked.good[0], schema)
+    normalisation = {} if sample.is_data else _normalisation(config, sample, checked.good[0], read)
     fingerprint = {
         "config_hash": config.selection_hash,
         "sample": {
@@ -290,25 +288,6 @@ def _data_lumi_fb(config: SkimConfig, name: str, files: Sequence[str], release: 
             config.lumi_fb,
         )
     return lumi_fb
-
-
-def _release_of(config: SkimConfig, sample: Sample, forced: str | None) -> releases.ReleaseSchema:
-    """The forced schema, else the one of the sample's first readable file; files with the config's own
-    tree are read as the event model (their branches are checked one by one afterwards)."""
-    if forced is not None:
-        return releases.by_name(forced)
-    for path in sample.files:
-        try:
-            trees = releases.trees_of(path)
-        except InputError:
-            continue  # reported (or skipped) by the file checks
-        for schema in releases.RELEASES.values():
-            if schema.columns and schema.tree in trees and not schema.missing(trees[schema.tree]):
-                return schema
-        if config.tree in trees or not any(schema.tree in trees for schema in releases.RELEASES.values()):
-            return releases.RELEASE_2020  # the file checks name the missing tree or branches
-        return releases.detect(path, trees)  # a release's tree without its branches: lists what is missing
-    return releases.RELEASE_2020
 
 
 def _book(
@@ -416,21 +395,18 @@ def _expressions(config: SkimConfig, sample: Sample) -> list[str]:
     return expressions
 
 
-def _normalisation(
-    config: SkimConfig, sample: Sample, first_file: str, schema: releases.ReleaseSchema
-) -> dict[str, Any]:
+def _normalisation(config: SkimConfig, sample: Sample, first_file: str, read: ReadAs) -> dict[str, Any]:
     """Cross-section and sum of weights for the record: the config/manifest values, else the tree's branches
     (first entry; the per-event weight reads the branches themselves)."""
     weights = config.weights
     record: dict[str, Any] = {"xsec_pb": sample.xsec_pb, "sum_weights": sample.sum_weights}
-    sources = dict(schema.normalisation) or {
+    sources = dict(read.schema.normalisation) or {
         "xsec_pb": (weights.xsec,),
         "sum_weights": (weights.sum_weights,),
     }
-    tree = schema.tree if schema.columns else config.tree
     for key, branches in sources.items():
         if record[key] is None:
-            values = [inputs.first_value(first_file, tree, branch) for branch in branches]
+            values = [inputs.first_value(first_file, read.tree, branch) for branch in branches]
             record[key] = None if None in values else math.prod(float(v) for v in values)
             log.info("sample %s: %s from %s (%s in its first entry)", sample.name, key, branches, values)
     return record
