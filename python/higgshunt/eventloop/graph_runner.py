@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
 from higgshunt.errors import ConfigError
@@ -26,11 +26,9 @@ def apply_jit(
     df: Any,
     steps: Sequence[Step],
     on_cut: Callable[[str, Any], None] | None,
-    *,
-    redefine: Collection[str] = (),
 ) -> Any:
-    """Each step as a string Define/Filter; `on_cut` sees the mark's node and each cut's. Columns named in
-    `redefine` replace input columns of that name (Redefine)."""
+    """Each step as a string Define (Redefine for a step that `replaces` an input column)/Filter; `on_cut`
+    sees the mark's node and each cut's."""
     cache.REPORT.jit_graphs += 1
     node = df
     for step in steps:
@@ -38,7 +36,7 @@ def apply_jit(
             if on_cut is not None:
                 on_cut(step.name, node)
         elif step.kind in ("define", "parameter"):
-            method = node.Redefine if step.name in redefine else node.Define
+            method = node.Redefine if step.replaces else node.Define
             node = _call(method, step.name, step.expression, where=step.where)
         else:
             node = _call(node.Filter, step.expression, step.name, where=step.where)

@@ -7,9 +7,10 @@ from the config's expressions.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -75,14 +76,14 @@ def select(
     load the library) or `compiled_graphs_enabled()` says no, else ROOT's JIT of the expressions.
     """
     steps, normalisation = graph_steps(config, sample)
-    redefine = _redefined(df, sample, steps)
+    steps = _with_replacements(df, sample, steps)
     df = _event_model(df, sample)
-    if compiled and compiled_graphs_enabled() and not redefine:
+    if compiled and compiled_graphs_enabled():
         nodes = graph_runner.apply_compiled(df, steps, config.declarations)
         if nodes is not None:
             return _report_cuts(nodes, steps, on_cut), normalisation
     declare(config.declarations, source=config.source)
-    return graph_runner.apply_jit(df, steps, on_cut, redefine=redefine), normalisation
+    return graph_runner.apply_jit(df, steps, on_cut), normalisation
 
 
 def _event_model(df: Any, sample: Sample) -> Any:
@@ -90,13 +91,16 @@ def _event_model(df: Any, sample: Sample) -> Any:
     return releases.apply(df, releases.by_name(sample.release)) if sample.release is not None else df
 
 
-def _redefined(df: Any, sample: Sample, steps: Sequence[Step]) -> frozenset[str]:
-    """The config's columns named like one of the release's own branches outside the event model (the 2025
-    `met`): they replace the branch through Redefine, which only ROOT's JIT path books."""
+def _with_replacements(df: Any, sample: Sample, steps: list[Step]) -> list[Step]:
+    """`steps`, with the config's columns named like one of the release's own branches outside the event
+    model (the 2025 `met`) marked as replacing that branch (Redefine)."""
     if sample.release is None:
-        return frozenset()
+        return steps
     own = releases.outside_event_model(str(c) for c in df.GetColumnNames())
-    return own & {step.name for step in steps if step.kind == "define"}
+    return [
+        dataclasses.replace(step, replaces=True) if step.kind == "define" and step.name in own else step
+        for step in steps
+    ]
 
 
 def graph_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[str, Any]]:
@@ -160,8 +164,7 @@ def _build_compiled(df: Any, config: SkimConfig, sample: Sample, spill_prefix: s
     """Selection, cutflow, histograms and table booked by one compiled library; None when it cannot be
     compiled (the caller books through ROOT's JIT)."""
     steps, normalisation = graph_steps(config, sample)
-    if _redefined(df, sample, steps):
-        return None
+    steps = _with_replacements(df, sample, steps)
     df = _event_model(df, sample)
     histograms = tuple(
         HistogramSpec(hist.name, hist.title, hist.bins, hist.low, hist.high, hist.feature, WEIGHT)

@@ -31,6 +31,7 @@ class Step:
     name: str
     expression: str
     where: str
+    replaces: bool = False  # a define whose column replaces an input column of that name (Redefine)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def generate(
         if step.kind == "define":
             alias = f"D{position}"
             body.append(f"  using {alias} = {result};")
-            body.append(f'  node = node.Define("{step.name}", f{position}, {{{names}}});')
+            method = "Redefine" if step.replaces else "Define"
+            body.append(f'  node = node.{method}("{step.name}", f{position}, {{{names}}});')
             types[step.name] = alias
         else:
             body.append(f'  node = node.Filter(f{position}, {{{names}}}, "{step.name}");')
