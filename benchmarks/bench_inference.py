@@ -35,7 +35,6 @@ and saved to benchmarks/results/bench_inference.{md,json}.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -66,21 +65,14 @@ Predict = Callable[[np.ndarray], np.ndarray]
 Histograms = tuple[np.ndarray, np.ndarray]
 
 
-def write_trained(directory: Path, kind: str, backend: str, files: list[str]) -> Path:
-    manifest = {
-        "format": "higgshunt-trained",
-        "version": 2,
-        "kind": kind,
-        "backend": backend,
-        "features": FEATURES,
-        "n_folds": len(files),
-        "fold_rule": "eventNumber % n_folds",
-        "score": "probability",
-        "files": files,
-        "derived": {},
-        "provenance": {"benchmark": True},
-    }
-    (directory / "manifest.json").write_text(json.dumps(manifest))
+def write_trained(directory: Path, kind: str, backend: str, model: Any) -> Path:
+    """A one-fold trained-model directory as `higgshunt train` writes it."""
+    from higgshunt.artifacts import trained_model
+
+    trained_model.save(
+        directory, kind=kind, backend=backend, features=FEATURES, models=[model], derived={},
+        provenance={"benchmark": True}, settings={},
+    )  # fmt: skip
     return directory
 
 
@@ -108,9 +100,7 @@ def make_network(directory: Path) -> Path:
             keras.layers.Dense(1, activation="sigmoid"),
         ]
     )
-    directory.mkdir()
-    model.save(directory / "fold0.keras")
-    return write_trained(directory, "dnn", "keras", ["fold0.keras"])
+    return write_trained(directory, "dnn", "keras", model)
 
 
 def make_bdt(directory: Path) -> Path:
@@ -122,9 +112,7 @@ def make_bdt(directory: Path) -> Path:
         xgb.DMatrix(x, label=label),
         num_boost_round=500,
     )
-    directory.mkdir()
-    booster.save_model(str(directory / "fold0.json"))
-    return write_trained(directory, "bdt", "xgboost", ["fold0.json"])
+    return write_trained(directory, "bdt", "xgboost", booster)
 
 
 # ROOT layouts of the events: TTree or RNTuple, with the features as 24 scalar columns or as one array column.
