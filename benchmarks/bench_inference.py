@@ -16,7 +16,9 @@ one core (ROOT implicit MT off, TensorFlow one thread, XGBoost nthread=1, blosc 
 per CPU second of the process (events/s/core; the machine is shared, so CPU time is steadier than wall time,
 which is reported too):
   in-loop       RDataFrame over the ROOT file (each layout): Define("score", higgshunt::Model ...) + the two
-                Histo1D, one loop.
+                Histo1D, one loop (the node-array evaluator: HIGGSHUNT_COMPILED=0).
+  trees as code the same for the BDT with its trees compiled as code (inference.tree_codegen, default flat
+                form; compiled once per run into a fresh compile cache, the compile time is reported).
   python route  the HDF5 table read with pandas -> Keras predict / XGBoost predict in large batches -> scores
                 joined back to the events of the ROOT file (uproot) by (runNumber, eventNumber) with a pandas
                 merge -> numpy histograms.
@@ -26,7 +28,9 @@ The python route is also split into its stages (read HDF5, predict, read events 
 Both routes must fill the same histograms; the benchmark checks it.
 
 Also the batch kernels on in-memory arrays: Model.evaluate_fold (pybind11) against Keras predict / XGBoost
-predict, the floor of any route that evaluates the model.
+predict, the floor of any route that evaluates the model; for the BDT also the trees as code in both code
+forms (flat and if/else, through ctypes) and, as the compiled anchor, the same trees compiled by TL2cgen
+(skipped, with the reason printed, when tl2cgen and treelite are not importable).
 
 Run: `nice .venv/bin/python benchmarks/bench_inference.py [--events N] [--repeats R]`; the table is printed
 and saved to benchmarks/results/bench_inference.{md,json}.
@@ -35,7 +39,6 @@ and saved to benchmarks/results/bench_inference.{md,json}.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -58,6 +61,8 @@ SCORE_BINS, MASS_BINS, MASS_RANGE, SCORE_CUT = 100, 45, (80.0, 170.0), 0.5
 # Route names of the table rows; {} is the storage (TTree or RNTuple).
 PYTHON = "python route: HDF5 -> predict -> merge -> np.histogram"
 IN_LOOP = "in-loop C++: {} -> Define score -> 2 Histo1D"
+IN_LOOP_CODE = "in-loop C++, trees as code: {} -> Define score -> 2 Histo1D"
+SCORING_CODE = "in-loop scoring alone, trees as code ({}: in-loop - read only)"
 READ_ONLY = "in-loop read only ({}, trivial score)"
 SCORING = "in-loop scoring alone ({}: in-loop - read only)"
 STAGE = "python route stage: {}"
@@ -66,21 +71,14 @@ Predict = Callable[[np.ndarray], np.ndarray]
 Histograms = tuple[np.ndarray, np.ndarray]
 
 
-def write_trained(directory: Path, kind: str, backend: str, files: list[str]) -> Path:
-    manifest = {
-        "format": "higgshunt-trained",
-        "version": 2,
-        "kind": kind,
-        "backend": backend,
-        "features": FEATURES,
-        "n_folds": len(files),
-        "fold_rule": "eventNumber % n_folds",
-        "score": "probability",
-        "files": files,
-        "derived": {},
-        "provenance": {"benchmark": True},
-    }
-    (directory / "manifest.json").write_text(json.dumps(manifest))
+def write_trained(directory: Path, kind: str, backend: str, model: Any) -> Path:
+    """A one-fold trained-model directory as `higgshunt train` writes it."""
+    from higgshunt.artifacts import trained_model
+
+    trained_model.save(
+        directory, kind=kind, backend=backend, features=FEATURES, models=[model], derived={},
+        provenance={"benchmark": True}, settings={},
+    )  # fmt: skip
     return directory
 
 
@@ -108,9 +106,7 @@ def make_network(directory: Path) -> Path:
             keras.layers.Dense(1, activation="sigmoid"),
         ]
     )
-    directory.mkdir()
-    model.save(directory / "fold0.keras")
-    return write_trained(directory, "dnn", "keras", ["fold0.keras"])
+    return write_trained(directory, "dnn", "keras", model)
 
 
 def make_bdt(directory: Path) -> Path:
@@ -122,9 +118,7 @@ def make_bdt(directory: Path) -> Path:
         xgb.DMatrix(x, label=label),
         num_boost_round=500,
     )
-    directory.mkdir()
-    booster.save_model(str(directory / "fold0.json"))
-    return write_trained(directory, "bdt", "xgboost", ["fold0.json"])
+    return write_trained(directory, "bdt", "xgboost", booster)
 
 
 # ROOT layouts of the events: TTree or RNTuple, with the features as 24 scalar columns or as one array column.
@@ -168,12 +162,13 @@ def write_events(directory: Path, n: int, seed: int) -> tuple[dict[str, Path], P
     return files, h5_file
 
 
-def in_loop(model_dir: Path | None, storage: str, file: Path) -> Histograms:
+def in_loop(model_dir: Path | None, storage: str, file: Path, code: bool = False) -> Histograms:
     """RDataFrame over the file: the score in the loop (or, without a model, a trivial sum of the same
-    columns), then both histograms in one event loop."""
+    columns), then both histograms in one event loop; `code`: trees compiled as code, else node arrays."""
     import ROOT
     from higgshunt.inference import define_score
 
+    os.environ["HIGGSHUNT_COMPILED"] = "1" if code else "0"
     array = ARRAY in storage
     df = ROOT.RDataFrame(SAMPLE, str(file))
     if model_dir is None:
@@ -245,16 +240,29 @@ Row = tuple[str, str, int, float, float, str]
 NAN = float("nan")
 
 
-def route_rows(label: str, model_dir: Path, predict: Predict, n: int, tmp: Path, repeats: int) -> list[Row]:
+COMPILE_SECONDS: dict[str, float] = {}  # model -> seconds g++ took for its trees as code
+
+
+def route_rows(
+    label: str, model_dir: Path, predict: Predict, n: int, tmp: Path, repeats: int, code: bool
+) -> list[Row]:
+    from higgshunt.eventloop.compiled import cache
+
     files, h5_file = write_events(tmp, n, seed=n)
     small, small_h5 = write_events(tmp, 1000, seed=7)
     for storage, file in small.items():  # JIT of the library headers and of the expressions, once per process
         in_loop(model_dir, storage, file)
         in_loop(None, storage, file)
+        if code:
+            before = cache.REPORT.compile_seconds  # the first call compiles, later ones find the library
+            in_loop(model_dir, storage, file, code=True)
+            COMPILE_SECONDS[label] = COMPILE_SECONDS.get(label, 0.0) + cache.REPORT.compile_seconds - before
     python_route(predict, small_h5, small["TTree"], {})
     reference = python_route(predict, h5_file, files["TTree"], {})
     for storage, file in files.items():
         check_same(f"{label} ({storage})", in_loop(model_dir, storage, file), reference)
+        if code:
+            check_same(f"{label} ({storage}, as code)", in_loop(model_dir, storage, file, True), reference)
     stages: dict[str, list[float]] = {}
     python = timed(lambda: python_route(predict, h5_file, files["TTree"], stages), repeats)
     rows: list[Row] = [(label, PYTHON, n, *python, "1.0x")]
@@ -267,17 +275,61 @@ def route_rows(label: str, model_dir: Path, predict: Predict, n: int, tmp: Path,
             (label, READ_ONLY.format(storage), n, *read, f"{python[0] / read[0]:.1f}x"),
             (label, SCORING.format(storage), n, loop[0] - read[0], NAN, "-"),
         ]
+        if code:
+            as_code = timed(lambda s=storage, f=file: in_loop(model_dir, s, f, True), repeats)
+            print(f"{label} {storage}: trees as code {as_code[0]:.2f}s (CPU)", file=sys.stderr)
+            rows += [
+                (label, IN_LOOP_CODE.format(storage), n, *as_code, f"{python[0] / as_code[0]:.1f}x"),
+                (label, SCORING_CODE.format(storage), n, as_code[0] - read[0], NAN, "-"),
+            ]
     rows += [(label, STAGE.format(stage), n, statistics.median(t), NAN, "-") for stage, t in stages.items()]
     return rows
 
 
-def kernel_rows(label: str, model: Any, predict: Predict, x: np.ndarray, repeats: int) -> list[Row]:
-    ours = timed(lambda: model.evaluate_fold(0, x), repeats)
+def kernel_rows(
+    label: str, kernels: dict[str, Predict], predict: Predict, x: np.ndarray, repeats: int
+) -> list[Row]:
+    """Each batch kernel on the same rows (its scores checked against `predict`), with its ratio to it."""
+    reference = np.asarray(predict(x)).ravel()
     theirs = timed(lambda: predict(x), repeats)
-    return [
-        (label, "batch kernel: Model.evaluate_fold (numpy)", len(x), *ours, f"{theirs[0] / ours[0]:.1f}x"),
-        (label, "batch kernel: Keras/XGBoost predict (numpy)", len(x), *theirs, "1.0x"),
-    ]
+    rows: list[Row] = []
+    for name, kernel in kernels.items():
+        difference = float(np.max(np.abs(np.asarray(kernel(x)).ravel() - reference)))
+        if not difference <= 1e-5:
+            raise SystemExit(f"{label}: {name} differs from predict by {difference:.3g}")
+        ours = timed(lambda k=kernel: k(x), repeats)
+        rows.append((label, f"batch kernel: {name}", len(x), *ours, f"{theirs[0] / ours[0]:.1f}x"))
+    return [*rows, (label, "batch kernel: Keras/XGBoost predict (numpy)", len(x), *theirs, "1.0x")]
+
+
+def tree_kernels(model_file: Path, booster_file: Path) -> dict[str, Predict]:
+    """The BDT's trees as code in both forms, and TL2cgen's compiled copy of the booster when installed."""
+    from higgshunt.artifacts import exported_model
+    from higgshunt.inference.tree_codegen import FORMS, compile_trees
+
+    folds = exported_model.load(model_file).folds
+    kernels: dict[str, Predict] = {}
+    for form in FORMS:
+        start = time.perf_counter()
+        trees = compile_trees(folds, form)
+        COMPILE_SECONDS[f"trees as code, {form}"] = time.perf_counter() - start
+        kernels[f"trees as code, {form} (numpy via ctypes)"] = lambda x, t=trees: t.evaluate_fold(0, x)
+    try:
+        import tl2cgen
+        import treelite
+    except ImportError as exc:
+        print(f"TL2cgen anchor skipped: {exc}", file=sys.stderr)
+        return kernels
+    start = time.perf_counter()
+    library = booster_file.with_suffix(".tl2cgen.so")
+    model = treelite.frontend.from_xgboost_json(booster_file.read_text())
+    tl2cgen.export_lib(model, toolchain="gcc", libpath=str(library), params={"parallel_comp": 8}, nthread=1)
+    COMPILE_SECONDS["TL2cgen"] = time.perf_counter() - start
+    predictor = tl2cgen.Predictor(str(library), nthread=1)
+    kernels["TL2cgen-compiled trees (numpy)"] = lambda x: predictor.predict(
+        tl2cgen.DMatrix(x, dtype="float32")
+    )
+    return kernels
 
 
 def main() -> int:
@@ -311,43 +363,57 @@ def main() -> int:
             ("24-60-60-1 network", network_dir, keras_predict, args.events),
             ("500-tree BDT", bdt_dir, xgb_predict, args.events // 4),
         )
+        os.environ["HIGGSHUNT_COMPILE_CACHE"] = str(Path(tmp) / "compile-cache")  # compiled in this run
         for label, model_dir, predict, n in models:
-            rows += route_rows(label, model_dir, predict, n, Path(tmp), args.repeats)
+            code = model_dir == bdt_dir
+            rows += route_rows(label, model_dir, predict, n, Path(tmp), args.repeats, code)
         x, _ = features(args.events, 3)
         for label, model_dir, predict, n in models:
             model = native.core().Model(str(exported_model(model_dir)))
-            rows += kernel_rows(label, model, predict, x[:n], args.repeats)
+            kernels = {"Model.evaluate_fold (numpy)": lambda x, m=model: m.evaluate_fold(0, x)}
+            if model_dir == bdt_dir:
+                kernels |= tree_kernels(exported_model(model_dir), bdt_dir / "fold0.json")
+            rows += kernel_rows(label, kernels, predict, x[:n], args.repeats)
     save(rows, args)
     return 0
 
 
 def goals(rows: list[Row]) -> str:
-    """The issue's goals (in-loop >= 10x the python route; >= 1 M events/s/core for the network), checked on
-    this run's numbers, with the bound that reading the events puts on the ratio."""
+    """The issue's goals, checked on this run's numbers: in-loop scoring >= 3x the python route for the
+    network, and >= 3x XGBoost's `predict` per core for the 500-tree BDT; with the bound that reading the
+    events puts on each ratio, and the compile times of the trees as code."""
     rate = {(m, r): n / cpu for m, r, n, cpu, _, _ in rows}
     lines = ["## Goals, from these numbers", ""]
     for model in dict.fromkeys(m for m, *_ in rows):
-        python, predict = rate[(model, PYTHON)], rate[(model, STAGE.format("predict"))]
+        if (model, PYTHON) not in rate:
+            continue
+        network = "network" in model
+        # the network's baseline is the whole python route, the BDT's XGBoost's predict on the same events
+        name, baseline = (
+            ("the python route", rate[(model, PYTHON)])
+            if network
+            else ("XGBoost predict", rate[(model, STAGE.format("predict"))])
+        )
         for storage in STORAGES:
-            loop, read = rate[(model, IN_LOOP.format(storage))], rate[(model, READ_ONLY.format(storage))]
-            scoring = rate[(model, SCORING.format(storage))]
-            verdict = "met" if loop >= 10 * python else "not met"
-            lines.append(
-                f"- {model}, {storage}: in-loop {loop / 1e6:.2f} M/s = {loop / python:.1f}x the python route "
-                f"({python / 1e6:.2f} M/s): 10x goal {verdict}. Per event, in-loop time = reading time "
-                f"({read / 1e6:.2f} M/s) + scoring time ({scoring / 1e6:.2f} M/s): a free model would "
-                f"give at most {read / python:.1f}x. Scoring itself cannot be 10x cheaper than the python "
-                f"route's predict stage ({predict / 1e6:.2f} M/s): both do the same arithmetic, Keras and "
-                "XGBoost in large batches."
+            read = rate[(model, READ_ONLY.format(storage))]
+            loops = [("node arrays", IN_LOOP), ("trees as code", IN_LOOP_CODE)]
+            found = [
+                (kind, rate[(model, r.format(storage))])
+                for kind, r in loops
+                if (model, r.format(storage)) in rate
+            ]
+            text = "; ".join(
+                f"{kind} {loop / 1e6:.3f} M/s = {loop / baseline:.2f}x "
+                f"({'met' if loop >= 3 * baseline else 'not met'})"
+                for kind, loop in found
             )
-        if "network" in model:
-            loops = {storage: rate[(model, IN_LOOP.format(storage))] for storage in STORAGES}
-            met = [f"{storage} ({r / 1e6:.2f} M/s)" for storage, r in loops.items() if r >= 1e6]
-            missed = [f"{storage} ({r / 1e6:.2f} M/s)" for storage, r in loops.items() if r < 1e6]
             lines.append(
-                f"- {model}, 1 M events/s/core goal: met with {', '.join(met) or 'no layout'}; "
-                f"not met with {', '.join(missed) or 'no layout'}."
+                f"- {model}, {storage}: 3x {name} ({baseline / 1e6:.3f} M/s/core) goal: {text}. Reading "
+                f"alone runs at {read / 1e6:.3f} M/s: a free model would give at most {read / baseline:.1f}x."
             )
+    if COMPILE_SECONDS:
+        times = ", ".join(f"{what} {seconds:.1f} s" for what, seconds in COMPILE_SECONDS.items())
+        lines.append(f"- Compile time of the 500 trees (g++ -O2, once, then cached): {times}.")
     return "\n".join(lines)
 
 

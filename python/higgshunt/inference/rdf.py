@@ -1,4 +1,9 @@
-"""Scores inside an RDataFrame graph: one `Define` calling the C++ model: local, multi-threaded or on Dask."""
+"""Scores inside an RDataFrame graph: one `Define` calling the C++ model: local, multi-threaded or on Dask.
+
+A tree ensemble in a local graph is scored by its trees compiled as code (`tree_codegen`, cached) when
+compiled code is enabled (`eventloop.compiled.cache.enabled`); otherwise, on Dask, or when the compilation
+fails (one log line says why), by the node-array evaluator of `higgshunt::Model`.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from higgshunt import native
+from higgshunt.artifacts import exported_model as exported_file
 from higgshunt.artifacts.exported_model import default_path
 from higgshunt.artifacts.trained_model import TrainedModel
-from higgshunt.errors import InputError
+from higgshunt.errors import InputError, ModelFormatError
+from higgshunt.eventloop.compiled import cache
 from higgshunt.inference.export import as_trained, export_model, is_current
+from higgshunt.inference.tree_codegen import CompiledTrees, compile_trees
 
 log = logging.getLogger(__name__)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _distributed_ready = False
 _checked: dict[tuple[str, int, int] | None, str] = {}  # exported file (path, mtime, size) -> its source hash
+_compiled: dict[tuple[str, int, int] | None, CompiledTrees] = {}  # exported file -> its trees, in ROOT
 
 
 def exported_model(model: TrainedModel | str | Path) -> Path:
@@ -52,13 +61,19 @@ def score_expression(
     *,
     event_number: str = "eventNumber",
     feature_columns: Mapping[str, str] | None = None,
+    compiled: CompiledTrees | None = None,
 ) -> str:
     """The C++ body of the score column: the model is looked up once per compiled expression (a function-local
     static), then each event fills a stack array with the features and scores a non-owning RVecF view of it
-    (an array, not one argument per feature: 441 RMM cells would exceed the interpreter's nesting limit)."""
+    (an array, not one argument per feature: 441 RMM cells would exceed the interpreter's nesting limit).
+    With `compiled` trees, the array goes to their scorer instead."""
     columns = [dict(feature_columns or {}).get(f, f) for f in features]
     literal = json.dumps(str(model_file))  # a valid C++ string literal for any path
     values = ", ".join(f"static_cast<float>({c})" for c in columns)
+    if compiled is not None:
+        return (
+            f"float higgshunt_x_[] = {{{values}}};\nreturn {compiled.symbol}({event_number}, higgshunt_x_);"
+        )
     return (
         f"static const higgshunt::Model& higgshunt_model_ = higgshunt::Model::Get({literal});\n"
         f"float higgshunt_x_[] = {{{values}}};\n"
@@ -94,7 +109,8 @@ def define_score(
         ModelFormatError: the model cannot be exported.
 
     On Dask, the C++ library is declared on the workers and the model is loaded there from the same absolute
-    path, so the model directory must be on a file system the workers see.
+    path, so the model directory must be on a file system the workers see; tree ensembles are scored there
+    by the node-array evaluator, not compiled.
     """
     trained = as_trained(model)
     path = exported_model(trained)
@@ -103,10 +119,13 @@ def define_score(
     unknown = sorted(set(mapping) - set(features))
     if unknown:
         raise InputError(f"feature_columns names {unknown}, which are not features of {path}")
+    compiled = None
     if _is_distributed(df):
         _prepare_distributed()
     else:
         native.load_into_root()
+        if trained.kind == "bdt" and cache.enabled():
+            compiled = _compiled_trees(path)
     names = set(str(c) for c in df.GetColumnNames())
     needed = [event_number] + [mapping.get(f, f) for f in features]
     missing = [c for c in needed if _IDENTIFIER.match(c) and c not in names]
@@ -116,8 +135,38 @@ def define_score(
         )
     log.debug("defining %s from %s (%d features)", column, path, len(features))
     return df.Define(
-        column, score_expression(path, features, event_number=event_number, feature_columns=mapping)
+        column,
+        score_expression(
+            path, features, event_number=event_number, feature_columns=mapping, compiled=compiled
+        ),
     )
+
+
+def _compiled_trees(path: Path) -> CompiledTrees | None:
+    """The exported ensemble at `path` compiled as code and loaded into ROOT (once per file and process);
+    None, with one log line saying why, when it cannot be."""
+    stat = _stat_key(path)
+    if stat in _compiled:
+        return _compiled[stat]
+    import ROOT
+
+    start = cache.REPORT.compile_seconds
+    try:
+        trees = compile_trees(exported_file.load(path).folds)
+    except (cache.CompileError, ModelFormatError) as exc:
+        log.warning("%s: trees not compiled as code (%s): the node-array evaluator scores them", path, exc)
+        return None
+    if ROOT.gSystem.Load(str(trees.library)) < 0 or not ROOT.gInterpreter.Declare(trees.declaration()):
+        log.warning("%s: ROOT cannot load %s: the node-array evaluator scores the trees", path, trees.library)
+        return None
+    log.info(
+        "%s: trees compiled as code (%s, %.1f s compiling)",
+        path,
+        trees.library,
+        cache.REPORT.compile_seconds - start,
+    )
+    _compiled[stat] = trees
+    return trees
 
 
 def _is_distributed(df: Any) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -118,9 +117,7 @@ def graph_steps(config: SkimConfig, sample: Sample) -> tuple[list[Step], dict[st
 
 def compiled_graphs_enabled() -> bool:
     """Compiled graphs are the default when a C++ compiler is found; HIGGSHUNT_COMPILED=0 turns them off."""
-    if os.environ.get("HIGGSHUNT_COMPILED", "1") == "0":
-        return False
-    return cache.compiler_available()
+    return cache.enabled()
 
 
 def _report_cuts(nodes: list[Any], steps: list[Step], on_cut: Callable[[str, Any], None] | None) -> Any:

@@ -230,3 +230,11 @@ def compiler_available() -> bool:
         log.warning("no C++ compiler (%s) found: ROOT's JIT runs the graphs", os.environ.get("CXX", "g++"))
     _compiler_checked = True
     return found
+
+
+def enabled() -> bool:
+    """Compiled code (graphs, tree ensembles) is the default when a C++ compiler is found;
+    HIGGSHUNT_COMPILED=0 turns it off."""
+    if os.environ.get("HIGGSHUNT_COMPILED", "1") == "0":
+        return False
+    return compiler_available()
