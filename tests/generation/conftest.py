@@ -33,8 +33,17 @@ def small_4lep(tmp_path_factory: pytest.TempPathFactory, samples_config: Any) ->
         seed=11,
         progress=False,
         processes=["4lep/ggH125_ZZ4lep", "4lep/VBFH125_ZZ4lep", "4lep/llll", "4lep/ttbar_lep"],
+        layout="2020",  # compared with the real 2020 file
     )
-    generate(samples_config, out, events=2, processes=["4lep/Zee", "4lep/Zmumu"], seed=11, progress=False)
+    generate(
+        samples_config,
+        out,
+        events=2,
+        processes=["4lep/Zee", "4lep/Zmumu"],
+        seed=11,
+        progress=False,
+        layout="2020",
+    )
     return out
 
 

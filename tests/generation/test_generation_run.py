@@ -24,8 +24,9 @@ SMALL = ["4lep/VBFH125_ZZ4lep", "GamGam/VBFH125_gamgam"]
 
 
 def _arrays(path: Path) -> dict[str, Any]:
-    with uproot.open(path) as handle:
-        return handle["mini"].arrays(library="np")
+    with uproot.open(path) as handle:  # the file's one tree, whichever release's layout
+        (tree,) = {key.split(";")[0] for key in handle.keys(filter_classname="TTree")}
+        return handle[tree].arrays(library="np")
 
 
 @pytest.mark.slow

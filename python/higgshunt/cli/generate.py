@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=["2020", "2025"],  # generation.ntuple.LAYOUTS (not imported here: the CLI starts light)
-        default="2020",
+        default="2025",
         help="ntuple layout of an ATLAS Open Data release: 2020 (TTree mini, MeV) or 2025 (TTree analysis, "
         "GeV, 2025e-13tev-beta names); default: %(default)s",
     )
