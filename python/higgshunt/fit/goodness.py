@@ -55,17 +55,18 @@ def chi2_p_value(
     expected: np.ndarray,
     chi2: float,
     ndf: int,
+    n_free: int,
     *,
     seed: int,
     n_toys: int | None = None,
 ) -> PValue:
-    """The p-value of `chi2` for the fit at `best` whose per-bin expectation is `expected` (module docstring).
-    The model's parameters are left at `best`."""
+    """The p-value of `chi2` (`ndf`, `n_free` fitted parameters) for the fit at `best` whose per-bin
+    expectation is `expected` (module docstring). The model's parameters are left at `best`."""
     asymptotic = float(stats.chi2.sf(chi2, ndf)) if ndf > 0 else 1.0
     low = int(np.count_nonzero((expected > 0) & (expected < LOW_COUNT)))
     if asymptotic >= CHI2_P_MIN or low == 0:
         return PValue(asymptotic, "chi2 distribution")
-    values = _toy_chi2s(model, best, expected, n_toys or N_TOYS, seed)
+    values = _toy_chi2s(model, best, expected, n_free, n_toys or N_TOYS, seed)
     lk.restore(model, best)
     if len(values) == 0:
         return PValue(asymptotic, "chi2 distribution", "every goodness-of-fit toy failed to fit")
@@ -83,10 +84,9 @@ def chi2_p_value(
 
 
 def _toy_chi2s(
-    model: SpectrumModel, best: lk.Snapshot, expected: np.ndarray, n_toys: int, seed: int
+    model: SpectrumModel, best: lk.Snapshot, expected: np.ndarray, n_free: int, n_toys: int, seed: int
 ) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    n_free = sum(1 for name in best if not best[name][2])
     values = []
     for toy in range(n_toys):
         counts = rng.poisson(expected).astype(float)

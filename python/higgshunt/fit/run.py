@@ -260,7 +260,7 @@ def _fit_histogram(options: FitOptions) -> tuple[FitResult, FitCurves]:
         curves = _curves(model, spectrum, background_only)
         lk.restore(model, best)
         chi2, chi2_pearson, ndf = goodness.baker_cousins_chi2(spectrum.counts, curves.expected, n_free)
-        p_value = goodness.chi2_p_value(model, best, curves.expected, chi2, ndf, seed=options.seed)
+        p_value = goodness.chi2_p_value(model, best, curves.expected, chi2, ndf, n_free, seed=options.seed)
         problems, notes = _quality_problems(model, best, main, chi2, ndf, p_value)
         scan = None
         if options.scan is not None:

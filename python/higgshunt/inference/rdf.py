@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _distributed_ready = False
 _checked: dict[tuple[str, int, int] | None, str] = {}  # exported file (path, mtime, size) -> its source hash
-_compiled: dict[tuple[str, int, int] | None, CompiledTrees] = {}  # exported file -> its trees, in ROOT
+# exported file -> its trees, loaded into ROOT; None: they cannot be compiled (not tried again)
+_compiled: dict[tuple[str, int, int] | None, CompiledTrees | None] = {}
 
 
 def exported_model(model: TrainedModel | str | Path) -> Path:
@@ -144,10 +145,15 @@ def define_score(
 
 def _compiled_trees(path: Path) -> CompiledTrees | None:
     """The exported ensemble at `path` compiled as code and loaded into ROOT (once per file and process);
-    None, with one log line saying why, when it cannot be."""
+    None, with one log line saying why, when it cannot be (remembered: a failing compilation is not paid
+    again by every later Define of the same model)."""
     stat = _stat_key(path)
-    if stat in _compiled:
-        return _compiled[stat]
+    if stat not in _compiled:
+        _compiled[stat] = _load_compiled(path)
+    return _compiled[stat]
+
+
+def _load_compiled(path: Path) -> CompiledTrees | None:
     import ROOT
 
     start = cache.REPORT.compile_seconds
@@ -165,7 +171,6 @@ def _compiled_trees(path: Path) -> CompiledTrees | None:
         trees.library,
         cache.REPORT.compile_seconds - start,
     )
-    _compiled[stat] = trees
     return trees
 
 
